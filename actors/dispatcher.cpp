@@ -1,0 +1,206 @@
+#include "actors/dispatcher.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "core/executor_launch.hpp"
+
+namespace arc {
+namespace {
+
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+
+struct DispatcherState {
+  DispatcherArgs args;
+  std::set<int64_t> running;     // tasks whose executor runs (or whose result is unrecorded)
+  std::set<int64_t> recording;   // results handed to the queue, reply pending
+  bool claiming = false;         // a claim request is in flight
+  bool draining = false;
+  std::set<int64_t> stopping;    // runs we cancelled at drain: requeue, do not record
+  caf::typed_response_promise<int32_t> drain_promise;
+  static inline const char* name = "dispatcher";
+};
+
+using self_ptr = dispatcher_actor::stateful_pointer<DispatcherState>;
+
+queue_actor queue(self_ptr self) { return lookup<queue_actor>(self->system(), queue_name); }
+
+int free_slots(self_ptr self) {
+  auto& st = self->state;
+  return st.args.config->slots - static_cast<int>(st.running.size());
+}
+
+void maybe_finish_drain(self_ptr self) {
+  auto& st = self->state;
+  if (st.draining && st.running.empty() && st.drain_promise.pending())
+    st.drain_promise.deliver(int32_t{0});
+}
+
+// Records a result (or, for a run we stopped at shutdown, a requeue).
+void record(self_ptr self, ExecDone done) {
+  auto& st = self->state;
+  auto q = queue(self);
+  int64_t id = done.task_id;
+  if (!q || st.recording.count(id)) return;  // queue restarting: the result stays in the table
+  st.recording.insert(id);
+  auto on_recorded = [self, id] {
+    auto& st = self->state;
+    st.recording.erase(id);
+    st.running.erase(id);
+    st.args.runners->erase(id);
+    maybe_finish_drain(self);
+    self->send(self, tick_atom::value);
+  };
+  auto on_error = [self, id](caf::error& e) {
+    // Keep the result in the table and retry on the next tick.
+    spdlog::warn("dispatcher: recording task {} failed ({}); will retry", id, caf::to_string(e));
+    self->state.recording.erase(id);
+  };
+  if (done.cancelled && st.stopping.count(id)) {
+    self->request(q, kRequestTimeout, requeue_atom::value, id,
+                  std::string("arcd stopping: run interrupted after the shutdown grace period"))
+        .then([on_recorded](bool) { on_recorded(); }, on_error);
+    return;
+  }
+  if (done.cancelled) {
+    // The lease was lost (operator cancel, or requeued elsewhere): not ours to record.
+    spdlog::info("dispatcher: task {} stopped: its lease was taken away", id);
+    on_recorded();
+    return;
+  }
+  TaskOutcome o;
+  o.id = id;
+  auto& x = done.outcome;
+  o.status = x.status;
+  o.failure_class = x.failure_class;
+  o.retryable = x.retryable;
+  o.summary = x.summary;
+  o.stop_reason = x.stop_reason;
+  o.cost_usd = x.cost_usd;
+  o.api_cost_usd = x.api_cost_usd;
+  o.tokens_in = x.tokens_in;
+  o.tokens_out = x.tokens_out;
+  o.duration_ms = done.duration_ms;
+  self->request(q, kRequestTimeout, finish_atom::value, std::move(o))
+      .then(
+          [on_recorded, id, status = x.status](std::string& now) {
+            if (now.empty()) spdlog::warn("dispatcher: task {} finished but its lease was lost; result ignored", id);
+            else spdlog::info("dispatcher: task {} {} -> {}", id, status, now);
+            on_recorded();
+          },
+          on_error);
+}
+
+void launch(self_ptr self, const Task& task) {
+  auto& st = self->state;
+  std::string why;
+  const SkillConfig* skill = pick_skill(*st.args.config, task.skills, why);
+  ProcessSpec spec;
+  if (skill) why = build_process_spec(task, *skill, st.args.incarnation, spec);
+  st.running.insert(task.id);
+  if (!why.empty()) {
+    ExecDone done;
+    done.task_id = task.id;
+    done.outcome.status = status::failed;
+    done.outcome.failure_class = failure::executor_error;
+    done.outcome.summary = why;
+    record(self, std::move(done));
+    return;
+  }
+  spdlog::info("dispatcher: task {} started ({}, attempt {}/{}): {}", task.id,
+               skill->name, task.attempts, task.max_attempts, task.subject);
+  st.args.runners->start(task.id, std::move(spec), caf::actor_cast<caf::actor>(self));
+}
+
+void claim(self_ptr self) {
+  auto& st = self->state;
+  if (st.draining || st.claiming) return;
+  int n = free_slots(self);
+  auto q = queue(self);
+  if (n <= 0 || !q) return;
+  st.claiming = true;
+  self->request(q, kRequestTimeout, claim_atom::value, static_cast<int32_t>(n))
+      .then(
+          [self](TaskList& tasks) {
+            self->state.claiming = false;
+            for (auto& t : tasks) launch(self, t);
+            // A full batch means more may be ready: ask again at once.
+            if (!tasks.empty() && free_slots(self) > 0) claim(self);
+          },
+          [self](caf::error& e) {
+            self->state.claiming = false;
+            spdlog::warn("dispatcher: claim failed: {}", caf::to_string(e));
+          });
+}
+
+dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args) {
+  auto& st = self->state;
+  st.args = args;
+  // Runs started by a previous dispatcher (we are a restart) are ours now.
+  for (int64_t id : st.args.runners->adopt(caf::actor_cast<caf::actor>(self)))
+    st.running.insert(id);
+  if (!st.running.empty())
+    spdlog::info("dispatcher: adopted {} runs of the previous dispatcher", st.running.size());
+  self->send(self, poll_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds(st.args.config->lease_ms / 3), renew_atom::value);
+  return {
+      [self](tick_atom) { claim(self); },
+      [self](exec_done_atom, ExecDone done) {
+        if (!self->state.running.count(done.task_id)) return;
+        record(self, std::move(done));
+      },
+      [self](poll_atom) {
+        self->delayed_send(self, std::chrono::milliseconds(self->state.args.config->poll_ms),
+                           poll_atom::value);
+        claim(self);
+      },
+      [self](renew_atom) {
+        auto& st = self->state;
+        self->delayed_send(self, std::chrono::milliseconds(st.args.config->lease_ms / 3),
+                           renew_atom::value);
+        auto q = queue(self);
+        if (st.running.empty() || !q) return;
+        IdList ids(st.running.begin(), st.running.end());
+        self->request(q, kRequestTimeout, renew_atom::value, std::move(ids))
+            .then(
+                [self](IdList& lost) {
+                  for (int64_t id : lost) {
+                    if (self->state.recording.count(id)) continue;  // just finished
+                    spdlog::warn("dispatcher: lost the lease of task {}; stopping its run", id);
+                    self->state.args.runners->cancel(id);
+                  }
+                },
+                [](caf::error& e) { spdlog::warn("dispatcher: lease renewal failed: {}", caf::to_string(e)); });
+      },
+      [self](drain_atom, millis grace) {
+        auto& st = self->state;
+        st.draining = true;
+        auto rp = self->make_response_promise<int32_t>();
+        st.drain_promise = rp;
+        spdlog::info("dispatcher: draining: {} runs to finish within {} ms", st.running.size(), grace);
+        maybe_finish_drain(self);
+        if (st.drain_promise.pending())
+          self->delayed_send(self, std::chrono::milliseconds(grace), drain_atom::value);
+        return rp;
+      },
+      [self](drain_atom) {
+        auto& st = self->state;
+        if (st.running.empty()) return;
+        spdlog::warn("dispatcher: shutdown grace period over: stopping {} runs and requeueing their tasks",
+                     st.running.size());
+        for (int64_t id : st.running) {
+          st.stopping.insert(id);
+          st.args.runners->cancel(id);
+        }
+      },
+  };
+}
+
+}  // namespace
+
+dispatcher_actor spawn_dispatcher(caf::actor_system& sys, const DispatcherArgs& args) {
+  return sys.spawn(dispatcher_fn, args);
+}
+
+}  // namespace arc

@@ -1,0 +1,134 @@
+#include "actors/persistence.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "storage/recovery.hpp"
+#include "storage/schema.hpp"
+
+namespace arc {
+namespace {
+
+// One queued request: run inside the batch's transaction, then answer.
+struct Op {
+  std::function<void(TaskStore&)> run;  // stores its own result
+  std::function<void()> reply;          // after COMMIT
+  std::function<void(const caf::error&)> fail;
+};
+
+struct PersistenceState {
+  PersistenceArgs args;
+  std::unique_ptr<Db> db;
+  std::unique_ptr<TaskStore> store;
+  std::vector<Op> batch;
+  bool flush_scheduled = false;
+  static inline const char* name = "persistence";
+};
+
+using self_ptr = persistence_actor::stateful_pointer<PersistenceState>;
+
+// Queues fn(store) -> T for the next group commit and returns the promise.
+template <class T, class Fn>
+caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn) {
+  auto rp = self->template make_response_promise<T>();
+  auto result = std::make_shared<T>();
+  auto why = std::make_shared<std::string>();
+  self->state.batch.push_back(Op{
+      [fn, result, why](TaskStore& s) {
+        try {
+          *result = fn(s);
+        } catch (const std::invalid_argument& e) {
+          *why = e.what();  // a bad request; the rest of the batch goes on
+        }
+      },
+      [rp, result, why]() mutable {
+        if (why->empty()) rp.deliver(std::move(*result));
+        else rp.deliver(caf::make_error(caf::sec::invalid_argument, *why));
+      },
+      [rp](const caf::error& e) mutable { rp.deliver(e); }});
+  if (!self->state.flush_scheduled) {
+    self->state.flush_scheduled = true;
+    // Goes behind every request already in the mailbox: they join this batch.
+    self->send(self, flush_atom::value);
+  }
+  return rp;
+}
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.batch.empty()) return;
+  std::vector<Op> ops;
+  ops.swap(st.batch);
+  try {
+    Transaction tx(*st.db);
+    for (auto& op : ops) op.run(*st.store);
+    tx.commit();
+  } catch (const DbError& e) {
+    spdlog::error("persistence: batch of {} requests rolled back: {}", ops.size(), e.what());
+    auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
+    for (auto& op : ops) op.fail(err);
+    int primary = e.code() & 0xff;
+    // A broken connection or file is not fixed by retrying on it: crash, and
+    // let the supervisor restart us with a fresh connection.
+    if (primary == SQLITE_IOERR || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ||
+        primary == SQLITE_CANTOPEN)
+      throw;
+    return;
+  }
+  for (auto& op : ops) op.reply();
+}
+
+persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs args) {
+  auto& st = self->state;
+  st.args = args;
+  OpenOptions o;
+  o.synchronous = args.synchronous;
+  o.busy_timeout_ms = args.busy_timeout_ms;
+  st.db = open_database(args.database, o);
+  st.store = std::make_unique<TaskStore>(*st.db, *args.clock, args.retry);
+  // On shutdown, commit what is queued before leaving.
+  self->set_exit_handler([self](const caf::exit_msg& m) {
+    flush(self);
+    self->quit(m.reason);
+  });
+  return {
+      [self](create_atom, TaskSpec spec, std::string actor) {
+        return enqueue<CreateResult>(self, [spec = std::move(spec), actor](TaskStore& s) {
+          return s.create(spec, actor);
+        });
+      },
+      [self](claim_atom, std::string owner, int32_t max, millis lease) {
+        return enqueue<TaskList>(self, [owner, max, lease](TaskStore& s) {
+          return s.claim(owner, max, lease);
+        });
+      },
+      [self](finish_atom, TaskOutcome o) {
+        return enqueue<std::string>(self, [o = std::move(o)](TaskStore& s) { return s.finish(o); });
+      },
+      [self](renew_atom, std::string owner, IdList ids, millis lease) {
+        return enqueue<IdList>(self, [owner, ids = std::move(ids), lease](TaskStore& s) {
+          return s.renew(owner, ids, lease);
+        });
+      },
+      [self](requeue_atom, int64_t id, std::string owner, std::string reason) {
+        return enqueue<bool>(self, [id, owner, reason](TaskStore& s) {
+          return s.requeue(id, owner, reason);
+        });
+      },
+      [self](reap_atom, std::string incarnation) {
+        return enqueue<int32_t>(self, [incarnation](TaskStore& s) {
+          heartbeat(s.db(), incarnation, s.now());
+          return static_cast<int32_t>(s.recover_expired_leases("queue") + s.expire_stale("queue"));
+        });
+      },
+      [self](flush_atom) { flush(self); },
+  };
+}
+
+}  // namespace
+
+persistence_actor spawn_persistence(caf::actor_system& sys, const PersistenceArgs& args) {
+  return sys.spawn<caf::detached>(persistence_fn, args);
+}
+
+}  // namespace arc

@@ -1,0 +1,26 @@
+// The persistence actor: the only runtime code that touches SQLite.
+// Spawned detached (its own thread). Requests that arrive together are run
+// in one BEGIN IMMEDIATE ... COMMIT (group commit) and answered only after
+// COMMIT, so an acknowledged write is durable. A batch that fails is rolled
+// back and every request in it gets the error; nothing half-written stays.
+#pragma once
+#include <memory>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "messages/messages.hpp"
+
+namespace arc {
+
+struct PersistenceArgs {
+  std::string database;
+  std::string synchronous = "full";
+  int busy_timeout_ms = 5000;
+  RetryPolicy retry;
+  const Clock* clock = nullptr;
+  std::string incarnation;  // for the heartbeat in reap
+};
+
+persistence_actor spawn_persistence(caf::actor_system& sys, const PersistenceArgs& args);
+
+}  // namespace arc

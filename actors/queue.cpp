@@ -1,0 +1,77 @@
+#include "actors/queue.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace arc {
+namespace {
+
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+
+struct QueueState {
+  QueueArgs args;
+  static inline const char* name = "queue";
+};
+
+using self_ptr = queue_actor::stateful_pointer<QueueState>;
+
+persistence_actor persistence(self_ptr self) {
+  return lookup<persistence_actor>(self->system(), persistence_name);
+}
+
+// Forwards a request to persistence; the reply (or error) goes to our caller.
+template <class T, class... Ts>
+caf::typed_response_promise<T> forward(self_ptr self, Ts&&... xs) {
+  auto rp = self->template make_response_promise<T>();
+  auto p = persistence(self);
+  if (!p) {
+    rp.deliver(caf::make_error(caf::sec::request_receiver_down, "persistence is restarting"));
+    return rp;
+  }
+  self->request(p, kRequestTimeout, std::forward<Ts>(xs)...)
+      .then([rp](T& r) mutable { rp.deliver(std::move(r)); },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
+  self->state.args = args;
+  self->send(self, tick_atom::value);
+  return {
+      [self](claim_atom, int32_t max) {
+        auto& a = self->state.args;
+        return forward<TaskList>(self, claim_atom::value, a.incarnation, max, a.lease_ms);
+      },
+      [self](finish_atom, TaskOutcome o) {
+        o.owner = self->state.args.incarnation;
+        return forward<std::string>(self, finish_atom::value, std::move(o));
+      },
+      [self](renew_atom, IdList ids) {
+        auto& a = self->state.args;
+        return forward<IdList>(self, renew_atom::value, a.incarnation, std::move(ids), a.lease_ms);
+      },
+      [self](requeue_atom, int64_t id, std::string reason) {
+        return forward<bool>(self, requeue_atom::value, id, self->state.args.incarnation,
+                             std::move(reason));
+      },
+      [self](tick_atom) {
+        self->delayed_send(self, std::chrono::milliseconds(self->state.args.housekeeping_ms),
+                           tick_atom::value);
+        auto p = persistence(self);
+        if (!p) return;
+        self->request(p, kRequestTimeout, reap_atom::value, self->state.args.incarnation)
+            .then(
+                [](int32_t n) {
+                  if (n > 0) spdlog::info("queue: {} tasks recovered from lapsed leases or expired", n);
+                },
+                [](caf::error& e) { spdlog::warn("queue: housekeeping failed: {}", caf::to_string(e)); });
+      },
+  };
+}
+
+}  // namespace
+
+queue_actor spawn_queue(caf::actor_system& sys, const QueueArgs& args) {
+  return sys.spawn(queue_fn, args);
+}
+
+}  // namespace arc

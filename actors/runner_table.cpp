@@ -1,0 +1,70 @@
+#include "actors/runner_table.hpp"
+
+#include <thread>
+
+#include "core/executor_output.hpp"
+
+namespace arc {
+
+void RunnerTable::start(int64_t task_id, ProcessSpec spec, const caf::actor& reply_to) {
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    entries_[task_id] = Entry{reply_to, cancel, std::nullopt};
+    ++threads_;
+  }
+  std::thread([this, task_id, spec = std::move(spec), cancel] {
+    ProcessResult r = run_process(spec, cancel.get());
+    ExecDone done{task_id, r.cancelled, r.duration_ms, interpret_arc_output(r)};
+    {
+      // Sent under the lock, so adopt() either sees the result or re-routes
+      // it before it is sent: a result is never sent to a dead dispatcher only.
+      std::lock_guard<std::mutex> g(mu_);
+      auto it = entries_.find(task_id);
+      if (it != entries_.end()) {
+        it->second.done = done;
+        caf::anon_send(it->second.reply_to, exec_done_atom::value, done);
+      }
+      --threads_;
+    }
+    cv_.notify_all();
+  }).detach();
+}
+
+std::vector<int64_t> RunnerTable::adopt(const caf::actor& reply_to) {
+  std::lock_guard<std::mutex> g(mu_);
+  std::vector<int64_t> ids;
+  for (auto& [id, e] : entries_) {
+    e.reply_to = reply_to;
+    if (e.done) caf::anon_send(reply_to, exec_done_atom::value, *e.done);
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+void RunnerTable::cancel(int64_t task_id) {
+  std::lock_guard<std::mutex> g(mu_);
+  if (auto it = entries_.find(task_id); it != entries_.end()) it->second.cancel->store(true);
+}
+
+void RunnerTable::cancel_all() {
+  std::lock_guard<std::mutex> g(mu_);
+  for (auto& [id, e] : entries_) e.cancel->store(true);
+}
+
+void RunnerTable::erase(int64_t task_id) {
+  std::lock_guard<std::mutex> g(mu_);
+  entries_.erase(task_id);
+}
+
+size_t RunnerTable::size() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return entries_.size();
+}
+
+void RunnerTable::wait_threads() {
+  std::unique_lock<std::mutex> g(mu_);
+  cv_.wait(g, [this] { return threads_ == 0; });
+}
+
+}  // namespace arc

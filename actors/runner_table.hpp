@@ -1,0 +1,50 @@
+// The executor runs in flight, shared by the dispatcher and the runner
+// threads, and owned by the runtime so that it outlives a dispatcher crash:
+// a restarted dispatcher adopts the runs still going (and results that were
+// not yet recorded) instead of losing them or running their tasks again.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "core/process.hpp"
+#include "messages/messages.hpp"
+
+namespace arc {
+
+class RunnerTable {
+ public:
+  // Starts a thread that runs `spec` and reports to `reply_to`.
+  void start(int64_t task_id, ProcessSpec spec, const caf::actor& reply_to);
+
+  // Routes every run (and every unrecorded result) to `reply_to`; returns
+  // the task ids adopted. A result already finished is sent again.
+  std::vector<int64_t> adopt(const caf::actor& reply_to);
+
+  // Asks a run to stop (SIGTERM, grace, SIGKILL); its result is still sent.
+  void cancel(int64_t task_id);
+  void cancel_all();
+
+  // The dispatcher recorded the result: forget the run.
+  void erase(int64_t task_id);
+
+  size_t size() const;
+  // Blocks until no runner thread is alive (threads must not outlive the actor system).
+  void wait_threads();
+
+ private:
+  struct Entry {
+    caf::actor reply_to;
+    std::shared_ptr<std::atomic<bool>> cancel;
+    std::optional<ExecDone> done;
+  };
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int64_t, Entry> entries_;
+  int threads_ = 0;
+};
+
+}  // namespace arc

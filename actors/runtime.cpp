@@ -1,0 +1,104 @@
+#include "actors/runtime.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "actors/dispatcher.hpp"
+#include "actors/persistence.hpp"
+#include "actors/queue.hpp"
+#include "actors/runner_table.hpp"
+#include "actors/supervisor.hpp"
+
+namespace arc {
+
+struct Runtime::Impl {
+  std::shared_ptr<const Config> config;
+  const Clock& clock;
+  std::string incarnation;
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::actor supervisor;
+  std::shared_ptr<RunnerTable> runners = std::make_shared<RunnerTable>();
+  std::shared_ptr<std::atomic<int>> escalated = std::make_shared<std::atomic<int>>(0);
+  bool stopped = false;
+
+  Impl(std::shared_ptr<const Config> c, const Clock& k, std::string inc)
+      : config(std::move(c)), clock(k), incarnation(std::move(inc)) {}
+};
+
+Runtime::Runtime(std::shared_ptr<const Config> config, const Clock& clock, std::string incarnation)
+    : impl_(std::make_unique<Impl>(std::move(config), clock, std::move(incarnation))) {
+  // Two cores: CAF would start 4 workers by default.
+  impl_->cfg.set("scheduler.max-threads", 2);
+}
+
+Runtime::~Runtime() {
+  if (impl_->sys && !impl_->stopped) stop(0);
+}
+
+void Runtime::start() {
+  auto& m = *impl_;
+  m.sys = std::make_unique<caf::actor_system>(m.cfg);
+  PersistenceArgs pa;
+  pa.database = m.config->database;
+  pa.synchronous = m.config->synchronous;
+  pa.busy_timeout_ms = static_cast<int>(m.config->busy_timeout_ms);
+  pa.retry = m.config->retry;
+  pa.clock = &m.clock;
+  pa.incarnation = m.incarnation;
+  QueueArgs qa;
+  qa.incarnation = m.incarnation;
+  qa.lease_ms = m.config->lease_ms;
+  DispatcherArgs da{m.config, m.incarnation, m.runners};
+  SupervisorArgs sa;
+  sa.policy = m.config->supervisor;
+  sa.escalated = m.escalated;
+  sa.children = {
+      {"persistence", persistence_name,
+       [pa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_persistence(s, pa)); }},
+      {"queue", queue_name,
+       [qa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_queue(s, qa)); }},
+      {"dispatcher", dispatcher_name,
+       [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }},
+  };
+  m.supervisor = spawn_supervisor(*m.sys, std::move(sa));
+}
+
+void Runtime::stop(millis grace) {
+  auto& m = *impl_;
+  if (!m.sys || m.stopped) return;
+  m.stopped = true;
+  {
+    caf::scoped_actor self{*m.sys};
+    if (auto d = lookup<dispatcher_actor>(*m.sys, dispatcher_name)) {
+      // Running tasks get `grace`, then up to their kill grace to die.
+      millis max_kill = 0;
+      for (auto& [n, s] : m.config->skills) max_kill = std::max(max_kill, s.kill_grace_ms);
+      auto timeout = std::chrono::milliseconds(grace + max_kill + 5'000);
+      self->request(d, timeout, drain_atom::value, grace)
+          .receive([](int32_t) {},
+                   [](caf::error& e) {
+                     spdlog::warn("runtime: drain did not complete: {}", caf::to_string(e));
+                   });
+    }
+    self->send(m.supervisor, shutdown_atom::value);
+    self->wait_for(m.supervisor);
+  }
+  // Runs that were still going (a drain that timed out) are stopped; their
+  // tasks keep their lease and are recovered by the next start-up.
+  m.runners->cancel_all();
+  m.runners->wait_threads();
+  m.sys.reset();
+}
+
+int Runtime::escalated() const { return impl_->escalated->load(); }
+
+void Runtime::crash_child(const std::string& name) {
+  auto& m = *impl_;
+  caf::atom_value reg = name == "persistence" ? persistence_name
+                        : name == "queue"     ? queue_name
+                                              : dispatcher_name;
+  if (auto a = m.sys->registry().get(reg))
+    caf::anon_send_exit(caf::actor_cast<caf::actor>(a), caf::exit_reason::kill);
+}
+
+}  // namespace arc

@@ -1,0 +1,41 @@
+// The running actor system of one arcd: the supervisor and its children
+// (persistence, queue, dispatcher), wired up from the config. The start-up
+// sequence on the database (storage/recovery.hpp) must have run before.
+#pragma once
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+
+namespace caf {
+class actor_system;
+class actor_system_config;
+}  // namespace caf
+
+namespace arc {
+
+class RunnerTable;
+
+class Runtime {
+ public:
+  Runtime(std::shared_ptr<const Config> config, const Clock& clock, std::string incarnation);
+  ~Runtime();  // stops everything still running (no drain)
+
+  void start();
+  // Graceful stop: no new claims, running tasks get `grace` to finish and are
+  // then stopped and requeued; then every actor stops. Blocks.
+  void stop(millis grace);
+
+  // Non-zero when the supervisor gave up (restart intensity exceeded).
+  int escalated() const;
+  // Kills the named child ("persistence", "queue", "dispatcher"), as a crash would.
+  void crash_child(const std::string& name);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace arc

@@ -1,0 +1,34 @@
+// The root supervisor: spawns its children in order, registers each under
+// its name, and restarts one that dies (one_for_one) after a backoff that
+// doubles per restart. Past the restart intensity (more than max_restarts
+// within period) it gives up: it logs why, stops every child and reports an
+// exit code so that arcd exits non-zero and systemd restarts the process.
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "messages/messages.hpp"
+
+namespace arc {
+
+struct ChildSpec {
+  std::string name;
+  caf::atom_value registry_name;
+  std::function<caf::actor(caf::actor_system&)> spawn;
+};
+
+struct SupervisorArgs {
+  std::vector<ChildSpec> children;  // started in this order, stopped in reverse
+  SupervisorPolicy policy;
+  // Set to a non-zero exit code when the supervisor gives up.
+  std::shared_ptr<std::atomic<int>> escalated;
+};
+
+// Answers shutdown_atom by stopping its children (reverse order) and itself.
+caf::actor spawn_supervisor(caf::actor_system& sys, SupervisorArgs args);
+
+}  // namespace arc

@@ -1,0 +1,28 @@
+// Shared pieces of the `arc` CLI: where the database is, and how errors end.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "storage/db.hpp"
+
+namespace arc::cli {
+
+// Bad input (unknown id, invalid value): exit code 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Context {
+  std::string database;  // resolved: --db, else --config's arcd.database, else $ARC_DB, else arc.db
+  std::string config;
+  bool json = false;
+  std::unique_ptr<Db> open();
+};
+
+void add_tasks_commands(CLI::App& app, Context& ctx);
+void add_status_command(CLI::App& app, Context& ctx);
+
+}  // namespace arc::cli

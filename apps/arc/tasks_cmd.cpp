@@ -1,0 +1,246 @@
+// arc tasks add|list|show|update|close|cancel
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <sstream>
+
+#include "apps/arc/cli.hpp"
+#include "core/time_text.hpp"
+#include "storage/task_store.hpp"
+
+namespace arc::cli {
+namespace {
+
+const char* const kActor = "cli";
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) {
+    auto b = item.find_first_not_of(' ');
+    auto e = item.find_last_not_of(' ');
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+millis parse_time_flag(const std::string& flag, const std::string& text, millis now) {
+  auto t = parse_when(text, now);
+  if (!t)
+    throw UsageError(flag + ": cannot read \"" + text +
+                     "\"; give an ISO-8601 time (2026-05-14T17:00:00Z) or +DURATION (+15m, +2h)");
+  return *t;
+}
+
+std::string short_time(millis t) { return t ? format_iso_utc(t).substr(0, 19) : "-"; }
+
+void print_table(const std::vector<Task>& tasks) {
+  std::printf("%-7s %-9s %-3s %-5s %-19s  %s\n", "ID", "STATUS", "PRI", "TRIES", "CREATED", "SUBJECT");
+  for (auto& t : tasks) {
+    std::string tries = std::to_string(t.attempts) + "/" + std::to_string(t.max_attempts);
+    std::printf("%-7lld %-9s %-3d %-5s %-19s  %s\n", static_cast<long long>(t.id), t.status.c_str(),
+                t.priority, tries.c_str(), short_time(t.created_at).c_str(),
+                t.subject.substr(0, 80).c_str());
+  }
+}
+
+void print_task(const Task& t, const std::vector<TaskEvent>& events) {
+  auto line = [](const char* k, const std::string& v) {
+    if (!v.empty()) std::printf("%-15s %s\n", k, v.c_str());
+  };
+  line("id", std::to_string(t.id));
+  line("subject", t.subject);
+  line("status", t.status);
+  line("priority", std::to_string(t.priority));
+  line("attempts", std::to_string(t.attempts) + "/" + std::to_string(t.max_attempts));
+  line("source", t.source);
+  line("skills", nlohmann::json(t.skills).dump());
+  line("locks", t.locks.empty() ? "" : nlohmann::json(t.locks).dump());
+  line("model", t.model);
+  line("created", short_time(t.created_at));
+  if (t.scheduled_for) line("scheduled for", short_time(t.scheduled_for));
+  if (t.expires_at) line("expires", short_time(t.expires_at));
+  if (t.started_at) line("started", short_time(t.started_at));
+  if (t.finished_at) line("finished", short_time(t.finished_at));
+  if (!t.lease_owner.empty())
+    line("lease", t.lease_owner + " until " + short_time(t.lease_expires_at));
+  line("failure class", t.failure_class);
+  line("summary", t.summary);
+  if (t.cost_usd > 0 || t.tokens_in > 0) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "$%.4f (api $%.4f), tokens %lld in / %lld out", t.cost_usd,
+                  t.api_cost_usd, static_cast<long long>(t.tokens_in),
+                  static_cast<long long>(t.tokens_out));
+    line("cost", buf);
+  }
+  if (t.duration_ms) line("duration", format_age(t.duration_ms));
+  if (!t.description.empty()) std::printf("\n%s\n", t.description.c_str());
+  std::printf("\nhistory:\n");
+  for (auto& e : events)
+    std::printf("  %s  %-10s %-9s -> %-9s %s\n", short_time(e.at).c_str(), e.actor.substr(0, 10).c_str(),
+                e.from_status.empty() ? "-" : e.from_status.c_str(), e.to_status.c_str(),
+                e.reason.c_str());
+}
+
+Task must_get(TaskStore& store, int64_t id) {
+  auto t = store.get(id);
+  if (!t) throw UsageError("no task with id " + std::to_string(id) + " (see `arc tasks list`)");
+  return *t;
+}
+
+// Runs an operator action; its "why not" becomes a usage error.
+void apply(Context& ctx, int64_t id, const std::function<std::string(TaskStore&)>& fn,
+           const std::string& done) {
+  auto db = ctx.open();
+  TaskStore store(*db, system_clock());
+  std::string why = in_transaction(*db, [&] { return fn(store); });
+  if (!why.empty()) throw UsageError(why);
+  if (ctx.json) std::cout << to_json(must_get(store, id)).dump() << "\n";
+  else std::cout << done << "\n";
+}
+
+}  // namespace
+
+void add_tasks_commands(CLI::App& app, Context& ctx) {
+  auto* tasks = app.add_subcommand("tasks", "add, list, show, update, close or cancel tasks");
+  tasks->require_subcommand(1);
+
+  // --- add
+  auto* add = tasks->add_subcommand("add", "queue a new task");
+  auto spec = std::make_shared<TaskSpec>();
+  auto when = std::make_shared<std::map<std::string, std::string>>();
+  add->add_option("--subject", spec->subject, "one-line subject")->required();
+  add->add_option("--description", spec->description, "what to do (given to the executor)");
+  add->add_option("--priority", spec->priority, "1 (most urgent) .. 10, default 5")
+      ->check(CLI::Range(1, 10));
+  add->add_option_function<std::string>("--skills", [spec](const std::string& s) { spec->skills = split_list(s); },
+                                        "comma-separated skills (pick the executor)");
+  add->add_option_function<std::string>("--locks", [spec](const std::string& s) { spec->locks = split_list(s); },
+                                        "comma-separated resource locks: tasks sharing one never run together");
+  add->add_option("--source", spec->source, "dedup key: no second open task with the same source");
+  add->add_option("--model", spec->model, "model hint for the executor");
+  add->add_option("--parent", spec->parent_id, "parent task id")->check(CLI::PositiveNumber);
+  add->add_option("--max-attempts", spec->max_attempts, "runs allowed (retries on timeout/crash)")
+      ->check(CLI::Range(1, 100));
+  add->add_option("--scheduled-for", (*when)["scheduled"], "not before: ISO-8601 or +DURATION");
+  add->add_option("--expires-at", (*when)["expires"], "expire if not started by: ISO-8601 or +DURATION");
+  add->add_option("--max-age", (*when)["max_age"], "expire if not started within DURATION (e.g. 2h)");
+  add->add_flag("--json", ctx.json, "print JSON");
+  add->callback([&ctx, spec, when] {
+    millis now = system_clock().now_ms();
+    if (!(*when)["scheduled"].empty())
+      spec->scheduled_for = parse_time_flag("--scheduled-for", (*when)["scheduled"], now);
+    if (!(*when)["expires"].empty())
+      spec->expires_at = parse_time_flag("--expires-at", (*when)["expires"], now);
+    if (!(*when)["max_age"].empty()) {
+      auto d = parse_duration((*when)["max_age"]);
+      if (!d || *d <= 0) throw UsageError("--max-age: give a duration such as 90s, 15m, 2h or 7d");
+      spec->expires_at = std::max(now, spec->scheduled_for) + *d;
+    }
+    if (auto why = validate(*spec); !why.empty()) throw UsageError(why);
+    auto db = ctx.open();
+    TaskStore store(*db, system_clock());
+    auto r = in_transaction(*db, [&] { return store.create(*spec, kActor); });
+    if (ctx.json) {
+      std::cout << nlohmann::json{{"id", r.id}, {"created", r.created}}.dump() << "\n";
+    } else if (r.created) {
+      std::cout << "created task " << r.id << "\n";
+    } else {
+      std::cout << "task " << r.id << " is already open for source " << spec->source
+                << " (not created again)\n";
+    }
+  });
+
+  // --- list
+  auto* list = tasks->add_subcommand("list", "list tasks, newest first");
+  auto filter = std::make_shared<TaskFilter>();
+  list->add_option("--status", filter->status, "pending|active|completed|failed|expired|cancelled")
+      ->check(CLI::IsMember({"pending", "active", "completed", "failed", "expired", "cancelled"}));
+  list->add_option("--limit", filter->limit, "at most N (default 50)")->check(CLI::Range(1, 100000));
+  list->add_option("--after", filter->after_id, "page: ids below this one")->check(CLI::PositiveNumber);
+  list->add_flag("--json", ctx.json, "print JSON");
+  list->callback([&ctx, filter] {
+    auto db = ctx.open();
+    TaskStore store(*db, system_clock());
+    auto tasks = store.list(*filter);
+    if (ctx.json) {
+      auto arr = nlohmann::json::array();
+      for (auto& t : tasks) arr.push_back(to_json(t));
+      std::cout << arr.dump() << "\n";
+    } else {
+      print_table(tasks);
+    }
+  });
+
+  // --- show
+  auto* show = tasks->add_subcommand("show", "a task with its history");
+  auto id = std::make_shared<int64_t>(0);
+  show->add_option("id", *id, "task id")->required()->check(CLI::PositiveNumber);
+  show->add_flag("--json", ctx.json, "print JSON");
+  show->callback([&ctx, id] {
+    auto db = ctx.open();
+    TaskStore store(*db, system_clock());
+    Task t = must_get(store, *id);
+    auto events = store.events(*id);
+    if (ctx.json) {
+      auto j = to_json(t);
+      j["events"] = nlohmann::json::array();
+      for (auto& e : events) j["events"].push_back(to_json(e));
+      std::cout << j.dump() << "\n";
+    } else {
+      print_task(t, events);
+    }
+  });
+
+  // --- update
+  auto* update = tasks->add_subcommand("update", "change a pending task");
+  auto uid = std::make_shared<int64_t>(0);
+  auto u = std::make_shared<TaskUpdate>();
+  auto utimes = std::make_shared<std::map<std::string, std::string>>();
+  update->add_option("id", *uid, "task id")->required()->check(CLI::PositiveNumber);
+  update->add_option_function<std::string>("--subject", [u](const std::string& v) { u->subject = v; });
+  update->add_option_function<std::string>("--description", [u](const std::string& v) { u->description = v; });
+  update->add_option_function<std::string>("--model", [u](const std::string& v) { u->model = v; });
+  update->add_option_function<int>("--priority", [u](int v) { u->priority = v; })->check(CLI::Range(1, 10));
+  update->add_option_function<int>("--max-attempts", [u](int v) { u->max_attempts = v; })->check(CLI::Range(1, 100));
+  update->add_option("--scheduled-for", (*utimes)["scheduled"], "ISO-8601 or +DURATION");
+  update->add_option("--expires-at", (*utimes)["expires"], "ISO-8601 or +DURATION");
+  update->add_flag("--json", ctx.json, "print JSON");
+  update->callback([&ctx, uid, u, utimes] {
+    millis now = system_clock().now_ms();
+    if (!(*utimes)["scheduled"].empty())
+      u->scheduled_for = parse_time_flag("--scheduled-for", (*utimes)["scheduled"], now);
+    if (!(*utimes)["expires"].empty())
+      u->expires_at = parse_time_flag("--expires-at", (*utimes)["expires"], now);
+    apply(ctx, *uid, [&](TaskStore& s) { return s.update(*uid, *u, kActor); },
+          "updated task " + std::to_string(*uid));
+  });
+
+  // --- close
+  auto* close = tasks->add_subcommand("close", "mark a task completed or failed by hand");
+  auto cid = std::make_shared<int64_t>(0);
+  auto cstatus = std::make_shared<std::string>();
+  auto csummary = std::make_shared<std::string>();
+  close->add_option("id", *cid, "task id")->required()->check(CLI::PositiveNumber);
+  close->add_option("--status", *cstatus, "completed|failed")->required()->check(CLI::IsMember({"completed", "failed"}));
+  close->add_option("--summary", *csummary, "why");
+  close->add_flag("--json", ctx.json, "print JSON");
+  close->callback([&ctx, cid, cstatus, csummary] {
+    apply(ctx, *cid, [&](TaskStore& s) { return s.close(*cid, *cstatus, *csummary, kActor); },
+          "task " + std::to_string(*cid) + " closed as " + *cstatus);
+  });
+
+  // --- cancel
+  auto* cancel = tasks->add_subcommand("cancel", "cancel a pending or active task");
+  auto xid = std::make_shared<int64_t>(0);
+  auto reason = std::make_shared<std::string>();
+  cancel->add_option("id", *xid, "task id")->required()->check(CLI::PositiveNumber);
+  cancel->add_option("--reason", *reason, "why");
+  cancel->add_flag("--json", ctx.json, "print JSON");
+  cancel->callback([&ctx, xid, reason] {
+    apply(ctx, *xid, [&](TaskStore& s) { return s.cancel(*xid, *reason, kActor); },
+          "task " + std::to_string(*xid) + " cancelled");
+  });
+}
+
+}  // namespace arc::cli

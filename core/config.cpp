@@ -1,0 +1,186 @@
+#include "core/config.hpp"
+
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace arc {
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& key, const std::string& what) {
+  throw std::runtime_error("config " + (path.empty() ? std::string("<defaults>") : path) + ": " +
+                           key + ": " + what);
+}
+
+// Reads an optional integer key, checking its range.
+int64_t get_int(const toml::table& t, const char* key, int64_t def, int64_t lo, int64_t hi,
+                const std::string& path, const std::string& prefix) {
+  auto node = t.get(key);
+  if (!node) return def;
+  auto v = node->value<int64_t>();
+  if (!v || !node->is_integer()) fail(path, prefix + key, "must be an integer");
+  if (*v < lo || *v > hi)
+    fail(path, prefix + key,
+         "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+             std::to_string(*v));
+  return *v;
+}
+
+std::string get_str(const toml::table& t, const char* key, const std::string& def,
+                    const std::string& path, const std::string& prefix) {
+  auto node = t.get(key);
+  if (!node) return def;
+  if (!node->is_string()) fail(path, prefix + key, "must be a string");
+  return *node->value<std::string>();
+}
+
+bool get_bool(const toml::table& t, const char* key, bool def, const std::string& path,
+              const std::string& prefix) {
+  auto node = t.get(key);
+  if (!node) return def;
+  if (!node->is_boolean()) fail(path, prefix + key, "must be true or false");
+  return *node->value<bool>();
+}
+
+void check_keys(const toml::table& t, std::initializer_list<const char*> known,
+                const std::string& path, const std::string& prefix) {
+  for (auto& [k, v] : t) {
+    bool ok = false;
+    for (auto* name : known) ok = ok || k.str() == name;
+    if (!ok) fail(path, prefix + std::string(k.str()), "unknown key (see docs/config.md)");
+  }
+}
+
+SkillConfig parse_skill(const std::string& name, const toml::table& t, const std::string& path) {
+  std::string p = "skills." + name + ".";
+  check_keys(t, {"command", "timeout_seconds", "kill_grace_seconds", "output_cap_bytes", "format",
+                 "cwd", "enabled"},
+             path, p);
+  SkillConfig s;
+  s.name = name;
+  s.timeout_ms = get_int(t, "timeout_seconds", 1800, 1, 7 * 86400, path, p) * 1000;
+  s.kill_grace_ms = get_int(t, "kill_grace_seconds", 5, 0, 3600, path, p) * 1000;
+  s.output_cap_bytes =
+      static_cast<size_t>(get_int(t, "output_cap_bytes", 1 << 20, 1024, 256 << 20, path, p));
+  s.format = get_str(t, "format", "arc", path, p);
+  if (s.format != "arc")
+    fail(path, p + "format", "must be \"arc\" (the claude format is not built yet), got \"" +
+                                 s.format + "\"");
+  s.cwd = get_str(t, "cwd", "", path, p);
+  if (name == "shell") {
+    // The built-in shell skill runs a task's description as argv: powerful, so off by default.
+    s.builtin_shell = get_bool(t, "enabled", false, path, p);
+    if (t.get("command")) fail(path, p + "command", "the shell skill takes its argv from the task");
+    return s;
+  }
+  auto cmd = t.get_as<toml::array>("command");
+  if (!cmd || cmd->empty())
+    fail(path, p + "command", "required: a non-empty array of strings, e.g. [\"/usr/bin/env\", \"x\"]");
+  for (auto& el : *cmd) {
+    if (!el.is_string()) fail(path, p + "command", "every element must be a string");
+    s.command.push_back(*el.value<std::string>());
+  }
+  return s;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& text, const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << "config " << path << ":" << e.source().begin.line << ":" << e.source().begin.column
+        << ": " << e.description();
+    throw std::runtime_error(msg.str());
+  }
+  check_keys(root, {"arcd", "retry", "supervisor", "skills"}, path, "");
+  Config c;
+  c.source_path = path;
+  if (auto* a = root.get_as<toml::table>("arcd")) {
+    check_keys(*a,
+               {"database", "synchronous", "slots", "lease_seconds", "poll_ms",
+                "shutdown_grace_seconds", "busy_timeout_ms", "log_level", "node_name",
+                "default_skill"},
+               path, "arcd.");
+    c.database = get_str(*a, "database", c.database, path, "arcd.");
+    c.synchronous = get_str(*a, "synchronous", c.synchronous, path, "arcd.");
+    if (c.synchronous != "full" && c.synchronous != "normal")
+      fail(path, "arcd.synchronous", "must be \"full\" or \"normal\"");
+    c.slots = static_cast<int>(get_int(*a, "slots", 1, 1, 256, path, "arcd."));
+    c.lease_ms = get_int(*a, "lease_seconds", 60, 3, 86400, path, "arcd.") * 1000;
+    c.poll_ms = get_int(*a, "poll_ms", 250, 10, 60'000, path, "arcd.");
+    c.shutdown_grace_ms = get_int(*a, "shutdown_grace_seconds", 30, 0, 3600, path, "arcd.") * 1000;
+    c.busy_timeout_ms = get_int(*a, "busy_timeout_ms", 5000, 0, 600'000, path, "arcd.");
+    c.log_level = get_str(*a, "log_level", c.log_level, path, "arcd.");
+    c.node_name = get_str(*a, "node_name", "", path, "arcd.");
+    c.default_skill = get_str(*a, "default_skill", "", path, "arcd.");
+  } else if (root.get("arcd")) {
+    fail(path, "arcd", "must be a table");
+  }
+  if (auto* r = root.get_as<toml::table>("retry")) {
+    check_keys(*r, {"base_seconds", "max_seconds"}, path, "retry.");
+    c.retry.base_ms = get_int(*r, "base_seconds", 10, 0, 86400, path, "retry.") * 1000;
+    c.retry.max_ms = get_int(*r, "max_seconds", 600, 0, 7 * 86400, path, "retry.") * 1000;
+  }
+  if (auto* s = root.get_as<toml::table>("supervisor")) {
+    check_keys(*s, {"max_restarts", "period_seconds", "backoff_min_ms", "backoff_max_ms"}, path,
+               "supervisor.");
+    c.supervisor.max_restarts =
+        static_cast<int>(get_int(*s, "max_restarts", 5, 0, 1000, path, "supervisor."));
+    c.supervisor.period_ms = get_int(*s, "period_seconds", 60, 1, 86400, path, "supervisor.") * 1000;
+    c.supervisor.backoff_min_ms = get_int(*s, "backoff_min_ms", 100, 0, 600'000, path, "supervisor.");
+    c.supervisor.backoff_max_ms = get_int(*s, "backoff_max_ms", 5000, 0, 600'000, path, "supervisor.");
+  }
+  if (auto* sk = root.get_as<toml::table>("skills")) {
+    for (auto& [k, v] : *sk) {
+      auto* t = v.as_table();
+      if (!t) fail(path, "skills." + std::string(k.str()), "must be a table");
+      c.skills[std::string(k.str())] = parse_skill(std::string(k.str()), *t, path);
+    }
+  }
+  if (!c.default_skill.empty() && !c.skills.count(c.default_skill))
+    fail(path, "arcd.default_skill", "names no [skills." + c.default_skill + "] table");
+  return c;
+}
+
+Config load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("config " + path + ": cannot open it (does the file exist?)");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+const SkillConfig* pick_skill(const Config& cfg, const std::vector<std::string>& task_skills,
+                              std::string& why) {
+  for (auto& name : task_skills) {
+    auto it = cfg.skills.find(name);
+    if (it == cfg.skills.end()) continue;
+    if (it->second.builtin_shell || !it->second.command.empty()) return &it->second;
+  }
+  // An explicit default_skill catches every task; the implicit default (the
+  // first skill with a command) only tasks that name no skill, so that a typo
+  // in a skill name is an error rather than a silent fallback.
+  std::string def = cfg.default_skill;
+  if (def.empty() && task_skills.empty()) {
+    for (auto& [name, s] : cfg.skills)
+      if (!s.command.empty()) { def = name; break; }
+  }
+  if (auto it = cfg.skills.find(def); !def.empty() && it != cfg.skills.end()) return &it->second;
+  if (task_skills.empty()) {
+    why = "the task names no skill and no executor is configured: add a [skills.NAME] table "
+          "with a command to the config";
+    return nullptr;
+  }
+  why = "no configured executor for skills [";
+  for (size_t i = 0; i < task_skills.size(); ++i) why += (i ? ", " : "") + task_skills[i];
+  why += "]: add a [skills.NAME] table with a command (or enable [skills.shell])";
+  return nullptr;
+}
+
+}  // namespace arc

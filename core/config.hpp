@@ -1,0 +1,64 @@
+// arcd's configuration: a TOML file (docs/config.md is the reference).
+// Every field has a default that works with no file at all.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace arc {
+
+// How a skill's executor is run.
+struct SkillConfig {
+  std::string name;
+  std::vector<std::string> command;  // argv; never passed through a shell
+  millis timeout_ms = 30 * 60'000;
+  millis kill_grace_ms = 5'000;
+  size_t output_cap_bytes = 1 << 20;
+  std::string format = "arc";  // "arc": last-line JSON protocol
+  std::string cwd;             // empty = arcd's working directory
+  bool builtin_shell = false;  // the `shell` skill: the description is the argv
+};
+
+struct RetryPolicy {
+  millis base_ms = 10'000;
+  millis max_ms = 10 * 60'000;
+};
+
+struct SupervisorPolicy {
+  int max_restarts = 5;          // restart intensity ...
+  millis period_ms = 60'000;     // ... within this period
+  millis backoff_min_ms = 100;   // delay before the first restart, doubled per restart
+  millis backoff_max_ms = 5'000;
+};
+
+struct Config {
+  std::string source_path;  // the file it was read from; empty = defaults
+  std::string database = "arc.db";
+  std::string synchronous = "full";  // SQLite synchronous: full | normal
+  int slots = 1;
+  millis lease_ms = 60'000;        // a claim's lease; renewed every lease/3
+  millis poll_ms = 250;            // idle re-check for new tasks (CLI writes)
+  millis shutdown_grace_ms = 30'000;
+  millis busy_timeout_ms = 5'000;
+  std::string log_level = "info";
+  std::string node_name;           // default: host name
+  std::string default_skill;       // for tasks with no skills; empty = first skill
+  RetryPolicy retry;
+  SupervisorPolicy supervisor;
+  std::map<std::string, SkillConfig> skills;
+};
+
+// Reads and validates a config file. Throws std::runtime_error whose message
+// names the file, the key and what is wrong.
+Config load_config(const std::string& path);
+
+// Parses config text (path is only used in messages).
+Config parse_config(const std::string& text, const std::string& path);
+
+// The executor skill for a task with these skills, or nullptr with `why` set.
+const SkillConfig* pick_skill(const Config& cfg, const std::vector<std::string>& task_skills,
+                              std::string& why);
+
+}  // namespace arc

@@ -1,0 +1,21 @@
+// Finds executor processes left behind by a dead arcd. Every executor is
+// started with ARC_INCARNATION=<id of the arcd that started it> in its
+// environment, which its children inherit; after a kill -9 the next arcd
+// looks for that marker in /proc to kill the stragglers before it requeues
+// their tasks, so that no task runs twice at the same time.
+#pragma once
+#include <sys/types.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace arc {
+
+inline constexpr const char* kIncarnationEnv = "ARC_INCARNATION";
+
+// Process group ids of live processes whose environment holds
+// ARC_INCARNATION=<one of incarnations>. Never includes arcd's own group.
+std::vector<pid_t> find_executor_groups(const std::set<std::string>& incarnations);
+
+}  // namespace arc

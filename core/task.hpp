@@ -1,0 +1,106 @@
+// The task record and the values it is made of. Plain data: storage reads and
+// writes it, messages carry it, the CLI prints it.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/clock.hpp"
+
+namespace arc {
+
+// Status strings as stored in tasks.status.
+namespace status {
+inline constexpr const char* pending = "pending";
+inline constexpr const char* active = "active";
+inline constexpr const char* completed = "completed";
+inline constexpr const char* failed = "failed";
+inline constexpr const char* expired = "expired";
+inline constexpr const char* cancelled = "cancelled";
+}  // namespace status
+
+bool is_valid_status(const std::string& s);
+bool is_terminal_status(const std::string& s);
+
+// failure_class values written by the runtime.
+namespace failure {
+inline constexpr const char* timeout = "timeout";          // killed at its timeout
+inline constexpr const char* crashed = "crashed";          // non-zero exit / signal, no verdict
+inline constexpr const char* task_failed = "task_failed";  // executor said status=failed
+inline constexpr const char* bad_output = "bad_output";    // unparseable result line
+inline constexpr const char* executor_error = "executor_error";  // could not start / no skill
+inline constexpr const char* orphaned = "orphaned";        // its runtime died, attempts used up
+inline constexpr const char* rate_limited = "rate_limited";
+}  // namespace failure
+
+// What a producer (CLI, sensor, API) asks for. Validated by validate().
+struct TaskSpec {
+  std::string subject;
+  std::string description;
+  int priority = 5;  // 1 (most urgent) .. 10
+  std::vector<std::string> skills;
+  std::string source;  // dedup key; empty = none
+  int64_t parent_id = 0;
+  std::string model;
+  std::vector<std::string> locks;
+  millis scheduled_for = 0;  // 0 = now
+  millis expires_at = 0;     // 0 = never
+  int max_attempts = 3;
+};
+
+// Empty string when valid, else a message naming the bad field.
+std::string validate(const TaskSpec& spec);
+
+struct Task {
+  int64_t id = 0;
+  std::string subject;
+  std::string description;
+  int priority = 5;
+  std::string status;
+  std::string source;
+  std::vector<std::string> skills;
+  int64_t parent_id = 0;
+  std::string model;
+  std::vector<std::string> locks;
+  millis scheduled_for = 0;
+  millis expires_at = 0;
+  int attempts = 0;
+  int max_attempts = 3;
+  std::string lease_owner;
+  millis lease_expires_at = 0;
+  millis created_at = 0;
+  millis started_at = 0;
+  millis finished_at = 0;
+  std::string summary;
+  std::string failure_class;
+  double cost_usd = 0;
+  double api_cost_usd = 0;
+  int64_t tokens_in = 0;
+  int64_t tokens_out = 0;
+  int64_t duration_ms = 0;
+  int64_t incident_id = 0;
+};
+
+// One line of a task's history (task_events).
+struct TaskEvent {
+  int64_t id = 0;
+  int64_t task_id = 0;
+  millis at = 0;
+  std::string actor;
+  std::string from_status;
+  std::string to_status;
+  std::string reason;
+};
+
+// The JSON shape used by `arc ... --json`, the executor's stdin and the API.
+nlohmann::json to_json(const Task& t);
+nlohmann::json to_json(const TaskEvent& e);
+
+// Makes text safe to store and print as JSON: invalid UTF-8 bytes become
+// U+FFFD and the result is cut to at most max_bytes (on a character boundary).
+std::string sanitize_text(const std::string& in, size_t max_bytes);
+
+}  // namespace arc

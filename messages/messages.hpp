@@ -1,0 +1,119 @@
+// The runtime's messages: atoms, the inspect overloads that make the plain
+// structs of core/ and storage/ CAF message types, and the typed interfaces
+// of the actors. No logic lives here.
+#pragma once
+#include <caf/all.hpp>
+
+#include "core/executor_output.hpp"
+#include "core/task.hpp"
+#include "storage/task_store.hpp"
+
+namespace arc {
+
+// ---- atoms (at most 10 characters) ------------------------------------
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
+using finish_atom = caf::atom_constant<caf::atom("finish")>;
+using renew_atom = caf::atom_constant<caf::atom("renew")>;
+using requeue_atom = caf::atom_constant<caf::atom("requeue")>;
+using reap_atom = caf::atom_constant<caf::atom("reap")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using exec_done_atom = caf::atom_constant<caf::atom("execdone")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+
+// Names under which the supervisor registers its children (system registry):
+// a restarted child gets a new address, so peers look each other up by name.
+inline constexpr caf::atom_value persistence_name = caf::atom("persist");
+inline constexpr caf::atom_value queue_name = caf::atom("queue");
+inline constexpr caf::atom_value dispatcher_name = caf::atom("dispatch");
+
+// A finished executor run, sent by a runner thread to the dispatcher.
+struct ExecDone {
+  int64_t task_id = 0;
+  bool cancelled = false;  // stopped by us (shutdown or lost lease), not by itself
+  millis duration_ms = 0;
+  ExecOutcome outcome;
+};
+
+// ---- inspect overloads ---------------------------------------------------
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskSpec& x) {
+  return f(caf::meta::type_name("task_spec"), x.subject, x.description, x.priority, x.skills,
+           x.source, x.parent_id, x.model, x.locks, x.scheduled_for, x.expires_at, x.max_attempts);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, Task& x) {
+  return f(caf::meta::type_name("task"), x.id, x.subject, x.description, x.priority, x.status,
+           x.source, x.skills, x.parent_id, x.model, x.locks, x.scheduled_for, x.expires_at,
+           x.attempts, x.max_attempts, x.lease_owner, x.lease_expires_at, x.created_at,
+           x.started_at, x.finished_at, x.summary, x.failure_class, x.cost_usd, x.api_cost_usd,
+           x.tokens_in, x.tokens_out, x.duration_ms, x.incident_id);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, CreateResult& x) {
+  return f(caf::meta::type_name("create_result"), x.id, x.created);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
+  return f(caf::meta::type_name("task_outcome"), x.id, x.owner, x.status, x.failure_class,
+           x.retryable, x.summary, x.stop_reason, x.cost_usd, x.api_cost_usd, x.tokens_in,
+           x.tokens_out, x.duration_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ExecOutcome& x) {
+  return f(caf::meta::type_name("exec_outcome"), x.status, x.failure_class, x.retryable,
+           x.summary, x.stop_reason, x.cost_usd, x.api_cost_usd, x.tokens_in, x.tokens_out);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ExecDone& x) {
+  return f(caf::meta::type_name("exec_done"), x.task_id, x.cancelled, x.duration_ms, x.outcome);
+}
+
+// ---- typed interfaces ----------------------------------------------------
+using TaskList = std::vector<Task>;
+using IdList = std::vector<int64_t>;
+
+// Owns the SQLite connection; runs every request of a batch in one
+// transaction and replies after COMMIT.
+using persistence_actor = caf::typed_actor<
+    caf::replies_to<create_atom, TaskSpec, std::string>::with<CreateResult>,
+    caf::replies_to<claim_atom, std::string, int32_t, millis>::with<TaskList>,
+    caf::replies_to<finish_atom, TaskOutcome>::with<std::string>,
+    caf::replies_to<renew_atom, std::string, IdList, millis>::with<IdList>,
+    caf::replies_to<requeue_atom, int64_t, std::string, std::string>::with<bool>,
+    caf::replies_to<reap_atom, std::string>::with<int32_t>,
+    caf::reacts_to<flush_atom>>;
+
+// Hands out ready tasks under leases and records outcomes.
+using queue_actor = caf::typed_actor<
+    caf::replies_to<claim_atom, int32_t>::with<TaskList>,
+    caf::replies_to<finish_atom, TaskOutcome>::with<std::string>,
+    caf::replies_to<renew_atom, IdList>::with<IdList>,
+    caf::replies_to<requeue_atom, int64_t, std::string>::with<bool>,
+    caf::reacts_to<tick_atom>>;
+
+// Runs claimed tasks in N slots.
+using dispatcher_actor = caf::typed_actor<
+    caf::reacts_to<tick_atom>,   // claim now if a slot is free
+    caf::reacts_to<poll_atom>,   // periodic claim (tasks added by other processes)
+    caf::reacts_to<renew_atom>,  // periodic lease renewal
+    caf::reacts_to<exec_done_atom, ExecDone>,
+    caf::replies_to<drain_atom, millis>::with<int32_t>,  // graceful stop; replies when idle
+    caf::reacts_to<drain_atom>>;                         // the drain's grace period is over
+
+// Looks up a registered child by name; an invalid handle if it is not up.
+template <class Handle>
+Handle lookup(caf::actor_system& sys, caf::atom_value name) {
+  return caf::actor_cast<Handle>(sys.registry().get(name));
+}
+
+}  // namespace arc

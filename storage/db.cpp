@@ -1,0 +1,128 @@
+#include "storage/db.hpp"
+
+namespace arc {
+
+namespace {
+void check_bind(sqlite3* db, int rc) {
+  if (rc != SQLITE_OK)
+    throw DbError(rc, std::string("sqlite bind: ") + sqlite3_errmsg(db));
+}
+}  // namespace
+
+Stmt& Stmt::bind(int i, int64_t v) {
+  check_bind(db_, sqlite3_bind_int64(s_, i, v));
+  return *this;
+}
+Stmt& Stmt::bind(int i, double v) {
+  check_bind(db_, sqlite3_bind_double(s_, i, v));
+  return *this;
+}
+Stmt& Stmt::bind(int i, const std::string& v) {
+  check_bind(db_, sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  return *this;
+}
+Stmt& Stmt::bind_text_or_null(int i, const std::string& v) {
+  return v.empty() ? bind_null(i) : bind(i, v);
+}
+Stmt& Stmt::bind_int_or_null(int i, int64_t v) { return v == 0 ? bind_null(i) : bind(i, v); }
+Stmt& Stmt::bind_null(int i) {
+  check_bind(db_, sqlite3_bind_null(s_, i));
+  return *this;
+}
+
+bool Stmt::step() {
+  int rc = sqlite3_step(s_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string msg = std::string(sqlite3_errmsg(db_)) + " in: " + sqlite3_sql(s_);
+  sqlite3_reset(s_);
+  throw DbError(sqlite3_extended_errcode(db_), "sqlite: " + msg);
+}
+
+void Stmt::run() {
+  while (step()) {
+  }
+}
+
+void Stmt::reset() {
+  if (!s_) return;
+  sqlite3_reset(s_);
+  sqlite3_clear_bindings(s_);
+}
+
+std::string Stmt::col_text(int i) const {
+  auto* p = sqlite3_column_text(s_, i);
+  if (!p) return {};
+  return std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(s_, i));
+}
+
+Db::Db(const std::string& path, Options opts) : path_(path) {
+  int flags = opts.read_only ? SQLITE_OPEN_READONLY
+                             : (SQLITE_OPEN_READWRITE | (opts.create ? SQLITE_OPEN_CREATE : 0));
+  flags |= SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw DbError(rc, "database " + path + ": cannot open: " + msg +
+                          (opts.create ? "" : " (does it exist? is the path right?)"));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, opts.busy_timeout_ms);
+}
+
+Db::~Db() {
+  for (auto& [sql, raw] : cache_) sqlite3_finalize(raw);
+  if (db_) sqlite3_close(db_);
+}
+
+void Db::fail(int rc, const std::string& what) const {
+  throw DbError(rc, "database " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+}
+
+Stmt Db::prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return Stmt(db_, it->second);
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+  if (rc != SQLITE_OK) fail(rc, "prepare \"" + sql.substr(0, 80) + "\"");
+  cache_[sql] = raw;
+  return Stmt(db_, raw);
+}
+
+void Db::exec(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw DbError(sqlite3_extended_errcode(db_),
+                  "database " + path_ + ": " + msg + " in: " + sql.substr(0, 120));
+  }
+}
+
+int64_t Db::scalar_int(const std::string& sql) {
+  auto s = prepare(sql);
+  return s.step() ? s.col_int(0) : 0;
+}
+
+Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) {
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {
+      // Nothing to do: SQLite rolls back on close if the rollback itself fails.
+    }
+  }
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace arc

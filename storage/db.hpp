@@ -1,0 +1,102 @@
+// A thin RAII layer over one SQLite connection: prepared statements with
+// positional binds, and errors as exceptions that name the statement and the
+// database file. No ORM; SQL stays visible where it is used.
+#pragma once
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+
+namespace arc {
+
+class DbError : public std::runtime_error {
+ public:
+  DbError(int code, const std::string& msg) : std::runtime_error(msg), code_(code) {}
+  int code() const { return code_; }  // SQLite result code (extended)
+
+ private:
+  int code_;
+};
+
+// A cached prepared statement in use. Resets on destruction, so that a
+// statement read only partly never keeps a read transaction open.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(o.s_) { o.s_ = nullptr; }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt() { reset(); }
+
+  Stmt& bind(int i, int64_t v);
+  Stmt& bind(int i, int v) { return bind(i, static_cast<int64_t>(v)); }
+  Stmt& bind(int i, double v);
+  Stmt& bind(int i, const std::string& v);  // empty string binds as text ''
+  Stmt& bind_text_or_null(int i, const std::string& v);  // empty -> NULL
+  Stmt& bind_int_or_null(int i, int64_t v);             // 0 -> NULL
+  Stmt& bind_null(int i);
+
+  // Advances; true while a row is available.
+  bool step();
+  // Runs to completion (for statements returning no rows).
+  void run();
+  void reset();  // rewinds and clears bindings, ready to bind again
+
+  int64_t col_int(int i) const { return sqlite3_column_int64(s_, i); }
+  double col_double(int i) const { return sqlite3_column_double(s_, i); }
+  std::string col_text(int i) const;
+  bool col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_;
+};
+
+class Db {
+ public:
+  struct Options {
+    bool read_only = false;
+    bool create = true;
+    int busy_timeout_ms = 5000;
+  };
+  // Opens the file. Does not migrate (see storage/schema.hpp).
+  Db(const std::string& path, Options opts);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // A cached prepared statement, ready to bind. Do not prepare the same SQL
+  // again while the returned Stmt is alive (they share one sqlite3_stmt).
+  Stmt prepare(const std::string& sql);
+  void exec(const std::string& sql);  // one or more statements, no result
+  int64_t scalar_int(const std::string& sql);
+
+  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+  int changes() const { return sqlite3_changes(db_); }
+  const std::string& path() const { return path_; }
+  sqlite3* handle() { return db_; }
+
+  [[noreturn]] void fail(int rc, const std::string& what) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT, rolled back if destroyed without commit().
+class Transaction {
+ public:
+  explicit Transaction(Db& db);
+  ~Transaction();
+  void commit();
+
+ private:
+  Db& db_;
+  bool done_ = false;
+};
+
+}  // namespace arc

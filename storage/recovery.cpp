@@ -1,0 +1,116 @@
+#include "storage/recovery.hpp"
+
+#include <unistd.h>
+
+#include <random>
+#include <set>
+
+#include "core/proc_scan.hpp"
+#include "core/process.hpp"
+#include "core/task.hpp"
+#include "storage/task_store.hpp"
+
+namespace arc {
+
+std::string make_incarnation_id(const std::string& node_name) {
+  std::random_device rd;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%08x%08x", rd(), rd());
+  return node_name + "-" + std::to_string(getpid()) + "-" + hex;
+}
+
+StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarnation,
+                          const std::string& node_name, millis kill_grace_ms) {
+  StartupReport r;
+  millis now = clock.now_ms();
+  // 1. This incarnation and the gap since the last one was alive.
+  in_transaction(db, [&] {
+    auto q = db.prepare(
+        "SELECT incarnation, last_heartbeat, stopped_at FROM nodes ORDER BY started_at DESC "
+        "LIMIT 1");
+    if (q.step()) {
+      r.previous_incarnation = q.col_text(0);
+      r.previous_stopped_cleanly = !q.col_null(2);
+      millis last_alive = r.previous_stopped_cleanly ? q.col_int(2) : q.col_int(1);
+      r.gap_ms = std::max<millis>(0, now - last_alive);
+    }
+    q.reset();
+    db.prepare("INSERT INTO nodes (incarnation, node_name, pid, started_at, last_heartbeat, gap_ms) "
+               "VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(1, incarnation)
+        .bind(2, node_name)
+        .bind(3, static_cast<int64_t>(getpid()))
+        .bind(4, now)
+        .bind(5, now)
+        .bind_int_or_null(6, r.gap_ms)
+        .run();
+  });
+  // 2. Orphans: active tasks leased by a dead incarnation. Their executors
+  // may still be running (a kill -9 leaves the children of a shell script
+  // alive): kill those process groups before the tasks can run again.
+  std::set<std::string> dead_owners;
+  {
+    auto q = db.prepare(
+        "SELECT DISTINCT lease_owner FROM tasks WHERE status = 'active' AND lease_owner != ?");
+    q.bind(1, incarnation);
+    while (q.step()) dead_owners.insert(q.col_text(0));
+  }
+  if (!dead_owners.empty()) {
+    for (pid_t g : find_executor_groups(dead_owners)) {
+      kill_process_group(g, kill_grace_ms);
+      ++r.stray_groups_killed;
+    }
+  }
+  TaskStore store(db, clock);
+  in_transaction(db, [&] {
+    std::vector<std::pair<int64_t, bool>> orphans;
+    {
+      auto q = db.prepare(
+          "SELECT id, attempts < max_attempts FROM tasks WHERE status = 'active' AND "
+          "lease_owner != ?");
+      q.bind(1, incarnation);
+      while (q.step()) orphans.emplace_back(q.col_int(0), q.col_int(1) != 0);
+    }
+    for (auto& [id, retry] : orphans) {
+      if (retry) {
+        db.prepare("UPDATE tasks SET status = 'pending', lease_owner = NULL, "
+                   "lease_expires_at = NULL WHERE id = ?")
+            .bind(1, id)
+            .run();
+        store.add_event(id, "startup", status::active, status::pending,
+                        "orphaned by a dead arcd; requeued");
+        ++r.orphans_requeued;
+      } else {
+        db.prepare("UPDATE tasks SET status = 'failed', failure_class = 'orphaned', "
+                   "finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, "
+                   "summary = 'orphaned: arcd died while it ran and no attempts were left' "
+                   "WHERE id = ?")
+            .bind(1, now)
+            .bind(2, id)
+            .run();
+        store.add_event(id, "startup", status::active, status::failed,
+                        "orphaned by a dead arcd; no attempts left");
+        ++r.orphans_failed;
+      }
+    }
+    // 3. Age out stale pending work.
+    r.expired = store.expire_stale("startup");
+  });
+  return r;
+}
+
+void heartbeat(Db& db, const std::string& incarnation, millis now) {
+  db.prepare("UPDATE nodes SET last_heartbeat = ? WHERE incarnation = ?")
+      .bind(1, now)
+      .bind(2, incarnation)
+      .run();
+}
+
+void mark_stopped(Db& db, const std::string& incarnation, millis now) {
+  db.prepare("UPDATE nodes SET last_heartbeat = ?1, stopped_at = ?1 WHERE incarnation = ?2")
+      .bind(1, now)
+      .bind(2, incarnation)
+      .run();
+}
+
+}  // namespace arc

@@ -1,0 +1,33 @@
+// arcd's start-up sequence on the database (ARCHITECTURE.md, "Start-up"):
+// record this incarnation and the downtime gap, recover orphans (killing any
+// executor process a dead arcd left behind first, so that nothing runs
+// twice), and age out expired pending tasks. Runs before any actor starts.
+#pragma once
+#include <string>
+
+#include "core/clock.hpp"
+#include "storage/db.hpp"
+
+namespace arc {
+
+struct StartupReport {
+  std::string previous_incarnation;  // empty on a fresh database
+  bool previous_stopped_cleanly = false;
+  millis gap_ms = 0;                 // since the previous incarnation's last sign of life
+  int orphans_requeued = 0;
+  int orphans_failed = 0;
+  int stray_groups_killed = 0;       // executor process groups left by a dead arcd
+  int expired = 0;
+};
+
+StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarnation,
+                          const std::string& node_name, millis kill_grace_ms);
+
+// Marks the incarnation alive now (called on a timer) / stopped cleanly.
+void heartbeat(Db& db, const std::string& incarnation, millis now);
+void mark_stopped(Db& db, const std::string& incarnation, millis now);
+
+// A fresh, unique id for this arcd run: "<node>-<pid>-<random hex>".
+std::string make_incarnation_id(const std::string& node_name);
+
+}  // namespace arc

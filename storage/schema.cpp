@@ -1,0 +1,190 @@
+#include "storage/schema.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+
+namespace arc {
+namespace {
+
+// Migration N takes user_version N-1 to N. Append; never edit a shipped one.
+const char* const kMigrations[] = {
+    // 1: the whole schema of ARCHITECTURE.md. Times are unix milliseconds (UTC).
+    R"SQL(
+CREATE TABLE tasks (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  subject          TEXT    NOT NULL,
+  description      TEXT    NOT NULL DEFAULT '',
+  priority         INTEGER NOT NULL DEFAULT 5 CHECK (priority BETWEEN 1 AND 10),
+  status           TEXT    NOT NULL DEFAULT 'pending'
+                   CHECK (status IN ('pending','active','completed','failed','expired','cancelled')),
+  source           TEXT,
+  skills           TEXT    NOT NULL DEFAULT '[]',
+  parent_id        INTEGER,
+  model            TEXT,
+  locks            TEXT    NOT NULL DEFAULT '[]',
+  scheduled_for    INTEGER,
+  expires_at       INTEGER,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  max_attempts     INTEGER NOT NULL DEFAULT 3,
+  lease_owner      TEXT,
+  lease_expires_at INTEGER,
+  created_at       INTEGER NOT NULL,
+  started_at       INTEGER,
+  finished_at      INTEGER,
+  summary          TEXT,
+  failure_class    TEXT,
+  cost_usd         REAL    NOT NULL DEFAULT 0,
+  api_cost_usd     REAL    NOT NULL DEFAULT 0,
+  tokens_in        INTEGER NOT NULL DEFAULT 0,
+  tokens_out       INTEGER NOT NULL DEFAULT 0,
+  duration_ms      INTEGER,
+  incident_id      INTEGER,
+  pattern_fingerprint TEXT
+);
+-- Dedup: at most one open (pending or active) task per source.
+CREATE UNIQUE INDEX tasks_open_source ON tasks(source)
+  WHERE source IS NOT NULL AND status IN ('pending','active');
+-- Next ready task: lowest priority number, then oldest.
+CREATE INDEX tasks_ready ON tasks(priority, created_at, id) WHERE status = 'pending';
+-- Active tasks by lease owner (lease renewal, orphan recovery, held locks).
+CREATE INDEX tasks_active ON tasks(lease_owner, lease_expires_at) WHERE status = 'active';
+-- Failed since T (triage), finished since T (status, reports).
+CREATE INDEX tasks_failed ON tasks(finished_at) WHERE status = 'failed';
+CREATE INDEX tasks_finished ON tasks(finished_at) WHERE finished_at IS NOT NULL;
+-- Pending tasks with an expiry (ageing out stale work).
+CREATE INDEX tasks_expiring ON tasks(expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL;
+-- status counts
+CREATE INDEX tasks_status ON tasks(status);
+
+CREATE TABLE task_events (
+  id          INTEGER PRIMARY KEY,
+  task_id     INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  actor       TEXT    NOT NULL,
+  from_status TEXT,
+  to_status   TEXT    NOT NULL,
+  reason      TEXT
+);
+CREATE INDEX task_events_task ON task_events(task_id, id);
+
+CREATE TABLE gate (
+  id                   INTEGER PRIMARY KEY CHECK (id = 1),
+  state                TEXT    NOT NULL DEFAULT 'running'
+                       CHECK (state IN ('running','paused','stopped_rate_limited','stopped_failures')),
+  reason               TEXT,
+  error_class          TEXT,
+  since                INTEGER,
+  resume_at            INTEGER,
+  consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  updated_at           INTEGER
+);
+INSERT INTO gate (id, state) VALUES (1, 'running');
+
+CREATE TABLE sensor_state (
+  name          TEXT PRIMARY KEY,
+  last_run_at   INTEGER,
+  next_run_at   INTEGER,
+  last_result   TEXT,
+  streak        INTEGER NOT NULL DEFAULT 0,
+  runs          INTEGER NOT NULL DEFAULT 0,
+  failures      INTEGER NOT NULL DEFAULT 0,
+  deduplicated  INTEGER NOT NULL DEFAULT 0,
+  paused_until  INTEGER,
+  paused_reason TEXT
+);
+
+CREATE TABLE incidents (
+  id              INTEGER PRIMARY KEY,
+  kind            TEXT    NOT NULL CHECK (kind IN ('outage','downtime','rate_limit')),
+  opened_at       INTEGER NOT NULL,
+  closed_at       INTEGER,
+  window_start    INTEGER NOT NULL,
+  window_end      INTEGER NOT NULL,
+  failure_count   INTEGER NOT NULL DEFAULT 0,
+  summary         TEXT,
+  summary_task_id INTEGER
+);
+CREATE INDEX incidents_open ON incidents(closed_at);
+
+CREATE TABLE failure_patterns (
+  fingerprint           TEXT PRIMARY KEY,
+  template              TEXT    NOT NULL,
+  count                 INTEGER NOT NULL DEFAULT 0,
+  first_seen            INTEGER NOT NULL,
+  last_seen             INTEGER NOT NULL,
+  investigation_task_id INTEGER
+);
+
+CREATE TABLE nodes (
+  incarnation    TEXT PRIMARY KEY,
+  node_name      TEXT    NOT NULL,
+  pid            INTEGER NOT NULL,
+  role           TEXT    NOT NULL DEFAULT 'single',
+  started_at     INTEGER NOT NULL,
+  last_heartbeat INTEGER NOT NULL,
+  stopped_at     INTEGER,
+  gap_ms         INTEGER
+);
+CREATE INDEX nodes_started ON nodes(started_at);
+)SQL",
+};
+
+constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
+static_assert(kMigrationCount == kSchemaVersion, "one migration per schema version");
+
+}  // namespace
+
+void migrate(Db& db) {
+  int version = static_cast<int>(db.scalar_int("PRAGMA user_version"));
+  if (version >= kSchemaVersion) return;
+  Transaction tx(db);
+  // Re-read under the write lock: another process may have migrated meanwhile.
+  version = static_cast<int>(db.scalar_int("PRAGMA user_version"));
+  for (int v = version; v < kSchemaVersion; ++v) db.exec(kMigrations[v]);
+  db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  tx.commit();
+}
+
+std::unique_ptr<Db> open_database(const std::string& path, const OpenOptions& opts) {
+  Db::Options o;
+  o.read_only = opts.read_only;
+  o.busy_timeout_ms = opts.busy_timeout_ms;
+  struct stat st{};
+  bool existed = ::stat(path.c_str(), &st) == 0;
+  if (existed && S_ISDIR(st.st_mode))
+    throw DbError(SQLITE_CANTOPEN, "database " + path + ": is a directory, not a database file");
+  auto db = std::make_unique<Db>(path, o);
+  // Read before writing anything: these checks must leave a foreign file untouched.
+  int64_t version = 0, tables = 0;
+  try {
+    version = db->scalar_int("PRAGMA user_version");
+    tables = db->scalar_int("SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+  } catch (const DbError& e) {
+    if ((e.code() & 0xff) == SQLITE_NOTADB)
+      throw DbError(e.code(), "database " + path +
+                                  ": is not an SQLite database; refusing to use it (point "
+                                  "--config/arcd.database at an arc database or a new path)");
+    throw;
+  }
+  if (version > kSchemaVersion)
+    throw DbError(SQLITE_MISMATCH,
+                  "database " + path + ": schema version " + std::to_string(version) +
+                      " is newer than this build understands (" + std::to_string(kSchemaVersion) +
+                      "); upgrade arc, or use the arc build that wrote it");
+  if (version == 0 && tables > 0)
+    throw DbError(SQLITE_MISMATCH,
+                  "database " + path +
+                      ": is an SQLite database of some other program (it has tables but no arc "
+                      "schema version); refusing to change it");
+  if (opts.read_only) return db;
+  // WAL lets the CLI write while arcd runs; FULL synchronous makes an
+  // acknowledged write durable across a power cut.
+  db->exec("PRAGMA journal_mode = WAL");
+  db->exec(std::string("PRAGMA synchronous = ") + (opts.synchronous == "normal" ? "NORMAL" : "FULL"));
+  db->exec("PRAGMA foreign_keys = OFF");
+  migrate(*db);
+  return db;
+}
+
+}  // namespace arc

@@ -1,0 +1,28 @@
+// What `arc status` shows: counts per status, active tasks with their age,
+// the last completions, and cost today / this week (UTC days, ISO weeks).
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/task.hpp"
+#include "storage/db.hpp"
+
+namespace arc {
+
+struct StatusReport {
+  millis now = 0;
+  std::map<std::string, int64_t> counts;  // every status, zeros included
+  std::vector<Task> active;
+  std::vector<Task> recent;               // last finished tasks, newest first
+  double cost_today_usd = 0;
+  double cost_week_usd = 0;
+  int arcd_pid = 0;                       // holder of the instance lock, 0 = not running
+};
+
+StatusReport build_status(Db& db, millis now, int recent_limit = 10);
+nlohmann::json to_json(const StatusReport& r);
+
+}  // namespace arc

@@ -1,0 +1,403 @@
+#include "storage/task_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace arc {
+namespace {
+
+const char* const kTaskColumns =
+    "id, subject, description, priority, status, source, skills, parent_id, model, locks, "
+    "scheduled_for, expires_at, attempts, max_attempts, lease_owner, lease_expires_at, "
+    "created_at, started_at, finished_at, summary, failure_class, cost_usd, api_cost_usd, "
+    "tokens_in, tokens_out, duration_ms, incident_id";
+
+Task read_task(const Stmt& s) {
+  Task t;
+  t.id = s.col_int(0);
+  t.subject = s.col_text(1);
+  t.description = s.col_text(2);
+  t.priority = static_cast<int>(s.col_int(3));
+  t.status = s.col_text(4);
+  t.source = s.col_text(5);
+  t.skills = names_from_json(s.col_text(6));
+  t.parent_id = s.col_int(7);
+  t.model = s.col_text(8);
+  t.locks = names_from_json(s.col_text(9));
+  t.scheduled_for = s.col_int(10);
+  t.expires_at = s.col_int(11);
+  t.attempts = static_cast<int>(s.col_int(12));
+  t.max_attempts = static_cast<int>(s.col_int(13));
+  t.lease_owner = s.col_text(14);
+  t.lease_expires_at = s.col_int(15);
+  t.created_at = s.col_int(16);
+  t.started_at = s.col_int(17);
+  t.finished_at = s.col_int(18);
+  t.summary = s.col_text(19);
+  t.failure_class = s.col_text(20);
+  t.cost_usd = s.col_double(21);
+  t.api_cost_usd = s.col_double(22);
+  t.tokens_in = s.col_int(23);
+  t.tokens_out = s.col_int(24);
+  t.duration_ms = s.col_int(25);
+  t.incident_id = s.col_int(26);
+  return t;
+}
+
+std::string sql(const std::string& head, const std::string& tail) {
+  return head + kTaskColumns + tail;
+}
+
+}  // namespace
+
+std::string names_to_json(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
+
+std::vector<std::string> names_from_json(const std::string& text) {
+  std::vector<std::string> out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) return out;
+  for (auto& e : j)
+    if (e.is_string()) out.push_back(e.get<std::string>());
+  return out;
+}
+
+TaskStore::TaskStore(Db& db, const Clock& clock, RetryPolicy retry)
+    : db_(db), clock_(clock), retry_(retry) {}
+
+void TaskStore::add_event(int64_t task_id, const std::string& actor, const std::string& from,
+                          const std::string& to, const std::string& reason) {
+  db_.prepare("INSERT INTO task_events (task_id, at, actor, from_status, to_status, reason) "
+              "VALUES (?, ?, ?, ?, ?, ?)")
+      .bind(1, task_id)
+      .bind(2, now())
+      .bind(3, actor)
+      .bind_text_or_null(4, from)
+      .bind(5, to)
+      .bind_text_or_null(6, reason)
+      .run();
+}
+
+CreateResult TaskStore::create(const TaskSpec& spec, const std::string& actor) {
+  if (auto why = validate(spec); !why.empty()) throw std::invalid_argument(why);
+  if (!spec.source.empty()) {
+    auto q = db_.prepare(
+        "SELECT id FROM tasks WHERE source = ? AND status IN ('pending','active')");
+    q.bind(1, spec.source);
+    if (q.step()) return {q.col_int(0), false};
+  }
+  millis t = now();
+  db_.prepare("INSERT INTO tasks (subject, description, priority, source, skills, parent_id, "
+              "model, locks, scheduled_for, expires_at, max_attempts, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, spec.subject)
+      .bind(2, spec.description)
+      .bind(3, spec.priority)
+      .bind_text_or_null(4, spec.source)
+      .bind(5, names_to_json(spec.skills))
+      .bind_int_or_null(6, spec.parent_id)
+      .bind_text_or_null(7, spec.model)
+      .bind(8, names_to_json(spec.locks))
+      .bind_int_or_null(9, spec.scheduled_for)
+      .bind_int_or_null(10, spec.expires_at)
+      .bind(11, spec.max_attempts)
+      .bind(12, t)
+      .run();
+  int64_t id = db_.last_insert_id();
+  add_event(id, actor, "", status::pending, spec.source.empty() ? "" : "source " + spec.source);
+  return {id, true};
+}
+
+std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lease_ms) {
+  std::vector<Task> out;
+  if (max <= 0) return out;
+  millis t = now();
+  // Locks held by running tasks (few rows: served by the tasks_active index).
+  std::set<std::string> held;
+  {
+    auto q = db_.prepare("SELECT locks FROM tasks WHERE status = 'active' AND locks != '[]'");
+    while (q.step())
+      for (auto& l : names_from_json(q.col_text(0))) held.insert(l);
+  }
+  // Walk the ready index in order and pick the first `max` runnable tasks.
+  std::vector<int64_t> picked;
+  {
+    auto q = db_.prepare(
+        "SELECT id, locks FROM tasks WHERE status = 'pending' "
+        "AND (scheduled_for IS NULL OR scheduled_for <= ?1) "
+        "AND (expires_at IS NULL OR expires_at > ?1) "
+        "ORDER BY priority, created_at, id");
+    q.bind(1, t);
+    while (static_cast<int>(picked.size()) < max && q.step()) {
+      std::string locks_text = q.col_text(1);
+      if (locks_text != "[]") {
+        auto locks = names_from_json(locks_text);
+        bool blocked = std::any_of(locks.begin(), locks.end(),
+                                   [&](const std::string& l) { return held.count(l) > 0; });
+        if (blocked) continue;  // waits for the lock; never failed for it
+        held.insert(locks.begin(), locks.end());
+      }
+      picked.push_back(q.col_int(0));
+    }
+    q.reset();
+  }
+  for (int64_t id : picked) {
+    auto u = db_.prepare(sql("UPDATE tasks SET status = 'active', attempts = attempts + 1, "
+                              "lease_owner = ?, lease_expires_at = ?, started_at = ?, "
+                              "finished_at = NULL WHERE id = ? AND status = 'pending' RETURNING ",
+                              ""));
+    u.bind(1, owner).bind(2, t + lease_ms).bind(3, t).bind(4, id);
+    if (!u.step()) continue;
+    Task task = read_task(u);
+    u.run();
+    add_event(id, owner, status::pending, status::active,
+              "claimed, attempt " + std::to_string(task.attempts) + "/" +
+                  std::to_string(task.max_attempts));
+    out.push_back(std::move(task));
+  }
+  return out;
+}
+
+std::string TaskStore::finish(const TaskOutcome& o) {
+  int attempts = 0, max_attempts = 0;
+  {
+    auto q = db_.prepare(
+        "SELECT attempts, max_attempts FROM tasks WHERE id = ? AND status = 'active' AND "
+        "lease_owner = ?");
+    q.bind(1, o.id).bind(2, o.owner);
+    if (!q.step()) return "";  // lease lost: someone else owns the task now
+    attempts = static_cast<int>(q.col_int(0));
+    max_attempts = static_cast<int>(q.col_int(1));
+    q.reset();
+  }
+  millis t = now();
+  std::string to, reason;
+  millis retry_at = 0;
+  int attempt_delta = 0;
+  if (o.status == failure::rate_limited) {
+    to = status::pending;
+    attempt_delta = -1;  // not the task's failure: its attempt is not consumed
+    reason = "rate limited: " + (o.stop_reason.empty() ? o.summary : o.stop_reason);
+  } else if (o.status == status::completed) {
+    to = status::completed;
+  } else if (o.retryable && attempts < max_attempts) {
+    to = status::pending;
+    millis delay = retry_.base_ms;
+    for (int i = 1; i < attempts && delay < retry_.max_ms; ++i) delay *= 2;
+    delay = std::min(delay, retry_.max_ms);
+    retry_at = t + delay;
+    reason = o.failure_class + ", retry " + std::to_string(attempts + 1) + "/" +
+             std::to_string(max_attempts) + " in " + std::to_string(delay / 1000) + " s: " +
+             o.summary.substr(0, 200);
+  } else {
+    to = status::failed;
+    reason = o.failure_class + ": " + o.summary.substr(0, 200);
+  }
+  bool terminal = to != status::pending;
+  db_.prepare("UPDATE tasks SET status = ?, lease_owner = NULL, lease_expires_at = NULL, "
+              "finished_at = ?, summary = ?, failure_class = ?, cost_usd = cost_usd + ?, "
+              "api_cost_usd = api_cost_usd + ?, tokens_in = tokens_in + ?, "
+              "tokens_out = tokens_out + ?, duration_ms = ?, attempts = attempts + ?, "
+              "scheduled_for = COALESCE(?, scheduled_for) WHERE id = ?")
+      .bind(1, to)
+      .bind_int_or_null(2, terminal ? t : 0)
+      .bind_text_or_null(3, o.summary)
+      .bind_text_or_null(4, o.status == status::completed ? "" : o.failure_class)
+      .bind(5, o.cost_usd)
+      .bind(6, o.api_cost_usd)
+      .bind(7, o.tokens_in)
+      .bind(8, o.tokens_out)
+      .bind(9, o.duration_ms)
+      .bind(10, attempt_delta)
+      .bind_int_or_null(11, retry_at)
+      .bind(12, o.id)
+      .run();
+  add_event(o.id, o.owner, status::active, to, reason);
+  return to;
+}
+
+std::vector<int64_t> TaskStore::renew(const std::string& owner, const std::vector<int64_t>& ids,
+                                      millis lease_ms) {
+  std::vector<int64_t> lost;
+  millis until = now() + lease_ms;
+  for (int64_t id : ids) {
+    db_.prepare("UPDATE tasks SET lease_expires_at = ? WHERE id = ? AND status = 'active' AND "
+                "lease_owner = ?")
+        .bind(1, until)
+        .bind(2, id)
+        .bind(3, owner)
+        .run();
+    if (db_.changes() == 0) lost.push_back(id);
+  }
+  return lost;
+}
+
+bool TaskStore::requeue(int64_t id, const std::string& owner, const std::string& reason) {
+  db_.prepare("UPDATE tasks SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL, "
+              "attempts = max(attempts - 1, 0) WHERE id = ? AND status = 'active' AND "
+              "lease_owner = ?")
+      .bind(1, id)
+      .bind(2, owner)
+      .run();
+  if (db_.changes() == 0) return false;
+  add_event(id, owner, status::active, status::pending, reason);
+  return true;
+}
+
+int TaskStore::recover_expired_leases(const std::string& actor) {
+  std::vector<std::pair<int64_t, bool>> found;  // id, attempts left
+  {
+    auto q = db_.prepare(
+        "SELECT id, attempts < max_attempts, lease_owner FROM tasks "
+        "WHERE status = 'active' AND lease_expires_at < ?");
+    q.bind(1, now());
+    while (q.step()) found.emplace_back(q.col_int(0), q.col_int(1) != 0);
+  }
+  for (auto& [id, retry] : found) {
+    std::string to = retry ? status::pending : status::failed;
+    db_.prepare("UPDATE tasks SET status = ?1, lease_owner = NULL, lease_expires_at = NULL, "
+                "failure_class = CASE WHEN ?1 = 'failed' THEN 'orphaned' ELSE failure_class END, "
+                "summary = CASE WHEN ?1 = 'failed' THEN 'lease expired with no attempts left "
+                "(its runner stopped reporting)' ELSE summary END, "
+                "finished_at = CASE WHEN ?1 = 'failed' THEN ?3 ELSE NULL END "
+                "WHERE id = ?4 AND status = 'active'")
+        .bind(1, to)
+        .bind(3, now())
+        .bind(4, id)
+        .run();
+    add_event(id, actor, status::active, to,
+              retry ? "lease expired: requeued" : "lease expired: no attempts left (orphaned)");
+  }
+  return static_cast<int>(found.size());
+}
+
+int TaskStore::expire_stale(const std::string& actor) {
+  std::vector<int64_t> ids;
+  millis t = now();
+  {
+    auto q = db_.prepare(
+        "SELECT id FROM tasks WHERE status = 'pending' AND expires_at IS NOT NULL AND "
+        "expires_at <= ?");
+    q.bind(1, t);
+    while (q.step()) ids.push_back(q.col_int(0));
+  }
+  for (int64_t id : ids) {
+    db_.prepare("UPDATE tasks SET status = 'expired', finished_at = ?, summary = ? "
+                "WHERE id = ? AND status = 'pending'")
+        .bind(1, t)
+        .bind(2, std::string("expired: its expires_at passed before it could run"))
+        .bind(3, id)
+        .run();
+    add_event(id, actor, status::pending, status::expired, "expires_at passed before it ran");
+  }
+  return static_cast<int>(ids.size());
+}
+
+std::optional<Task> TaskStore::get(int64_t id) {
+  auto q = db_.prepare(sql("SELECT ", " FROM tasks WHERE id = ?"));
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  Task t = read_task(q);
+  q.reset();
+  return t;
+}
+
+std::vector<TaskEvent> TaskStore::events(int64_t task_id) {
+  std::vector<TaskEvent> out;
+  auto q = db_.prepare(
+      "SELECT id, task_id, at, actor, from_status, to_status, reason FROM task_events "
+      "WHERE task_id = ? ORDER BY id");
+  q.bind(1, task_id);
+  while (q.step())
+    out.push_back({q.col_int(0), q.col_int(1), q.col_int(2), q.col_text(3), q.col_text(4),
+                   q.col_text(5), q.col_text(6)});
+  return out;
+}
+
+std::vector<Task> TaskStore::list(const TaskFilter& f) {
+  std::vector<Task> out;
+  int64_t after = f.after_id > 0 ? f.after_id : INT64_MAX;
+  auto q = f.status.empty()
+                ? db_.prepare(sql("SELECT ", " FROM tasks WHERE id < ?1 ORDER BY id DESC LIMIT ?2"))
+                : db_.prepare(sql("SELECT ", " FROM tasks WHERE id < ?1 AND status = ?3 "
+                                             "ORDER BY id DESC LIMIT ?2"));
+  q.bind(1, after).bind(2, f.limit);
+  if (!f.status.empty()) q.bind(3, f.status);
+  while (q.step()) out.push_back(read_task(q));
+  return out;
+}
+
+std::vector<Task> TaskStore::active() {
+  std::vector<Task> out;
+  auto q = db_.prepare(sql("SELECT ", " FROM tasks WHERE status = 'active' ORDER BY started_at"));
+  while (q.step()) out.push_back(read_task(q));
+  return out;
+}
+
+std::string TaskStore::set_terminal(int64_t id, const std::string& from_required,
+                                    const std::string& to, const std::string& summary,
+                                    const std::string& failure_class, const std::string& actor) {
+  auto t = get(id);
+  if (!t) return "no task with id " + std::to_string(id);
+  if (is_terminal_status(t->status))
+    return "task " + std::to_string(id) + " is already " + t->status;
+  if (!from_required.empty() && t->status != from_required)
+    return "task " + std::to_string(id) + " is " + t->status + ", not " + from_required;
+  // An active task's lease is dropped: its runner learns at the next lease
+  // renewal that it lost the task, and stops it.
+  db_.prepare("UPDATE tasks SET status = ?, finished_at = ?, summary = COALESCE(?, summary), "
+              "failure_class = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ?")
+      .bind(1, to)
+      .bind(2, now())
+      .bind_text_or_null(3, summary)
+      .bind_text_or_null(4, failure_class)
+      .bind(5, id)
+      .run();
+  add_event(id, actor, t->status, to, summary);
+  return {};
+}
+
+std::string TaskStore::cancel(int64_t id, const std::string& reason, const std::string& actor) {
+  return set_terminal(id, "", status::cancelled, reason.empty() ? "cancelled" : reason, "", actor);
+}
+
+std::string TaskStore::close(int64_t id, const std::string& new_status, const std::string& summary,
+                             const std::string& actor) {
+  if (new_status != status::completed && new_status != status::failed)
+    return "status must be completed or failed, got \"" + new_status + "\"";
+  return set_terminal(id, "", new_status, summary,
+                      new_status == status::failed ? "closed_by_operator" : "", actor);
+}
+
+std::string TaskStore::update(int64_t id, const TaskUpdate& u, const std::string& actor) {
+  auto t = get(id);
+  if (!t) return "no task with id " + std::to_string(id);
+  if (t->status != status::pending)
+    return "task " + std::to_string(id) + " is " + t->status + "; only pending tasks can be updated";
+  TaskSpec spec;
+  spec.subject = u.subject.value_or(t->subject);
+  spec.description = u.description.value_or(t->description);
+  spec.model = u.model.value_or(t->model);
+  spec.priority = u.priority.value_or(t->priority);
+  spec.max_attempts = u.max_attempts.value_or(t->max_attempts);
+  spec.scheduled_for = u.scheduled_for.value_or(t->scheduled_for);
+  spec.expires_at = u.expires_at.value_or(t->expires_at);
+  if (auto why = validate(spec); !why.empty()) return why;
+  db_.prepare("UPDATE tasks SET subject = ?, description = ?, model = ?, priority = ?, "
+              "max_attempts = ?, scheduled_for = ?, expires_at = ? WHERE id = ? AND status = "
+              "'pending'")
+      .bind(1, spec.subject)
+      .bind(2, spec.description)
+      .bind_text_or_null(3, spec.model)
+      .bind(4, spec.priority)
+      .bind(5, spec.max_attempts)
+      .bind_int_or_null(6, spec.scheduled_for)
+      .bind_int_or_null(7, spec.expires_at)
+      .bind(8, id)
+      .run();
+  add_event(id, actor, status::pending, status::pending, "updated by operator");
+  return {};
+}
+
+}  // namespace arc

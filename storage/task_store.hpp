@@ -1,0 +1,133 @@
+// Every read and write of the tasks table, as single SQL statements over one
+// connection. Methods do not open transactions themselves: the persistence
+// actor runs a whole batch of them in one transaction (group commit) and the
+// CLI wraps each call with in_transaction().
+#pragma once
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/task.hpp"
+#include "storage/db.hpp"
+
+namespace arc {
+
+struct CreateResult {
+  int64_t id = 0;
+  bool created = false;  // false: a pending/active task with this source exists; id is it
+};
+
+// What the dispatcher learned from running a task.
+struct TaskOutcome {
+  int64_t id = 0;
+  std::string owner;          // the lease owner that ran it; checked (fencing)
+  std::string status;         // completed | failed | rate_limited
+  std::string failure_class;
+  bool retryable = false;
+  std::string summary;
+  std::string stop_reason;
+  double cost_usd = 0;
+  double api_cost_usd = 0;
+  int64_t tokens_in = 0;
+  int64_t tokens_out = 0;
+  int64_t duration_ms = 0;
+};
+
+struct TaskFilter {
+  std::string status;  // empty = any
+  int limit = 50;
+  int64_t after_id = 0;  // paging: ids below this (list is newest first); 0 = from the top
+};
+
+// Fields `arc tasks update` may change on a pending task; unset = unchanged.
+struct TaskUpdate {
+  std::optional<std::string> subject, description, model;
+  std::optional<int> priority, max_attempts;
+  std::optional<millis> scheduled_for, expires_at;
+};
+
+class TaskStore {
+ public:
+  TaskStore(Db& db, const Clock& clock, RetryPolicy retry = {});
+
+  // Inserts a task, or returns the open task that has the same source.
+  // Throws std::invalid_argument if the spec is invalid.
+  CreateResult create(const TaskSpec& spec, const std::string& actor);
+
+  // Claims up to `max` ready tasks for `owner` with a lease of lease_ms:
+  // pending, due (scheduled_for <= now), not expired, and holding no lock
+  // that an active task (or a task claimed earlier in this call) holds;
+  // lowest priority number first, then oldest.
+  std::vector<Task> claim(const std::string& owner, int max, millis lease_ms);
+
+  // Records an outcome if `owner` still holds the task's lease. Retryable
+  // failures with attempts left go back to pending after a backoff; a
+  // rate-limited run goes back to pending without consuming its attempt.
+  // Returns the task's new status, or "" if the lease was lost (ignored).
+  std::string finish(const TaskOutcome& o);
+
+  // Extends the leases of `ids` held by `owner`; returns the ids it no
+  // longer holds (cancelled, requeued by someone else): their runs must stop.
+  std::vector<int64_t> renew(const std::string& owner, const std::vector<int64_t>& ids,
+                             millis lease_ms);
+
+  // Returns an active task of `owner` to pending without consuming its
+  // attempt (the runtime stopped it, not the task's own fault).
+  bool requeue(int64_t id, const std::string& owner, const std::string& reason);
+
+  // Active tasks whose lease ran out: pending again while attempts remain,
+  // else failed with failure_class=orphaned. Returns how many were recovered.
+  int recover_expired_leases(const std::string& actor);
+
+  // Pending tasks past expires_at become expired, with a reason.
+  int expire_stale(const std::string& actor);
+
+  std::optional<Task> get(int64_t id);
+  std::vector<TaskEvent> events(int64_t task_id);
+  std::vector<Task> list(const TaskFilter& f);
+  std::vector<Task> active();
+
+  // Operator actions; each returns "" on success, else why not.
+  std::string cancel(int64_t id, const std::string& reason, const std::string& actor);
+  std::string close(int64_t id, const std::string& new_status, const std::string& summary,
+                    const std::string& actor);
+  std::string update(int64_t id, const TaskUpdate& u, const std::string& actor);
+
+  void add_event(int64_t task_id, const std::string& actor, const std::string& from,
+                 const std::string& to, const std::string& reason);
+
+  millis now() const { return clock_.now_ms(); }
+  Db& db() { return db_; }
+
+ private:
+  std::string set_terminal(int64_t id, const std::string& from_required, const std::string& to,
+                           const std::string& summary, const std::string& failure_class,
+                           const std::string& actor);
+  Db& db_;
+  const Clock& clock_;
+  RetryPolicy retry_;
+};
+
+// Runs fn inside BEGIN IMMEDIATE ... COMMIT.
+template <class Fn>
+auto in_transaction(Db& db, Fn&& fn) -> decltype(fn()) {
+  Transaction tx(db);
+  if constexpr (std::is_void_v<decltype(fn())>) {
+    fn();
+    tx.commit();
+  } else {
+    auto r = fn();
+    tx.commit();
+    return r;
+  }
+}
+
+// JSON array text <-> list of names (skills, locks).
+std::string names_to_json(const std::vector<std::string>& v);
+std::vector<std::string> names_from_json(const std::string& text);
+
+}  // namespace arc
