@@ -61,6 +61,12 @@ void Runtime::start() {
        [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }},
   };
   m.supervisor = spawn_supervisor(*m.sys, std::move(sa));
+  // The supervisor spawns and registers its children before it handles any
+  // message: once it answers, the runtime is up.
+  caf::scoped_actor self{*m.sys};
+  self->request(m.supervisor, std::chrono::seconds(30), ready_atom::value)
+      .receive([](bool) {},
+               [](caf::error& e) { throw std::runtime_error("supervisor did not start: " + caf::to_string(e)); });
 }
 
 void Runtime::stop(millis grace) {

@@ -98,6 +98,7 @@ caf::behavior supervisor_fn(self_ptr self, SupervisorArgs args) {
           }
       },
       [self](shutdown_atom) { stop_all(self); },
+      [](ready_atom) { return true; },
   };
 }
 

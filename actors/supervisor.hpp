@@ -28,7 +28,8 @@ struct SupervisorArgs {
   std::shared_ptr<std::atomic<int>> escalated;
 };
 
-// Answers shutdown_atom by stopping its children (reverse order) and itself.
+// Answers ready_atom (true) once its children run, and shutdown_atom by
+// stopping its children (reverse order) and itself.
 caf::actor spawn_supervisor(caf::actor_system& sys, SupervisorArgs args);
 
 }  // namespace arc

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 
@@ -37,6 +38,30 @@ std::vector<pid_t> find_executor_groups(const std::set<std::string>& incarnation
   }
   closedir(dir);
   return {groups.begin(), groups.end()};
+}
+
+bool process_group_alive(pid_t pgid) {
+  DIR* dir = opendir("/proc");
+  if (!dir) return false;
+  bool alive = false;
+  while (dirent* e = readdir(dir)) {
+    if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/stat");
+    std::string stat;
+    if (!std::getline(in, stat)) continue;
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces; parse after the last ')'.
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0, pgrp = 0;
+    if (std::sscanf(stat.c_str() + close + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) continue;
+    if (pgrp == pgid && state != 'Z' && state != 'X') {
+      alive = true;
+      break;
+    }
+  }
+  closedir(dir);
+  return alive;
 }
 
 }  // namespace arc

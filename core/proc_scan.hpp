@@ -18,4 +18,8 @@ inline constexpr const char* kIncarnationEnv = "ARC_INCARNATION";
 // ARC_INCARNATION=<one of incarnations>. Never includes arcd's own group.
 std::vector<pid_t> find_executor_groups(const std::set<std::string>& incarnations);
 
+// True while the process group has a member that is not a zombie. (kill(-g, 0)
+// also succeeds for zombies, which may wait a while for their reaper.)
+bool process_group_alive(pid_t pgid);
+
 }  // namespace arc

@@ -1,5 +1,7 @@
 #include "core/process.hpp"
 
+#include "core/proc_scan.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -232,12 +234,12 @@ bool kill_process_group(pid_t pgid, millis grace_ms) {
   if (kill(-pgid, SIGTERM) != 0 && errno == ESRCH) return true;
   millis until = mono_ms() + grace_ms;
   while (mono_ms() < until) {
-    if (kill(-pgid, 0) != 0 && errno == ESRCH) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!process_group_alive(pgid)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   kill(-pgid, SIGKILL);
-  for (int i = 0; i < 50; ++i) {
-    if (kill(-pgid, 0) != 0 && errno == ESRCH) return true;
+  for (int i = 0; i < 100; ++i) {
+    if (!process_group_alive(pgid)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;

@@ -24,6 +24,7 @@ using exec_done_atom = caf::atom_constant<caf::atom("execdone")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
 
 // Names under which the supervisor registers its children (system registry):
 // a restarted child gets a new address, so peers look each other up by name.

@@ -51,7 +51,7 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
   std::set<std::string> dead_owners;
   {
     auto q = db.prepare(
-        "SELECT DISTINCT lease_owner FROM tasks WHERE status = 'active' AND lease_owner != ?");
+        "SELECT DISTINCT lease_owner FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND lease_owner != ?");
     q.bind(1, incarnation);
     while (q.step()) dead_owners.insert(q.col_text(0));
   }
@@ -66,7 +66,8 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
     std::vector<std::pair<int64_t, bool>> orphans;
     {
       auto q = db.prepare(
-          "SELECT id, attempts < max_attempts FROM tasks WHERE status = 'active' AND "
+          "SELECT id, attempts < max_attempts FROM tasks INDEXED BY tasks_active "
+          "WHERE status = 'active' AND "
           "lease_owner != ?");
       q.bind(1, incarnation);
       while (q.step()) orphans.emplace_back(q.col_int(0), q.col_int(1) != 0);

@@ -23,7 +23,8 @@ StatusReport build_status(Db& db, millis now, int recent_limit) {
   {
     // Finished tasks, newest first: served by tasks_finished.
     auto q = db.prepare(
-        "SELECT id FROM tasks WHERE finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?");
+        "SELECT id FROM tasks INDEXED BY tasks_finished WHERE finished_at IS NOT NULL "
+        "ORDER BY finished_at DESC LIMIT ?");
     q.bind(1, recent_limit);
     std::vector<int64_t> ids;
     while (q.step()) ids.push_back(q.col_int(0));
@@ -37,7 +38,8 @@ StatusReport build_status(Db& db, millis now, int recent_limit) {
   millis week_start = (days - ((days + 3) % 7)) * kDay;
   auto cost_since = [&](millis since) {
     auto q = db.prepare(
-        "SELECT COALESCE(sum(cost_usd), 0) FROM tasks WHERE finished_at IS NOT NULL AND "
+        "SELECT COALESCE(sum(cost_usd), 0) FROM tasks INDEXED BY tasks_finished "
+        "WHERE finished_at IS NOT NULL AND "
         "finished_at >= ?");
     q.bind(1, since);
     double v = q.step() ? q.col_double(0) : 0;

@@ -52,6 +52,22 @@ std::string sql(const std::string& head, const std::string& tail) {
 
 }  // namespace
 
+namespace hot_sql {
+const char* const kHeldLocks =
+    "SELECT locks FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND locks != '[]'";
+const char* const kNextReady =
+    "SELECT id, locks FROM tasks INDEXED BY tasks_ready WHERE status = 'pending' "
+    "AND (scheduled_for IS NULL OR scheduled_for <= ?1) "
+    "AND (expires_at IS NULL OR expires_at > ?1) "
+    "ORDER BY priority, created_at, id";
+const char* const kExpiredLeases =
+    "SELECT id, attempts < max_attempts, lease_owner FROM tasks INDEXED BY tasks_active "
+    "WHERE status = 'active' AND lease_expires_at < ?";
+const char* const kExpiring =
+    "SELECT id FROM tasks INDEXED BY tasks_expiring WHERE status = 'pending' AND "
+    "expires_at IS NOT NULL AND expires_at <= ?";
+}  // namespace hot_sql
+
 std::string names_to_json(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
 
 std::vector<std::string> names_from_json(const std::string& text) {
@@ -116,18 +132,14 @@ std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lea
   // Locks held by running tasks (few rows: served by the tasks_active index).
   std::set<std::string> held;
   {
-    auto q = db_.prepare("SELECT locks FROM tasks WHERE status = 'active' AND locks != '[]'");
+    auto q = db_.prepare(hot_sql::kHeldLocks);
     while (q.step())
       for (auto& l : names_from_json(q.col_text(0))) held.insert(l);
   }
   // Walk the ready index in order and pick the first `max` runnable tasks.
   std::vector<int64_t> picked;
   {
-    auto q = db_.prepare(
-        "SELECT id, locks FROM tasks WHERE status = 'pending' "
-        "AND (scheduled_for IS NULL OR scheduled_for <= ?1) "
-        "AND (expires_at IS NULL OR expires_at > ?1) "
-        "ORDER BY priority, created_at, id");
+    auto q = db_.prepare(hot_sql::kNextReady);
     q.bind(1, t);
     while (static_cast<int>(picked.size()) < max && q.step()) {
       std::string locks_text = q.col_text(1);
@@ -248,9 +260,7 @@ bool TaskStore::requeue(int64_t id, const std::string& owner, const std::string&
 int TaskStore::recover_expired_leases(const std::string& actor) {
   std::vector<std::pair<int64_t, bool>> found;  // id, attempts left
   {
-    auto q = db_.prepare(
-        "SELECT id, attempts < max_attempts, lease_owner FROM tasks "
-        "WHERE status = 'active' AND lease_expires_at < ?");
+    auto q = db_.prepare(hot_sql::kExpiredLeases);
     q.bind(1, now());
     while (q.step()) found.emplace_back(q.col_int(0), q.col_int(1) != 0);
   }
@@ -276,9 +286,7 @@ int TaskStore::expire_stale(const std::string& actor) {
   std::vector<int64_t> ids;
   millis t = now();
   {
-    auto q = db_.prepare(
-        "SELECT id FROM tasks WHERE status = 'pending' AND expires_at IS NOT NULL AND "
-        "expires_at <= ?");
+    auto q = db_.prepare(hot_sql::kExpiring);
     q.bind(1, t);
     while (q.step()) ids.push_back(q.col_int(0));
   }
@@ -330,7 +338,7 @@ std::vector<Task> TaskStore::list(const TaskFilter& f) {
 
 std::vector<Task> TaskStore::active() {
   std::vector<Task> out;
-  auto q = db_.prepare(sql("SELECT ", " FROM tasks WHERE status = 'active' ORDER BY started_at"));
+  auto q = db_.prepare(sql("SELECT ", " FROM tasks INDEXED BY tasks_active WHERE status = 'active' ORDER BY started_at"));
   while (q.step()) out.push_back(read_task(q));
   return out;
 }

@@ -126,6 +126,16 @@ auto in_transaction(Db& db, Fn&& fn) -> decltype(fn()) {
   }
 }
 
+// The statements on the hot paths, exposed so that tests check their query
+// plans. They name their index (INDEXED BY): without statistics SQLite's
+// planner would pick tasks_status and sort.
+namespace hot_sql {
+extern const char* const kHeldLocks;
+extern const char* const kNextReady;
+extern const char* const kExpiredLeases;
+extern const char* const kExpiring;
+}  // namespace hot_sql
+
 // JSON array text <-> list of names (skills, locks).
 std::string names_to_json(const std::vector<std::string>& v);
 std::vector<std::string> names_from_json(const std::string& text);

@@ -1,0 +1,144 @@
+// The actor tree in-process: tasks flow; a crashed child is restarted and no
+// task is lost or run twice; past the restart intensity the supervisor gives up;
+// a graceful stop requeues what it interrupts.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "actors/runtime.hpp"
+#include "storage/recovery.hpp"
+#include "storage/schema.hpp"
+#include "storage/task_store.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait_for.hpp"
+
+namespace arc {
+namespace {
+
+using namespace std::chrono_literals;
+
+class RuntimeTest : public ::testing::Test {
+ protected:
+  RuntimeTest() {
+    cfg_.database = dir_.file("rt.db");
+    cfg_.slots = 2;
+    cfg_.poll_ms = 50;
+    cfg_.lease_ms = 3'000;
+    cfg_.supervisor.backoff_min_ms = 10;
+    SkillConfig s;
+    s.name = "work";
+    // Records every run in a side file, sleeps, reports.
+    s.command = {"/bin/sh", "-c",
+                 "echo \"start $ARC_TASK_ID\" >> " + dir_.file("runs.log") +
+                     "; sleep ${SLEEP:-0.3}; echo \"end $ARC_TASK_ID\" >> " + dir_.file("runs.log") +
+                     "; echo '{\"summary\":\"ok\",\"cost_usd\":0.01}'"};
+    s.timeout_ms = 10'000;
+    s.kill_grace_ms = 200;
+    cfg_.skills["work"] = s;
+    db_ = open_database(cfg_.database);
+    store_ = std::make_unique<TaskStore>(*db_, system_clock());
+  }
+
+  void start() {
+    incarnation_ = make_incarnation_id("test");
+    run_startup(*db_, system_clock(), incarnation_, "test", 100);
+    rt_ = std::make_unique<Runtime>(std::make_shared<const Config>(cfg_), system_clock(), incarnation_);
+    rt_->start();
+  }
+  void add(int n) {
+    for (int i = 0; i < n; ++i) {
+      TaskSpec s;
+      s.subject = "t" + std::to_string(i);
+      in_transaction(*db_, [&] { return store_->create(s, "test"); });
+    }
+  }
+  int64_t count(const std::string& status) {
+    auto q = db_->prepare("SELECT count(*) FROM tasks WHERE status = ?");
+    q.bind(1, status);
+    return q.step() ? q.col_int(0) : 0;
+  }
+  // task id -> number of runs started, and whether two runs of a task overlapped.
+  std::map<int64_t, int> runs(bool* overlapped) {
+    std::ifstream in(dir_.file("runs.log"));
+    std::map<int64_t, int> starts, open;
+    std::string what;
+    int64_t id;
+    *overlapped = false;
+    while (in >> what >> id) {
+      if (what == "start") {
+        ++starts[id];
+        if (open[id]++ > 0) *overlapped = true;
+      } else {
+        --open[id];
+      }
+    }
+    return starts;
+  }
+
+  test::TempDir dir_;
+  Config cfg_;
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<TaskStore> store_;
+  std::string incarnation_;
+  std::unique_ptr<Runtime> rt_;
+};
+
+TEST_F(RuntimeTest, TasksFlowToCompletion) {
+  add(10);
+  start();
+  ASSERT_TRUE(test::wait_for([&] { return count("completed") == 10; }, 20s)) << count("completed");
+  bool overlapped;
+  auto r = runs(&overlapped);
+  EXPECT_EQ(r.size(), 10u);
+  for (auto& [id, n] : r) EXPECT_EQ(n, 1) << id;
+  rt_->stop(1000);
+}
+
+TEST_F(RuntimeTest, EveryChildCrashedUnderLoadLosesNoTaskAndRunsNoneTwice) {
+  add(12);
+  start();
+  for (const char* child : {"dispatcher", "queue", "persistence", "dispatcher"}) {
+    ASSERT_TRUE(test::wait_for([&] { return count("active") > 0; }, 10s));
+    rt_->crash_child(child);
+    std::this_thread::sleep_for(50ms);  // let the restart backoff pass under load
+  }
+  ASSERT_TRUE(test::wait_for([&] { return count("completed") == 12; }, 30s))
+      << "completed " << count("completed") << " pending " << count("pending") << " active "
+      << count("active") << " failed " << count("failed");
+  bool overlapped;
+  auto r = runs(&overlapped);
+  EXPECT_FALSE(overlapped);
+  EXPECT_EQ(r.size(), 12u);
+  EXPECT_EQ(rt_->escalated(), 0);
+  rt_->stop(1000);
+}
+
+TEST_F(RuntimeTest, PastTheRestartIntensityTheSupervisorGivesUp) {
+  cfg_.supervisor.max_restarts = 2;
+  cfg_.supervisor.period_ms = 60'000;
+  start();
+  for (int i = 0; i < 3; ++i) {
+    rt_->crash_child("queue");
+    std::this_thread::sleep_for(100ms);  // past the restart backoff (10, 20 ms)
+  }
+  EXPECT_TRUE(test::wait_for([&] { return rt_->escalated() != 0; }, 5s));
+  EXPECT_EQ(rt_->escalated(), 70);
+  rt_->stop(0);
+}
+
+TEST_F(RuntimeTest, GracefulStopRequeuesWhatItInterrupts) {
+  setenv("SLEEP", "30", 1);
+  add(1);
+  start();
+  ASSERT_TRUE(test::wait_for([&] { return count("active") == 1; }, 10s));
+  rt_->stop(100);
+  unsetenv("SLEEP");
+  auto t = store_->get(1);
+  EXPECT_EQ(t->status, "pending");
+  EXPECT_EQ(t->attempts, 0);
+  EXPECT_NE(store_->events(1).back().reason.find("arcd stopping"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arc

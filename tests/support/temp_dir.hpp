@@ -1,0 +1,27 @@
+// A fresh directory under /tmp, removed with its contents when the test ends.
+#pragma once
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+namespace arc::test {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "arc-test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace arc::test
