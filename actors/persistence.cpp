@@ -21,6 +21,8 @@ struct PersistenceState {
   std::unique_ptr<TaskStore> store;
   std::vector<Op> batch;
   bool flush_scheduled = false;
+  int64_t transactions = 0;  // committed batches
+  int64_t requests = 0;      // requests answered from them
   static inline const char* name = "persistence";
 };
 
@@ -75,6 +77,8 @@ void flush(self_ptr self) {
       throw;
     return;
   }
+  st.transactions += 1;
+  st.requests += static_cast<int64_t>(ops.size());
   for (auto& op : ops) op.reply();
 }
 
@@ -120,6 +124,9 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
           heartbeat(s.db(), incarnation, s.now());
           return static_cast<int32_t>(s.recover_expired_leases("queue") + s.expire_stale("queue"));
         });
+      },
+      [self](stats_atom) {
+        return caf::make_result(self->state.transactions, self->state.requests);
       },
       [self](flush_atom) { flush(self); },
   };

@@ -25,6 +25,7 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
 
 // Names under which the supervisor registers its children (system registry):
 // a restarted child gets a new address, so peers look each other up by name.
@@ -92,6 +93,7 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<renew_atom, std::string, IdList, millis>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, std::string>::with<bool>,
     caf::replies_to<reap_atom, std::string>::with<int32_t>,
+    caf::replies_to<stats_atom>::with<int64_t, int64_t>,  // transactions, requests so far
     caf::reacts_to<flush_atom>>;
 
 // Hands out ready tasks under leases and records outcomes.
