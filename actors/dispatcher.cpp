@@ -110,7 +110,7 @@ void launch(self_ptr self, const Task& task) {
   }
   spdlog::info("dispatcher: task {} started ({}, attempt {}/{}): {}", task.id,
                skill->name, task.attempts, task.max_attempts, task.subject);
-  st.args.runners->start(task.id, std::move(spec), caf::actor_cast<caf::actor>(self));
+  st.args.runners->start(task.id, std::move(spec), skill->format, caf::actor_cast<caf::actor>(self));
 }
 
 void claim(self_ptr self) {

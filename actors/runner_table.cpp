@@ -2,20 +2,21 @@
 
 #include <thread>
 
-#include "core/executor_output.hpp"
+#include "core/claude_output.hpp"
 
 namespace arc {
 
-void RunnerTable::start(int64_t task_id, ProcessSpec spec, const caf::actor& reply_to) {
+void RunnerTable::start(int64_t task_id, ProcessSpec spec, std::string format,
+                        const caf::actor& reply_to) {
   auto cancel = std::make_shared<std::atomic<bool>>(false);
   {
     std::lock_guard<std::mutex> g(mu_);
     entries_[task_id] = Entry{reply_to, cancel, std::nullopt};
     ++threads_;
   }
-  std::thread([this, task_id, spec = std::move(spec), cancel] {
+  std::thread([this, task_id, spec = std::move(spec), format = std::move(format), cancel] {
     ProcessResult r = run_process(spec, cancel.get());
-    ExecDone done{task_id, r.cancelled, r.duration_ms, interpret_arc_output(r)};
+    ExecDone done{task_id, r.cancelled, r.duration_ms, interpret_output(format, r)};
     {
       // Sent under the lock, so adopt() either sees the result or re-routes
       // it before it is sent: a result is never sent to a dead dispatcher only.

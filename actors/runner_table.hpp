@@ -17,8 +17,9 @@ namespace arc {
 
 class RunnerTable {
  public:
-  // Starts a thread that runs `spec` and reports to `reply_to`.
-  void start(int64_t task_id, ProcessSpec spec, const caf::actor& reply_to);
+  // Starts a thread that runs `spec`, reads its output in `format` ("arc" or
+  // "claude") and reports to `reply_to`.
+  void start(int64_t task_id, ProcessSpec spec, std::string format, const caf::actor& reply_to);
 
   // Routes every run (and every unrecorded result) to `reply_to`; returns
   // the task ids adopted. A result already finished is sent again.

@@ -66,9 +66,8 @@ SkillConfig parse_skill(const std::string& name, const toml::table& t, const std
   s.output_cap_bytes =
       static_cast<size_t>(get_int(t, "output_cap_bytes", 1 << 20, 1024, 256 << 20, path, p));
   s.format = get_str(t, "format", "arc", path, p);
-  if (s.format != "arc")
-    fail(path, p + "format", "must be \"arc\" (the claude format is not built yet), got \"" +
-                                 s.format + "\"");
+  if (s.format != "arc" && s.format != "claude")
+    fail(path, p + "format", "must be \"arc\" or \"claude\", got \"" + s.format + "\"");
   s.cwd = get_str(t, "cwd", "", path, p);
   if (name == "shell") {
     // The built-in shell skill runs a task's description as argv: powerful, so off by default.
