@@ -69,9 +69,11 @@ void record(self_ptr self, ExecDone done) {
     on_recorded();
     return;
   }
+  auto& x = done.outcome;
+  if (auto g = lookup<gate_actor>(self->system(), gate_name))
+    self->send(g, outcome_atom::value, x.status, x.stop_reason.empty() ? x.summary : x.stop_reason);
   TaskOutcome o;
   o.id = id;
-  auto& x = done.outcome;
   o.status = x.status;
   o.failure_class = x.failure_class;
   o.retryable = x.retryable;
@@ -91,6 +93,8 @@ void record(self_ptr self, ExecDone done) {
           },
           on_error);
 }
+
+void claim(self_ptr self);
 
 void launch(self_ptr self, const Task& task) {
   auto& st = self->state;
@@ -113,13 +117,13 @@ void launch(self_ptr self, const Task& task) {
   st.args.runners->start(task.id, std::move(spec), skill->format, caf::actor_cast<caf::actor>(self));
 }
 
-void claim(self_ptr self) {
-  auto& st = self->state;
-  if (st.draining || st.claiming) return;
+void claim_from_queue(self_ptr self) {
   int n = free_slots(self);
   auto q = queue(self);
-  if (n <= 0 || !q) return;
-  st.claiming = true;
+  if (n <= 0 || !q || self->state.draining) {
+    self->state.claiming = false;
+    return;
+  }
   self->request(q, kRequestTimeout, claim_atom::value, static_cast<int32_t>(n))
       .then(
           [self](TaskList& tasks) {
@@ -132,6 +136,22 @@ void claim(self_ptr self) {
             self->state.claiming = false;
             spdlog::warn("dispatcher: claim failed: {}", caf::to_string(e));
           });
+}
+
+// Asks the gate, then the queue. One claim in flight at a time.
+void claim(self_ptr self) {
+  auto& st = self->state;
+  if (st.draining || st.claiming || free_slots(self) <= 0) return;
+  auto g = lookup<gate_actor>(self->system(), gate_name);
+  if (!g) return;  // gate restarting: no claim without its word
+  st.claiming = true;
+  self->request(g, kRequestTimeout, may_claim_atom::value)
+      .then(
+          [self](bool open) {
+            if (open) claim_from_queue(self);
+            else self->state.claiming = false;
+          },
+          [self](caf::error&) { self->state.claiming = false; });
 }
 
 dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args) {

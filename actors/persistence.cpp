@@ -125,6 +125,12 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
           return static_cast<int32_t>(s.recover_expired_leases("queue") + s.expire_stale("queue"));
         });
       },
+      [self](gate_atom, GateCommand cmd) {
+        auto cfg = self->state.args.gate;
+        return enqueue<GateResult>(self, [cmd = std::move(cmd), cfg](TaskStore& s) {
+          return apply_gate(s.db(), s, cfg, cmd);
+        });
+      },
       [self](stats_atom) {
         return caf::make_result(self->state.transactions, self->state.requests);
       },

@@ -19,6 +19,7 @@ struct PersistenceArgs {
   RetryPolicy retry;
   const Clock* clock = nullptr;
   std::string incarnation;  // for the heartbeat in reap
+  GateConfig gate;
 };
 
 persistence_actor spawn_persistence(caf::actor_system& sys, const PersistenceArgs& args);

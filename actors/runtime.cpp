@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/dispatcher.hpp"
+#include "actors/gate.hpp"
 #include "actors/persistence.hpp"
 #include "actors/queue.hpp"
 #include "actors/runner_table.hpp"
@@ -45,6 +46,7 @@ void Runtime::start() {
   pa.retry = m.config->retry;
   pa.clock = &m.clock;
   pa.incarnation = m.incarnation;
+  pa.gate = m.config->gate;
   QueueArgs qa;
   qa.incarnation = m.incarnation;
   qa.lease_ms = m.config->lease_ms;
@@ -57,6 +59,8 @@ void Runtime::start() {
        [pa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_persistence(s, pa)); }},
       {"queue", queue_name,
        [qa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_queue(s, qa)); }},
+      {"gate", gate_name,
+       [gc = m.config->gate](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_gate(s, gc)); }},
       {"dispatcher", dispatcher_name,
        [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }},
   };
@@ -102,6 +106,7 @@ void Runtime::crash_child(const std::string& name) {
   auto& m = *impl_;
   caf::atom_value reg = name == "persistence" ? persistence_name
                         : name == "queue"     ? queue_name
+                        : name == "gate"      ? gate_name
                                               : dispatcher_name;
   if (auto a = m.sys->registry().get(reg))
     caf::anon_send_exit(caf::actor_cast<caf::actor>(a), caf::exit_reason::kill);

@@ -1,5 +1,7 @@
 #include "core/config.hpp"
 
+#include "core/time_text.hpp"
+
 #include <toml++/toml.h>
 #include <unistd.h>
 
@@ -97,7 +99,7 @@ Config parse_config(const std::string& text, const std::string& path) {
         << ": " << e.description();
     throw std::runtime_error(msg.str());
   }
-  check_keys(root, {"arcd", "retry", "supervisor", "skills"}, path, "");
+  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "skills"}, path, "");
   Config c;
   c.source_path = path;
   if (auto* a = root.get_as<toml::table>("arcd")) {
@@ -134,6 +136,40 @@ Config parse_config(const std::string& text, const std::string& path) {
     c.supervisor.period_ms = get_int(*s, "period_seconds", 60, 1, 86400, path, "supervisor.") * 1000;
     c.supervisor.backoff_min_ms = get_int(*s, "backoff_min_ms", 100, 0, 600'000, path, "supervisor.");
     c.supervisor.backoff_max_ms = get_int(*s, "backoff_max_ms", 5000, 0, 600'000, path, "supervisor.");
+  }
+  if (auto* g = root.get_as<toml::table>("gate")) {
+    check_keys(*g, {"failure_threshold", "resume_margin_seconds", "fallback_backoff_minutes",
+                    "default_zone", "long_gap_minutes", "notify"},
+               path, "gate.");
+    c.gate.failure_threshold = static_cast<int>(get_int(*g, "failure_threshold", 3, 0, 1000, path, "gate."));
+    c.gate.resume_margin_ms = get_int(*g, "resume_margin_seconds", 10, 0, 3600, path, "gate.") * 1000;
+    c.gate.fallback_backoff_ms = get_int(*g, "fallback_backoff_minutes", 60, 1, 7 * 1440, path, "gate.") * 60'000;
+    c.gate.long_gap_ms = get_int(*g, "long_gap_minutes", 30, 0, 7 * 1440, path, "gate.") * 60'000;
+    c.gate.default_zone = get_str(*g, "default_zone", "UTC", path, "gate.");
+    if (auto* n = g->get("notify")) {
+      auto* arr = n->as_array();
+      if (!arr) fail(path, "gate.notify", "must be an array of strings (argv)");
+      for (auto& el : *arr) {
+        if (!el.is_string()) fail(path, "gate.notify", "every element must be a string");
+        c.gate.notify.push_back(*el.value<std::string>());
+      }
+    }
+  }
+  if (auto* m = root.get_as<toml::table>("max_age")) {
+    check_keys(*m, {"skills", "sources"}, path, "max_age.");
+    auto read_ages = [&](const char* key, std::map<std::string, millis>& out) {
+      auto* t = m->get_as<toml::table>(key);
+      if (!t) return;
+      for (auto& [k, v] : *t) {
+        std::string name = "max_age." + std::string(key) + "." + std::string(k.str());
+        auto text = v.value<std::string>();
+        auto d = text ? parse_duration(*text) : std::nullopt;
+        if (!d || *d <= 0) fail(path, name, "must be a duration such as \"90m\", \"12h\" or \"2d\"");
+        out[std::string(k.str())] = *d;
+      }
+    };
+    read_ages("skills", c.gate.max_age_by_skill);
+    read_ages("sources", c.gate.max_age_by_source);
   }
   if (auto* sk = root.get_as<toml::table>("skills")) {
     for (auto& [k, v] : *sk) {

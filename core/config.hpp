@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/gate.hpp"
 
 namespace arc {
 
@@ -47,6 +48,7 @@ struct Config {
   std::string default_skill;       // for tasks with no skills; empty = first skill
   RetryPolicy retry;
   SupervisorPolicy supervisor;
+  GateConfig gate;
   std::map<std::string, SkillConfig> skills;
 };
 

@@ -6,6 +6,7 @@
 
 #include "core/executor_output.hpp"
 #include "core/task.hpp"
+#include "storage/gate_store.hpp"
 #include "storage/task_store.hpp"
 
 namespace arc {
@@ -26,12 +27,16 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using gate_atom = caf::atom_constant<caf::atom("gate")>;
+using may_claim_atom = caf::atom_constant<caf::atom("mayclaim")>;
+using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
 
 // Names under which the supervisor registers its children (system registry):
 // a restarted child gets a new address, so peers look each other up by name.
 inline constexpr caf::atom_value persistence_name = caf::atom("persist");
 inline constexpr caf::atom_value queue_name = caf::atom("queue");
 inline constexpr caf::atom_value dispatcher_name = caf::atom("dispatch");
+inline constexpr caf::atom_value gate_name = caf::atom("gate");
 
 // A finished executor run, sent by a runner thread to the dispatcher.
 struct ExecDone {
@@ -80,6 +85,27 @@ typename Inspector::result_type inspect(Inspector& f, ExecDone& x) {
   return f(caf::meta::type_name("exec_done"), x.task_id, x.cancelled, x.duration_ms, x.outcome);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, GateCommand& x) {
+  return f(caf::meta::type_name("gate_command"), x.kind, x.status, x.text);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, GateState& x) {
+  return f(caf::meta::type_name("gate_state"), x.state, x.reason, x.error_class, x.since,
+           x.resume_at, x.consecutive_failures);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, GateChange& x) {
+  return f(caf::meta::type_name("gate_change"), x.changed, x.from, x.to, x.why, x.stopped_for_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, GateResult& x) {
+  return f(caf::meta::type_name("gate_result"), x.state, x.change, x.expired);
+}
+
 // ---- typed interfaces ----------------------------------------------------
 using TaskList = std::vector<Task>;
 using IdList = std::vector<int64_t>;
@@ -94,6 +120,7 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<requeue_atom, int64_t, std::string, std::string>::with<bool>,
     caf::replies_to<reap_atom, std::string>::with<int32_t>,
     caf::replies_to<stats_atom>::with<int64_t, int64_t>,  // transactions, requests so far
+    caf::replies_to<gate_atom, GateCommand>::with<GateResult>,
     caf::reacts_to<flush_atom>>;
 
 // Hands out ready tasks under leases and records outcomes.
@@ -103,6 +130,13 @@ using queue_actor = caf::typed_actor<
     caf::replies_to<renew_atom, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string>::with<bool>,
     caf::reacts_to<tick_atom>>;
+
+// The dispatch gate: asked before every claim, told every outcome.
+using gate_actor = caf::typed_actor<
+    caf::replies_to<may_claim_atom>::with<bool>,
+    caf::reacts_to<outcome_atom, std::string, std::string>,  // status, stop reason / summary
+    caf::reacts_to<tick_atom>,   // re-read the gate row now (and resume if due)
+    caf::reacts_to<poll_atom>>;  // the same, every second (sees `arc dispatch …`)
 
 // Runs claimed tasks in N slots.
 using dispatcher_actor = caf::typed_actor<

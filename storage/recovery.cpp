@@ -8,6 +8,7 @@
 #include "core/proc_scan.hpp"
 #include "core/process.hpp"
 #include "core/task.hpp"
+#include "storage/gate_store.hpp"
 #include "storage/task_store.hpp"
 
 namespace arc {
@@ -20,7 +21,8 @@ std::string make_incarnation_id(const std::string& node_name) {
 }
 
 StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarnation,
-                          const std::string& node_name, millis kill_grace_ms) {
+                          const std::string& node_name, millis kill_grace_ms,
+                          const GateConfig* gate) {
   StartupReport r;
   millis now = clock.now_ms();
   // 1. This incarnation and the gap since the last one was alive.
@@ -94,8 +96,17 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
         ++r.orphans_failed;
       }
     }
-    // 3. Age out stale pending work.
-    r.expired = store.expire_stale("startup");
+    // 3. Age out stale pending work; after a long downtime also what is
+    // older than its max_age.
+    GateConfig defaults;
+    const GateConfig& gc = gate ? *gate : defaults;
+    r.expired = r.gap_ms >= gc.long_gap_ms && gate ? prepare_resume(store, gc, r.gap_ms)
+                                                   : store.expire_stale("startup");
+    // 4. Restore the gate: a rate-limit stop whose reset passed while we were down resumes.
+    GateResult g = apply_gate(db, store, gc, GateCommand{"tick", "", ""});
+    r.gate_state = g.state.state;
+    r.gate_resumed = g.change.changed;
+    r.expired += g.expired;
   });
   return r;
 }

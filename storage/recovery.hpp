@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "core/gate.hpp"
 #include "storage/db.hpp"
 
 namespace arc {
@@ -18,10 +19,15 @@ struct StartupReport {
   int orphans_failed = 0;
   int stray_groups_killed = 0;       // executor process groups left by a dead arcd
   int expired = 0;
+  std::string gate_state;            // after restoring it
+  bool gate_resumed = false;         // a rate-limit stop whose time passed while down
 };
 
+// `gate` configures resume preparation after a long gap (and the gate's
+// restore); with nullptr only expires_at is applied.
 StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarnation,
-                          const std::string& node_name, millis kill_grace_ms);
+                          const std::string& node_name, millis kill_grace_ms,
+                          const GateConfig* gate = nullptr);
 
 // Marks the incarnation alive now (called on a timer) / stopped cleanly.
 void heartbeat(Db& db, const std::string& incarnation, millis now);

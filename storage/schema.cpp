@@ -128,6 +128,16 @@ CREATE TABLE nodes (
 );
 CREATE INDEX nodes_started ON nodes(started_at);
 )SQL",
+    // 2: the gate's history (every stop and resume, with its reason).
+    R"SQL(
+CREATE TABLE gate_events (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  from_state TEXT    NOT NULL,
+  to_state   TEXT    NOT NULL,
+  reason     TEXT
+);
+)SQL",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

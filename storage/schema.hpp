@@ -6,7 +6,7 @@
 
 namespace arc {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct OpenOptions {
   bool read_only = false;

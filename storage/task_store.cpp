@@ -190,9 +190,7 @@ std::string TaskStore::finish(const TaskOutcome& o) {
   if (o.status == failure::rate_limited) {
     to = status::pending;
     attempt_delta = -1;  // not the task's failure: its attempt is not consumed
-    // Until the quota gate exists (issue 3) the task itself waits the longest
-    // retry delay, so that a quota stop does not spin through the queue.
-    retry_at = t + retry_.max_ms;
+    // No delay of its own: the gate stops all dispatch until the reset.
     reason = "rate limited: " + (o.stop_reason.empty() ? o.summary : o.stop_reason);
   } else if (o.status == status::completed) {
     to = status::completed;

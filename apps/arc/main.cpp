@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("arc ") + ARC_VERSION + " (" + ARC_GIT_REV + ")");
   add_tasks_commands(app, ctx);
   add_status_command(app, ctx);
+  add_dispatch_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     oo.busy_timeout_ms = static_cast<int>(cfg.busy_timeout_ms);
     auto db = arc::open_database(cfg.database, oo);
     arc::millis kill_grace = 5000;
-    auto r = arc::run_startup(*db, arc::system_clock(), incarnation, cfg.node_name, kill_grace);
+    auto r = arc::run_startup(*db, arc::system_clock(), incarnation, cfg.node_name, kill_grace, &cfg.gate);
     if (!r.previous_incarnation.empty())
       spdlog::info("start-up: previous run {} {} {} ago", r.previous_incarnation,
                    r.previous_stopped_cleanly ? "stopped cleanly" : "died (no clean stop)",
@@ -100,6 +100,8 @@ int main(int argc, char** argv) {
     spdlog::info("start-up: orphans requeued {}, orphans failed {}, stray executor groups killed "
                  "{}, expired {}",
                  r.orphans_requeued, r.orphans_failed, r.stray_groups_killed, r.expired);
+    spdlog::info("start-up: gate {}{}", r.gate_state,
+                 r.gate_resumed ? " (its reset time passed while arcd was down: resumed)" : "");
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;

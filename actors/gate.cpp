@@ -1,0 +1,99 @@
+#include "actors/gate.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "core/process.hpp"
+#include "core/time_text.hpp"
+
+namespace arc {
+namespace {
+
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+
+struct GateActorState {
+  GateConfig cfg;
+  GateState gate;
+  bool synced = false;  // no claim before the row was read once
+  millis timer_for = 0;  // the resume time a timer is set for
+  static inline const char* name = "gate";
+};
+
+using self_ptr = gate_actor::stateful_pointer<GateActorState>;
+
+// Runs the operator's notify command; never blocks the gate.
+void notify(const GateConfig& cfg, const GateState& g, const GateChange& c) {
+  if (cfg.notify.empty()) return;
+  ProcessSpec spec;
+  spec.argv = cfg.notify;
+  spec.env = {"ARC_GATE_FROM=" + c.from, "ARC_GATE_TO=" + c.to, "ARC_GATE_REASON=" + c.why,
+              "ARC_GATE_RESUME_AT=" + (g.resume_at ? format_iso_utc(g.resume_at) : std::string())};
+  spec.timeout_ms = 30'000;
+  spec.kill_grace_ms = 2'000;
+  std::thread([spec] {
+    auto r = run_process(spec);
+    if (r.spawn_failed || r.exit_code != 0)
+      spdlog::warn("gate: notify command failed: {}",
+                   r.spawn_failed ? r.spawn_error : "exit " + std::to_string(r.exit_code) + ": " + r.err.substr(0, 200));
+  }).detach();
+}
+
+// A rate-limit stop (ours, or one read back after a restart) resumes at its
+// time to the millisecond, not at the next one-second poll.
+void arm_resume_timer(self_ptr self) {
+  auto& st = self->state;
+  if (st.gate.state != gate_state::rate_limited || st.timer_for == st.gate.resume_at) return;
+  st.timer_for = st.gate.resume_at;
+  millis wait = std::max<millis>(0, st.gate.resume_at - system_clock().now_ms());
+  self->delayed_send(self, std::chrono::milliseconds(wait), tick_atom::value);
+}
+
+void apply(self_ptr self, GateCommand cmd) {
+  auto p = lookup<persistence_actor>(self->system(), persistence_name);
+  if (!p) return;
+  self->request(p, kRequestTimeout, gate_atom::value, std::move(cmd))
+      .then(
+          [self](GateResult& r) {
+            auto& st = self->state;
+            st.gate = r.state;
+            st.synced = true;
+            arm_resume_timer(self);
+            if (!r.change.changed) return;
+            if (r.change.to == gate_state::running) {
+              spdlog::info("gate: {} -> running after {}: {}{}", r.change.from,
+                           format_age(r.change.stopped_for_ms), r.change.why,
+                           r.expired ? fmt::format(" ({} stale tasks expired before the first claim)", r.expired) : "");
+              if (auto d = lookup<dispatcher_actor>(self->system(), dispatcher_name))
+                self->send(d, tick_atom::value);
+            } else {
+              spdlog::warn("gate: {} -> {}: {}", r.change.from, r.change.to, r.change.why);
+            }
+            notify(st.cfg, st.gate, r.change);
+          },
+          [](caf::error& e) { spdlog::warn("gate: could not update the gate row: {}", caf::to_string(e)); });
+}
+
+gate_actor::behavior_type gate_fn(self_ptr self, GateConfig cfg) {
+  self->state.cfg = std::move(cfg);
+  self->send(self, poll_atom::value);
+  return {
+      [self](may_claim_atom) { return self->state.synced && may_claim(self->state.gate); },
+      [self](outcome_atom, const std::string& status, const std::string& text) {
+        // A completion with no failure streak changes nothing: no write.
+        if (status == status::completed && self->state.gate.consecutive_failures == 0) return;
+        apply(self, GateCommand{"outcome", status, text});
+      },
+      [self](tick_atom) { apply(self, GateCommand{"tick", "", ""}); },
+      [self](poll_atom) {
+        self->delayed_send(self, std::chrono::seconds(1), poll_atom::value);
+        apply(self, GateCommand{"tick", "", ""});
+      },
+  };
+}
+
+}  // namespace
+
+gate_actor spawn_gate(caf::actor_system& sys, const GateConfig& cfg) { return sys.spawn(gate_fn, cfg); }
+
+}  // namespace arc

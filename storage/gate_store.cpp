@@ -1,0 +1,133 @@
+#include "storage/gate_store.hpp"
+
+#include "core/time_text.hpp"
+
+namespace arc {
+
+GateState load_gate(Db& db) {
+  GateState g;
+  auto q = db.prepare(
+      "SELECT state, reason, error_class, since, resume_at, consecutive_failures FROM gate WHERE id = 1");
+  if (q.step()) {
+    g.state = q.col_text(0);
+    g.reason = q.col_text(1);
+    g.error_class = q.col_text(2);
+    g.since = q.col_int(3);
+    g.resume_at = q.col_int(4);
+    g.consecutive_failures = static_cast<int>(q.col_int(5));
+  }
+  return g;
+}
+
+namespace {
+
+void save_gate(Db& db, const GateState& g, millis now) {
+  db.prepare("UPDATE gate SET state = ?, reason = ?, error_class = ?, since = ?, resume_at = ?, "
+             "consecutive_failures = ?, updated_at = ? WHERE id = 1")
+      .bind(1, g.state)
+      .bind_text_or_null(2, g.reason)
+      .bind_text_or_null(3, g.error_class)
+      .bind_int_or_null(4, g.since)
+      .bind_int_or_null(5, g.resume_at)
+      .bind(6, g.consecutive_failures)
+      .bind(7, now)
+      .run();
+}
+
+// A rate-limit stop is an incident (kind rate_limit), closed on resume.
+void track_incident(Db& db, const GateState& g, const GateChange& c, millis now) {
+  if (c.to == gate_state::rate_limited) {
+    db.prepare("INSERT INTO incidents (kind, opened_at, window_start, window_end, summary) "
+               "VALUES ('rate_limit', ?1, ?1, ?2, ?3)")
+        .bind(1, now)
+        .bind(2, g.resume_at)
+        .bind(3, c.why)
+        .run();
+  } else if (c.from == gate_state::rate_limited) {
+    db.prepare("UPDATE incidents SET closed_at = ?1, window_end = ?1 WHERE kind = 'rate_limit' AND "
+               "closed_at IS NULL")
+        .bind(1, now)
+        .run();
+  }
+}
+
+}  // namespace
+
+int prepare_resume(TaskStore& store, const GateConfig& cfg, millis gap_ms) {
+  int expired = store.expire_stale("resume");
+  if (cfg.max_age_by_skill.empty() && cfg.max_age_by_source.empty()) return expired;
+  millis now = store.now();
+  struct Stale { int64_t id; std::string why; };
+  std::vector<Stale> stale;
+  {
+    auto q = store.db().prepare(
+        "SELECT id, skills, source, created_at FROM tasks INDEXED BY tasks_ready WHERE status = 'pending'");
+    while (q.step()) {
+      millis age = now - q.col_int(3);
+      std::string why;
+      for (auto& skill : names_from_json(q.col_text(1))) {
+        auto it = cfg.max_age_by_skill.find(skill);
+        if (it != cfg.max_age_by_skill.end() && age > it->second)
+          why = "skill " + skill + " max_age " + format_age(it->second);
+      }
+      std::string source = q.col_text(2);
+      for (auto& [prefix, max_age] : cfg.max_age_by_source)
+        if (why.empty() && !source.empty() && source.rfind(prefix, 0) == 0 && age > max_age)
+          why = "source " + prefix + "* max_age " + format_age(max_age);
+      if (!why.empty())
+        stale.push_back({q.col_int(0), "stale after a " + format_age(gap_ms) + " gap: " +
+                                           format_age(age) + " old, past its " + why});
+    }
+  }
+  for (auto& s : stale) {
+    store.db()
+        .prepare("UPDATE tasks SET status = 'expired', finished_at = ?, summary = ? WHERE id = ? AND "
+                 "status = 'pending'")
+        .bind(1, now)
+        .bind(2, s.why)
+        .bind(3, s.id)
+        .run();
+    store.add_event(s.id, "resume", status::pending, status::expired, s.why);
+  }
+  return expired + static_cast<int>(stale.size());
+}
+
+GateResult apply_gate(Db& db, TaskStore& store, const GateConfig& cfg, const GateCommand& cmd) {
+  millis now = store.now();
+  GateResult r;
+  r.state = load_gate(db);
+  GateState before = r.state;
+  if (cmd.kind == "tick") r.change = gate_tick(r.state, now);
+  else if (cmd.kind == "outcome") r.change = gate_on_outcome(r.state, cfg, cmd.status, cmd.text, now);
+  else if (cmd.kind == "pause") r.change = gate_pause(r.state, cmd.text, now);
+  else if (cmd.kind == "resume") r.change = gate_resume(r.state, cmd.text, now);
+  else if (cmd.kind == "reset") r.change = gate_reset(r.state, cmd.text, now);
+  else throw std::invalid_argument("unknown gate command \"" + cmd.kind + "\"");
+  bool dirty = r.change.changed || before.consecutive_failures != r.state.consecutive_failures ||
+               before.resume_at != r.state.resume_at || before.reason != r.state.reason;
+  if (!dirty) return r;
+  save_gate(db, r.state, now);
+  if (!r.change.changed) return r;
+  db.prepare("INSERT INTO gate_events (at, from_state, to_state, reason) VALUES (?, ?, ?, ?)")
+      .bind(1, now)
+      .bind(2, r.change.from)
+      .bind(3, r.change.to)
+      .bind_text_or_null(4, r.change.why)
+      .run();
+  track_incident(db, r.state, r.change, now);
+  // Resuming after a long stop: clear out stale work before the first claim,
+  // in the same transaction, so no claim can see it.
+  if (r.change.to == gate_state::running && r.change.stopped_for_ms >= cfg.long_gap_ms)
+    r.expired = prepare_resume(store, cfg, r.change.stopped_for_ms);
+  return r;
+}
+
+std::vector<GateEvent> gate_events(Db& db, int limit) {
+  std::vector<GateEvent> out;
+  auto q = db.prepare("SELECT at, from_state, to_state, reason FROM gate_events ORDER BY id DESC LIMIT ?");
+  q.bind(1, limit);
+  while (q.step()) out.push_back({q.col_int(0), q.col_text(1), q.col_text(2), q.col_text(3)});
+  return out;
+}
+
+}  // namespace arc

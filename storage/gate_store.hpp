@@ -1,0 +1,42 @@
+// The gate row, its history, and resume preparation. Every change of the
+// gate — by the gate actor or by `arc dispatch …` from another process — is
+// one read-modify-write through apply_gate inside a transaction, so the two
+// never overwrite each other.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/gate.hpp"
+#include "storage/db.hpp"
+#include "storage/task_store.hpp"
+
+namespace arc {
+
+struct GateCommand {
+  std::string kind;         // tick | outcome | pause | resume | reset
+  std::string status;       // outcome: completed | failed | rate_limited
+  std::string text;         // outcome: stop reason / summary; pause/resume/reset: the reason
+};
+
+struct GateResult {
+  GateState state;
+  GateChange change;
+  int expired = 0;          // pending tasks expired by resume preparation
+};
+
+struct GateEvent {
+  millis at = 0;
+  std::string from, to, reason;
+};
+
+GateState load_gate(Db& db);
+GateResult apply_gate(Db& db, TaskStore& store, const GateConfig& cfg, const GateCommand& cmd);
+std::vector<GateEvent> gate_events(Db& db, int limit);
+
+// Before the first claim after a long stop or downtime: expire pending tasks
+// past expires_at or older than their skill's / source's max_age, with a
+// reason. (Duplicates cannot pile up under one source: the unique index on
+// open sources refuses them at creation.) Returns how many were expired.
+int prepare_resume(TaskStore& store, const GateConfig& cfg, millis gap_ms);
+
+}  // namespace arc
