@@ -61,7 +61,8 @@ class TaskStore {
   // Claims up to `max` ready tasks for `owner` with a lease of lease_ms:
   // pending, due (scheduled_for <= now), not expired, and holding no lock
   // that an active task (or a task claimed earlier in this call) holds;
-  // lowest priority number first, then oldest.
+  // lowest priority number first, then oldest. Nothing while the gate row
+  // says dispatch is stopped.
   std::vector<Task> claim(const std::string& owner, int max, millis lease_ms);
 
   // Records an outcome if `owner` still holds the task's lease. Retryable

@@ -214,6 +214,14 @@ TEST_F(QueueTest, RequeueGivesTheAttemptBack) {
   EXPECT_EQ(t->attempts, 0);
 }
 
+TEST_F(QueueTest, NothingIsClaimedWhileTheGateRowSaysStopped) {
+  int64_t id = add("a");
+  db_->exec("UPDATE gate SET state = 'paused'");
+  EXPECT_TRUE(claim_ids(1).empty());
+  db_->exec("UPDATE gate SET state = 'running'");
+  EXPECT_EQ(claim_ids(1), std::vector<int64_t>{id});
+}
+
 TEST_F(QueueTest, InvalidSpecsAreRefusedWithTheFieldNamed) {
   TaskSpec s;
   s.subject = "x";
