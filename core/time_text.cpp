@@ -4,7 +4,6 @@
 
 #include <cctype>
 #include <chrono>
-#include <sstream>
 
 namespace arc {
 
@@ -14,21 +13,49 @@ std::string format_iso_utc(millis t) {
   return date::format("%FT%TZ", tp);
 }
 
+// A strict hand-written reader: date::parse has undefined behaviour on some
+// malformed inputs (found by fuzzing), and this text comes from executors.
 std::optional<millis> parse_iso_instant(const std::string& text) {
-  using namespace std::chrono;
-  std::string s = text;
-  // Normalise "Z"/offsets: date::parse's %z wants +hhmm or +hh:mm via %Ez.
-  date::sys_time<milliseconds> tp;
-  for (const char* fmt : {"%FT%T%Ez", "%FT%TZ", "%FT%T", "%F %T%Ez", "%F %TZ", "%F %T"}) {
-    std::istringstream in{s};
-    in >> date::parse(fmt, tp);
-    if (!in.fail()) {
-      // Reject trailing garbage.
-      in >> std::ws;
-      if (in.peek() == std::char_traits<char>::eof()) return tp.time_since_epoch().count();
+  const std::string& s = text;
+  size_t i = 0;
+  auto num = [&](int digits, int& out) {
+    out = 0;
+    for (int k = 0; k < digits; ++k, ++i) {
+      if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+      out = out * 10 + (s[i] - '0');
     }
+    return true;
+  };
+  auto lit = [&](char c) { return i < s.size() && s[i] == c ? (++i, true) : false; };
+  int y, mo, d, h, mi, sec = 0, ms = 0;
+  if (!num(4, y) || !lit('-') || !num(2, mo) || !lit('-') || !num(2, d)) return std::nullopt;
+  if (!(lit('T') || lit('t') || lit(' '))) return std::nullopt;
+  if (!num(2, h) || !lit(':') || !num(2, mi)) return std::nullopt;
+  if (lit(':') && !num(2, sec)) return std::nullopt;
+  if (lit('.')) {
+    int digits = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      if (digits < 3) ms = ms * 10 + (s[i] - '0');
+      ++digits, ++i;
+    }
+    if (digits == 0) return std::nullopt;
+    for (int k = digits; k < 3; ++k) ms *= 10;
   }
-  return std::nullopt;
+  int offset_min = 0;
+  if (lit('Z') || lit('z')) {
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int sign = s[i++] == '-' ? -1 : 1, oh, om;
+    if (!num(2, oh)) return std::nullopt;
+    lit(':');
+    if (!num(2, om) || oh > 23 || om > 59) return std::nullopt;
+    offset_min = sign * (oh * 60 + om);
+  }
+  if (i != s.size()) return std::nullopt;
+  date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(mo)},
+                           date::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  int64_t days = date::sys_days{ymd}.time_since_epoch().count();
+  return ((days * 24 + h) * 60 + mi - offset_min) * 60'000 + int64_t{sec} * 1000 + ms;
 }
 
 std::optional<millis> parse_duration(const std::string& text) {
