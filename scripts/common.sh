@@ -21,10 +21,10 @@ arc_install_packages() {
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# arc_build BUILD_DIR BUILD_TYPE [extra cmake args...]
+# arc_build BUILD_DIR BUILD_TYPE [cmake --build args, e.g. --target arcd arc]
 arc_build() {
   local dir="$1" type="$2"
   shift 2
-  cmake -S "$ARC_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
-  cmake --build "$dir" -j2
+  cmake -S "$ARC_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" >/dev/null
+  cmake --build "$dir" -j2 "$@"
 }

@@ -3,7 +3,7 @@
 # Then, in another terminal:  build/arc tasks add --subject "hello" && build/arc status
 source "$(dirname "$0")/common.sh"
 arc_install_packages
-arc_build "$ARC_ROOT/build" Debug
+arc_build "$ARC_ROOT/build" Debug --target arcd arc
 cd "$ARC_ROOT"
 # Queue a few demo tasks so that something flows at once (deduplicated by source on re-runs).
 for i in 1 2 3; do

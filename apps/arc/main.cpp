@@ -5,6 +5,7 @@
 
 #include "apps/arc/cli.hpp"
 #include "core/config.hpp"
+#include "core/version.hpp"
 #include "storage/schema.hpp"
 
 namespace arc::cli {
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   Context ctx;
   app.add_option("--db", ctx.database, "database file (default: $ARC_DB, or the config's, or arc.db)");
   app.add_option("--config", ctx.config, "arcd's config file, to find its database");
-  app.set_version_flag("--version", std::string("arc ") + ARC_VERSION + " (" + ARC_GIT_REV + ")");
+  app.set_version_flag("--version", std::string("arc ") + arc::version() + " (" + arc::git_revision() + ")");
   add_tasks_commands(app, ctx);
   add_status_command(app, ctx);
   add_dispatch_command(app, ctx);

@@ -13,6 +13,7 @@
 #include "actors/runtime.hpp"
 #include "core/config.hpp"
 #include "core/time_text.hpp"
+#include "core/version.hpp"
 #include "storage/instance_lock.hpp"
 #include "storage/recovery.hpp"
 #include "storage/schema.hpp"
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
   if (version) {
-    std::cout << "arcd " << ARC_VERSION << " (" << ARC_GIT_REV << ")\n";
+    std::cout << "arcd " << arc::version() << " (" << arc::git_revision() << ")\n";
     return 0;
   }
   arc::Config cfg;
