@@ -72,18 +72,7 @@ void record(self_ptr self, ExecDone done) {
   auto& x = done.outcome;
   if (auto g = lookup<gate_actor>(self->system(), gate_name))
     self->send(g, outcome_atom::value, x.status, x.stop_reason.empty() ? x.summary : x.stop_reason);
-  TaskOutcome o;
-  o.id = id;
-  o.status = x.status;
-  o.failure_class = x.failure_class;
-  o.retryable = x.retryable;
-  o.summary = x.summary;
-  o.stop_reason = x.stop_reason;
-  o.cost_usd = x.cost_usd;
-  o.api_cost_usd = x.api_cost_usd;
-  o.tokens_in = x.tokens_in;
-  o.tokens_out = x.tokens_out;
-  o.duration_ms = done.duration_ms;
+  TaskOutcome o{id, "", x, done.duration_ms};  // the queue fills in the owner
   self->request(q, kRequestTimeout, finish_atom::value, std::move(o))
       .then(
           [on_recorded, id, status = x.status](std::string& now) {

@@ -23,6 +23,16 @@ std::string text_of(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+ExecOutcome rate_limited(const std::string& text) {
+  ExecOutcome o;
+  o.status = failure::rate_limited;
+  o.failure_class = failure::rate_limited;
+  o.retryable = true;
+  o.stop_reason = sanitize_text(text, 1000);
+  o.summary = sanitize_text("rate limited: " + text, kSummaryCap);
+  return o;
+}
+
 // A rate-limit notice among the events: its message, or "".
 std::string rate_limit_text(const nlohmann::json& ev) {
   std::string type = text_of(ev, "type") + " " + text_of(ev, "subtype");
@@ -52,12 +62,12 @@ ExecOutcome from_result(const nlohmann::json& ev, const ProcessResult& r) {
   std::string session = text_of(ev, "session_id");
   std::string suffix = session.empty() ? "" : " [session " + session + "]";
   if (is_error && looks_rate_limited(result)) {
-    o.status = failure::rate_limited;
-    o.failure_class = failure::rate_limited;
-    o.retryable = true;
-    o.stop_reason = sanitize_text(result, 1000);
-    o.summary = sanitize_text("rate limited: " + result, kSummaryCap);
-    return o;
+    ExecOutcome limited = rate_limited(result);
+    limited.cost_usd = o.cost_usd;
+    limited.api_cost_usd = o.api_cost_usd;
+    limited.tokens_in = o.tokens_in;
+    limited.tokens_out = o.tokens_out;
+    return limited;
   }
   if (is_error) {
     o.status = status::failed;
@@ -99,27 +109,16 @@ ExecOutcome interpret_claude_output(const ProcessResult& r) {
   }
   if (result) {
     ExecOutcome o = from_result(*result, r);
-    if (o.status != failure::rate_limited && !limit.empty() && o.status != status::completed) {
-      o.status = failure::rate_limited;
-      o.failure_class = failure::rate_limited;
-      o.retryable = true;
-      o.stop_reason = sanitize_text(limit, 1000);
-    }
+    // A failed result after a rate-limit event: the limit is the reason.
+    if (o.status == status::failed && !limit.empty()) return rate_limited(limit);
     return o;
   }
-  ExecOutcome o;
   std::string err_tail = last_line(r.err);
   if (limit.empty() && (looks_rate_limited(err_tail) || looks_rate_limited(last_line(r.out))))
     limit = looks_rate_limited(err_tail) ? err_tail : last_line(r.out);
-  if (!limit.empty()) {
-    o.status = failure::rate_limited;
-    o.failure_class = failure::rate_limited;
-    o.retryable = true;
-    o.stop_reason = sanitize_text(limit, 1000);
-    o.summary = sanitize_text("rate limited: " + limit, kSummaryCap);
-    return o;
-  }
+  if (!limit.empty()) return rate_limited(limit);
   if (r.exit_code != 0 || r.term_signal) return interpret_arc_output(r);  // a crash, as any executor
+  ExecOutcome o;
   o.status = status::failed;
   o.failure_class = failure::bad_output;
   o.summary = sanitize_text("claude output has no result event (expected --output-format stream-json "

@@ -68,17 +68,16 @@ typename Inspector::result_type inspect(Inspector& f, CreateResult& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
-  return f(caf::meta::type_name("task_outcome"), x.id, x.owner, x.status, x.failure_class,
-           x.retryable, x.summary, x.stop_reason, x.cost_usd, x.api_cost_usd, x.tokens_in,
-           x.tokens_out, x.duration_ms);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ExecOutcome& x) {
   return f(caf::meta::type_name("exec_outcome"), x.status, x.failure_class, x.retryable,
            x.summary, x.stop_reason, x.cost_usd, x.api_cost_usd, x.tokens_in, x.tokens_out);
 }
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
+  return f(caf::meta::type_name("task_outcome"), x.id, x.owner, x.result, x.duration_ms);
+}
+
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ExecDone& x) {

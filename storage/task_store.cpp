@@ -175,13 +175,14 @@ std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lea
   return out;
 }
 
-std::string TaskStore::finish(const TaskOutcome& o) {
+std::string TaskStore::finish(const TaskOutcome& outcome) {
+  const ExecOutcome& o = outcome.result;
   int attempts = 0, max_attempts = 0;
   {
     auto q = db_.prepare(
         "SELECT attempts, max_attempts FROM tasks WHERE id = ? AND status = 'active' AND "
         "lease_owner = ?");
-    q.bind(1, o.id).bind(2, o.owner);
+    q.bind(1, outcome.id).bind(2, outcome.owner);
     if (!q.step()) return "";  // lease lost: someone else owns the task now
     attempts = static_cast<int>(q.col_int(0));
     max_attempts = static_cast<int>(q.col_int(1));
@@ -225,12 +226,12 @@ std::string TaskStore::finish(const TaskOutcome& o) {
       .bind(6, o.api_cost_usd)
       .bind(7, o.tokens_in)
       .bind(8, o.tokens_out)
-      .bind(9, o.duration_ms)
+      .bind(9, outcome.duration_ms)
       .bind(10, attempt_delta)
       .bind_int_or_null(11, retry_at)
-      .bind(12, o.id)
+      .bind(12, outcome.id)
       .run();
-  add_event(o.id, o.owner, status::active, to, reason);
+  add_event(outcome.id, outcome.owner, status::active, to, reason);
   return to;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/executor_output.hpp"
 #include "core/task.hpp"
 #include "storage/db.hpp"
 
@@ -24,16 +25,8 @@ struct CreateResult {
 // What the dispatcher learned from running a task.
 struct TaskOutcome {
   int64_t id = 0;
-  std::string owner;          // the lease owner that ran it; checked (fencing)
-  std::string status;         // completed | failed | rate_limited
-  std::string failure_class;
-  bool retryable = false;
-  std::string summary;
-  std::string stop_reason;
-  double cost_usd = 0;
-  double api_cost_usd = 0;
-  int64_t tokens_in = 0;
-  int64_t tokens_out = 0;
+  std::string owner;    // the lease owner that ran it; checked (fencing)
+  ExecOutcome result;   // status, failure class, summary, cost, tokens
   int64_t duration_ms = 0;
 };
 

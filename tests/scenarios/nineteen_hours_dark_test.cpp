@@ -105,14 +105,7 @@ TEST(Scenario, NineteenHoursDark) {
       bool limited = running[i].ends >= quota_out && running[i].ends < reset;
       ExecOutcome x = interpret_claude_output(limited ? rate_limited_run() : good_run());
       if (limited) quota_hit = true;
-      TaskOutcome o;
-      o.id = running[i].task;
-      o.owner = owner;
-      o.status = x.status;
-      o.failure_class = x.failure_class;
-      o.retryable = x.retryable;
-      o.summary = x.summary;
-      o.stop_reason = x.stop_reason;
+      TaskOutcome o{running[i].task, owner, x, 7 * kMinute};
       in_transaction(*db, [&] {
         store.finish(o);
         return apply_gate(*db, store, gc, {"outcome", x.status, x.stop_reason.empty() ? x.summary : x.stop_reason});

@@ -30,13 +30,11 @@ class QueueTest : public ::testing::Test {
     return ids;
   }
   TaskOutcome outcome(int64_t id, const std::string& status, const std::string& cls = "", bool retryable = false) {
-    TaskOutcome o;
-    o.id = id;
-    o.owner = kOwner;
-    o.status = status;
-    o.failure_class = cls;
-    o.retryable = retryable;
-    o.summary = "s";
+    TaskOutcome o{id, kOwner, {}, 0};
+    o.result.status = status;
+    o.result.failure_class = cls;
+    o.result.retryable = retryable;
+    o.result.summary = "s";
     return o;
   }
   std::string status_of(int64_t id) { return store_.get(id)->status; }
