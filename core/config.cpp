@@ -99,7 +99,7 @@ Config parse_config(const std::string& text, const std::string& path) {
         << ": " << e.description();
     throw std::runtime_error(msg.str());
   }
-  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "skills"}, path, "");
+  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "skills"}, path, "");
   Config c;
   c.source_path = path;
   if (auto* a = root.get_as<toml::table>("arcd")) {
@@ -170,6 +170,33 @@ Config parse_config(const std::string& text, const std::string& path) {
     };
     read_ages("skills", c.gate.max_age_by_skill);
     read_ages("sources", c.gate.max_age_by_source);
+  }
+  if (auto* t = root.get_as<toml::table>("triage")) {
+    const std::string p = "triage.";
+    check_keys(*t, {"cadence_seconds", "burst", "outage_threshold", "outage_window_minutes",
+                    "quiet_minutes", "similarity_percent", "investigate_after",
+                    "investigate_period_hours", "investigation_priority", "investigation_skills",
+                    "incident_summary_task"},
+               path, p);
+    auto& c2 = c.triage;
+    c2.cadence_ms = get_int(*t, "cadence_seconds", 60, 1, 86400, path, p) * 1000;
+    c2.burst = static_cast<int>(get_int(*t, "burst", 50, 1, 1'000'000, path, p));
+    c2.outage_threshold = static_cast<int>(get_int(*t, "outage_threshold", 200, 2, 10'000'000, path, p));
+    c2.outage_window_ms = get_int(*t, "outage_window_minutes", 120, 1, 7 * 1440, path, p) * 60'000;
+    c2.quiet_ms = get_int(*t, "quiet_minutes", 30, 1, 7 * 1440, path, p) * 60'000;
+    c2.similarity = static_cast<double>(get_int(*t, "similarity_percent", 50, 1, 100, path, p)) / 100.0;
+    c2.investigate_after = static_cast<int>(get_int(*t, "investigate_after", 3, 1, 100'000, path, p));
+    c2.investigate_period_ms = get_int(*t, "investigate_period_hours", 24, 1, 24 * 365, path, p) * 3'600'000;
+    c2.investigation_priority = static_cast<int>(get_int(*t, "investigation_priority", 4, 1, 10, path, p));
+    c2.incident_summary_task = get_bool(*t, "incident_summary_task", false, path, p);
+    if (auto* n = t->get("investigation_skills")) {
+      auto* arr = n->as_array();
+      if (!arr) fail(path, p + "investigation_skills", "must be an array of strings");
+      for (auto& el : *arr) {
+        if (!el.is_string()) fail(path, p + "investigation_skills", "every element must be a string");
+        c2.investigation_skills.push_back(*el.value<std::string>());
+      }
+    }
   }
   if (auto* sk = root.get_as<toml::table>("skills")) {
     for (auto& [k, v] : *sk) {

@@ -34,6 +34,21 @@ struct SupervisorPolicy {
   millis backoff_max_ms = 5'000;
 };
 
+// Failure triage (docs/triage.md).
+struct TriageConfig {
+  millis cadence_ms = 60'000;          // scan this often ...
+  int burst = 50;                      // ... and at once after this many failures
+  int outage_threshold = 200;          // failures within outage_window_ms, whatever their text,
+  millis outage_window_ms = 2 * 3'600'000;  // are one outage incident
+  millis quiet_ms = 30 * 60'000;       // an outage incident closes after this long without failures
+  double similarity = 0.5;             // template mining: share of equal tokens to join a pattern
+  int investigate_after = 3;           // a pattern with this many failures ...
+  millis investigate_period_ms = 24 * 3'600'000;  // ... within this period gets one investigation
+  int investigation_priority = 4;
+  std::vector<std::string> investigation_skills;
+  bool incident_summary_task = false;  // one summary task per outage incident
+};
+
 struct Config {
   std::string source_path;  // the file it was read from; empty = defaults
   std::string database = "arc.db";
@@ -49,6 +64,7 @@ struct Config {
   RetryPolicy retry;
   SupervisorPolicy supervisor;
   GateConfig gate;
+  TriageConfig triage;
   std::map<std::string, SkillConfig> skills;
 };
 

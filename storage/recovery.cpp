@@ -10,6 +10,7 @@
 #include "core/task.hpp"
 #include "storage/gate_store.hpp"
 #include "storage/task_store.hpp"
+#include "storage/triage.hpp"
 
 namespace arc {
 
@@ -95,6 +96,13 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
                         "orphaned by a dead arcd; no attempts left");
         ++r.orphans_failed;
       }
+    }
+    // A run that died leaves a downtime incident; its orphans are tagged
+    // with it, so triage counts the crash once.
+    if (!r.previous_incarnation.empty() && !r.previous_stopped_cleanly && (!orphans.empty() || r.gap_ms >= 60'000)) {
+      std::vector<int64_t> ids;
+      for (auto& [id, retry] : orphans) ids.push_back(id);
+      r.downtime_incident = record_downtime(db, now - r.gap_ms, now, ids);
     }
     // 3. Age out stale pending work; after a long downtime also what is
     // older than its max_age.

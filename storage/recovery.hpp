@@ -18,6 +18,7 @@ struct StartupReport {
   int orphans_requeued = 0;
   int orphans_failed = 0;
   int stray_groups_killed = 0;       // executor process groups left by a dead arcd
+  int64_t downtime_incident = 0;     // the incident recording the gap, if the run died
   int expired = 0;
   std::string gate_state;            // after restoring it
   bool gate_resumed = false;         // a rate-limit stop whose time passed while down

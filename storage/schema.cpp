@@ -138,6 +138,16 @@ CREATE TABLE gate_events (
   reason     TEXT
 );
 )SQL",
+    // 3: triage's cursor, and the indexes of its per-pattern and per-incident queries.
+    R"SQL(
+CREATE TABLE triage_state (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  scanned_until INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO triage_state (id) VALUES (1);
+CREATE INDEX tasks_pattern ON tasks(pattern_fingerprint, finished_at) WHERE pattern_fingerprint IS NOT NULL;
+CREATE INDEX tasks_incident ON tasks(incident_id) WHERE incident_id IS NOT NULL;
+)SQL",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

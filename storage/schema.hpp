@@ -6,7 +6,7 @@
 
 namespace arc {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 struct OpenOptions {
   bool read_only = false;

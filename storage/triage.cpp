@@ -1,0 +1,228 @@
+#include "storage/triage.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/time_text.hpp"
+
+namespace arc {
+namespace {
+
+struct Failure {
+  int64_t id;
+  millis at;
+  bool tagged;  // already has an incident (earlier scan, or a downtime orphan)
+};
+
+// Marks the failures that lie in a window of `window` ms holding at least
+// `threshold` failures. `f` is sorted by time. O(n).
+std::vector<bool> dense(const std::vector<Failure>& f, millis window, int threshold) {
+  std::vector<int> cover(f.size() + 1, 0);
+  size_t k = 0;
+  for (size_t j = 0; j < f.size(); ++j) {
+    if (k < j) k = j;
+    while (k < f.size() && f[k].at < f[j].at + window) ++k;
+    if (static_cast<int>(k - j) >= threshold) {
+      ++cover[j];
+      --cover[k];
+    }
+  }
+  std::vector<bool> out(f.size());
+  int run = 0;
+  for (size_t i = 0; i < f.size(); ++i) out[i] = (run += cover[i]) > 0;
+  return out;
+}
+
+// The outage incident a dense failure at `at` belongs to: the open one if it
+// is recent enough, else a new one.
+int64_t outage_for(TaskStore& store, const TriageConfig& cfg, millis at, TriageReport& r) {
+  Db& db = store.db();
+  {
+    auto q = db.prepare(
+        "SELECT id FROM incidents WHERE kind = 'outage' AND closed_at IS NULL AND window_end >= ? "
+        "ORDER BY id DESC LIMIT 1");
+    q.bind(1, at - cfg.quiet_ms);
+    if (q.step()) return q.col_int(0);
+  }
+  db.prepare("INSERT INTO incidents (kind, opened_at, window_start, window_end, summary) "
+             "VALUES ('outage', ?, ?, ?, ?)")
+      .bind(1, store.now())
+      .bind(2, at)
+      .bind(3, at)
+      .bind(4, "at least " + std::to_string(cfg.outage_threshold) + " failures within " +
+                   format_age(cfg.outage_window_ms) + ": one outage, not independent failures")
+      .run();
+  int64_t id = db.last_insert_id();
+  ++r.incidents_opened;
+  if (cfg.incident_summary_task) {
+    TaskSpec s;
+    s.subject = "Outage incident " + std::to_string(id) + ": burst of failures from " + format_iso_utc(at);
+    s.description = "Triage opened outage incident " + std::to_string(id) +
+                    ". `arc incidents` shows its window and count; its failures are tagged with it "
+                    "and are not investigated one by one.";
+    s.source = "triage:incident:" + std::to_string(id);
+    s.priority = cfg.investigation_priority;
+    s.skills = cfg.investigation_skills;
+    store.create(s, "triage");
+  }
+  return id;
+}
+
+void investigate(TaskStore& store, const TriageConfig& cfg, const std::string& fp, millis horizon,
+                 TriageReport& r) {
+  Db& db = store.db();
+  std::string templ;
+  int64_t inv = 0;
+  {
+    auto q = db.prepare("SELECT template, investigation_task_id FROM failure_patterns WHERE fingerprint = ?");
+    q.bind(1, fp);
+    if (!q.step()) return;
+    templ = q.col_text(0);
+    inv = q.col_int(1);
+  }
+  millis since = horizon - cfg.investigate_period_ms;
+  if (inv) {
+    auto t = store.get(inv);
+    if (t && !is_terminal_status(t->status)) return;  // one open investigation at a time
+    if (t) since = std::max(since, t->finished_at);   // reopened only by failures after it closed
+  }
+  std::vector<std::pair<int64_t, std::string>> recent;
+  {
+    auto q = db.prepare(
+        "SELECT id, summary FROM tasks INDEXED BY tasks_pattern WHERE pattern_fingerprint = ? AND "
+        "finished_at > ? AND status = 'failed' ORDER BY finished_at DESC");
+    q.bind(1, fp).bind(2, since);
+    while (q.step()) recent.emplace_back(q.col_int(0), q.col_text(1));
+  }
+  if (static_cast<int>(recent.size()) < cfg.investigate_after) return;
+  TaskSpec s;
+  s.subject = "Investigate recurring failure: " + templ.substr(0, 160);
+  s.description = "Triage found " + std::to_string(recent.size()) + " failures of pattern " + fp +
+                  " within " + format_age(cfg.investigate_period_ms) + ".\n\nTemplate: " + templ +
+                  "\n\nRecent examples:\n";
+  for (size_t i = 0; i < recent.size() && i < 5; ++i)
+    s.description += "- task " + std::to_string(recent[i].first) + ": " + recent[i].second.substr(0, 300) + "\n";
+  s.source = "triage:pattern:" + fp;
+  s.priority = cfg.investigation_priority;
+  s.skills = cfg.investigation_skills;
+  auto created = store.create(s, "triage");
+  if (created.created) ++r.investigations;
+  db.prepare("UPDATE failure_patterns SET investigation_task_id = ? WHERE fingerprint = ?")
+      .bind(1, created.id)
+      .bind(2, fp)
+      .run();
+}
+
+}  // namespace
+
+TemplateMiner load_miner(Db& db, const TriageConfig& cfg) {
+  TemplateMiner m(cfg.similarity);
+  auto q = db.prepare("SELECT fingerprint, template FROM failure_patterns ORDER BY first_seen, fingerprint");
+  while (q.step()) m.add_pattern(q.col_text(0), q.col_text(1));
+  return m;
+}
+
+TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
+  TriageReport r;
+  Db& db = store.db();
+  millis now = store.now();
+  millis cursor = db.scalar_int("SELECT scanned_until FROM triage_state WHERE id = 1");
+  millis settled = now - cfg.outage_window_ms;  // older failures are known not to be in a later burst
+  // Context for the density test: one window before the cursor, up to now.
+  std::vector<Failure> f;
+  {
+    auto q = db.prepare(
+        "SELECT id, finished_at, incident_id IS NOT NULL FROM tasks INDEXED BY tasks_failed "
+        "WHERE status = 'failed' AND finished_at > ? ORDER BY finished_at, id");
+    q.bind(1, cursor - cfg.outage_window_ms);
+    while (q.step()) f.push_back({q.col_int(0), q.col_int(1), q.col_int(2) != 0});
+  }
+  auto is_dense = dense(f, cfg.outage_window_ms, cfg.outage_threshold);
+  TemplateMiner miner = load_miner(db, cfg);
+  std::set<std::string> touched;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i].at <= cursor || f[i].tagged) continue;
+    ++r.scanned;
+    if (is_dense[i]) {
+      int64_t incident = outage_for(store, cfg, f[i].at, r);
+      db.prepare("UPDATE tasks SET incident_id = ? WHERE id = ?").bind(1, incident).bind(2, f[i].id).run();
+      db.prepare("UPDATE incidents SET window_end = max(window_end, ?), failure_count = failure_count + 1 "
+                 "WHERE id = ?")
+          .bind(1, f[i].at)
+          .bind(2, incident)
+          .run();
+      ++r.tagged;
+      continue;
+    }
+    if (f[i].at > settled) continue;  // not settled yet: decided by a later scan
+    std::string summary;
+    {
+      auto q = db.prepare("SELECT summary FROM tasks WHERE id = ?");
+      q.bind(1, f[i].id);
+      if (q.step()) summary = q.col_text(0);
+    }
+    const Pattern& p = miner.pattern(miner.add(summary));
+    db.prepare("UPDATE tasks SET pattern_fingerprint = ? WHERE id = ?").bind(1, p.fingerprint).bind(2, f[i].id).run();
+    db.prepare("INSERT INTO failure_patterns (fingerprint, template, count, first_seen, last_seen) "
+               "VALUES (?1, ?2, 1, ?3, ?3) ON CONFLICT (fingerprint) DO UPDATE SET "
+               "template = ?2, count = count + 1, last_seen = max(last_seen, ?3)")
+        .bind(1, p.fingerprint)
+        .bind(2, p.text())
+        .bind(3, f[i].at)
+        .run();
+    touched.insert(p.fingerprint);
+    ++r.classified;
+  }
+  for (auto& fp : touched) investigate(store, cfg, fp, std::max(settled, cursor), r);
+  // Outages with no failure for the quiet period are over.
+  db.prepare("UPDATE incidents SET closed_at = ? WHERE kind = 'outage' AND closed_at IS NULL AND "
+             "window_end < ?")
+      .bind(1, now)
+      .bind(2, now - cfg.quiet_ms)
+      .run();
+  r.incidents_closed = db.changes();
+  db.prepare("UPDATE triage_state SET scanned_until = ? WHERE id = 1").bind(1, std::max(cursor, settled)).run();
+  return r;
+}
+
+std::vector<PatternRow> list_patterns(Db& db, int limit) {
+  std::vector<PatternRow> out;
+  auto q = db.prepare(
+      "SELECT p.fingerprint, p.template, p.count, p.first_seen, p.last_seen, "
+      "p.investigation_task_id, t.status FROM failure_patterns p LEFT JOIN tasks t ON "
+      "t.id = p.investigation_task_id ORDER BY p.count DESC, p.last_seen DESC LIMIT ?");
+  q.bind(1, limit);
+  while (q.step())
+    out.push_back({q.col_text(0), q.col_text(1), q.col_int(2), q.col_int(3), q.col_int(4), q.col_int(5),
+                   q.col_text(6)});
+  return out;
+}
+
+std::vector<IncidentRow> list_incidents(Db& db, bool open_only, millis since) {
+  std::vector<IncidentRow> out;
+  auto q = db.prepare(
+      "SELECT id, kind, opened_at, closed_at, window_start, window_end, failure_count, summary "
+      "FROM incidents WHERE (?1 = 0 OR closed_at IS NULL) AND window_end >= ?2 ORDER BY id DESC");
+  q.bind(1, open_only ? 1 : 0).bind(2, since);
+  while (q.step())
+    out.push_back({q.col_int(0), q.col_text(1), q.col_int(2), q.col_int(3), q.col_int(4), q.col_int(5),
+                   q.col_int(6), q.col_text(7)});
+  return out;
+}
+
+int64_t record_downtime(Db& db, millis from, millis to, const std::vector<int64_t>& orphans) {
+  db.prepare("INSERT INTO incidents (kind, opened_at, closed_at, window_start, window_end, "
+             "failure_count, summary) VALUES ('downtime', ?2, ?2, ?1, ?2, ?3, ?4)")
+      .bind(1, from)
+      .bind(2, to)
+      .bind(3, static_cast<int64_t>(orphans.size()))
+      .bind(4, "arcd was down for " + format_age(to - from) + " (its previous run died without a clean stop); " +
+                   std::to_string(orphans.size()) + " tasks it left active were recovered")
+      .run();
+  int64_t id = db.last_insert_id();
+  for (int64_t t : orphans) db.prepare("UPDATE tasks SET incident_id = ? WHERE id = ?").bind(1, id).bind(2, t).run();
+  return id;
+}
+
+}  // namespace arc

@@ -1,0 +1,153 @@
+// "637 failures, one power cord", replayed with a simulated clock: an
+// operator bulk-closes 637 tasks within about an hour with hand-written,
+// near-identical summaries; genuine failures of 3 kinds are spread over 48 h.
+// Triage runs every 10 minutes of simulated time.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/time_text.hpp"
+#include "storage/report.hpp"
+#include "storage/schema.hpp"
+#include "storage/triage.hpp"
+#include "support/temp_dir.hpp"
+
+namespace arc {
+namespace {
+
+millis at(const char* iso) { return *parse_iso_instant(iso); }
+constexpr millis kMinute = 60'000, kHour = 60 * kMinute;
+
+class TriageScenario : public ::testing::Test {
+ protected:
+  TriageScenario() : clock_(at("2026-04-01T00:00:00Z")) {
+    OpenOptions oo;
+    oo.synchronous = "normal";
+    db_ = open_database(dir_.file("t.db"), oo);
+    store_ = std::make_unique<TaskStore>(*db_, clock_);
+  }
+  struct Failure { millis at; std::string summary; };
+  // Replays failures (sorted by time) with triage every 10 minutes, until `end`.
+  void replay(std::vector<Failure> failures, millis end) {
+    std::sort(failures.begin(), failures.end(), [](auto& a, auto& b) { return a.at < b.at; });
+    size_t next = 0;
+    for (millis t = clock_.now_ms(); t <= end; t += 10 * kMinute) {
+      for (; next < failures.size() && failures[next].at <= t; ++next) {
+        clock_.set(failures[next].at);
+        in_transaction(*db_, [&] {
+          TaskSpec s;
+          s.subject = "work";
+          int64_t id = store_->create(s, "test").id;
+          store_->close(id, "failed", failures[next].summary, "test");
+        });
+      }
+      clock_.set(t);
+      in_transaction(*db_, [&] { return run_triage(*store_, cfg_); });
+    }
+  }
+  int64_t count(const std::string& where) { return db_->scalar_int("SELECT count(*) FROM tasks WHERE " + where); }
+
+  test::TempDir dir_;
+  SimClock clock_;
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<TaskStore> store_;
+  TriageConfig cfg_;
+  std::mt19937 rng_{42};
+};
+
+// What people type when they bulk-close after an outage: near-identical, not identical.
+std::string human_summary(std::mt19937& rng, int i) {
+  static const char* forms[] = {
+      "failed by admin not processes",
+      "stale: bulk triage after compute outage",
+      "bulk closed after host lost power",
+      "admin: killed, host went down",
+      "compute outage - closing stale task %d",
+      "Stale after outage (whoabuddy bulk triage)",
+      "host down, task %d never finished",
+      "marking failed: power loss on dispatch host",
+      "killed during outage; see incident notes",
+      "failed - bulk cleanup %d",
+  };
+  char buf[200];
+  std::snprintf(buf, sizeof buf, forms[rng() % 10], 1000 + i);
+  return buf;
+}
+
+TEST_F(TriageScenario, SixHundredThirtySevenFailuresOnePowerCord) {
+  std::vector<Failure> f;
+  millis outage = at("2026-04-02T14:00:00Z");
+  for (int i = 0; i < 637; ++i) f.push_back({outage + (rng_() % 60) * kMinute + i, human_summary(rng_, i)});
+  // Genuine failures over 48 h, of 3 kinds, away from the outage.
+  int genuine = 0;
+  for (millis t = at("2026-04-01T01:00:00Z"); t < at("2026-04-03T01:00:00Z"); t += 97 * kMinute) {
+    if (t > outage - 3 * kHour && t < outage + 4 * kHour) continue;
+    int k = genuine++ % 3;
+    int n = static_cast<int>(rng_() % 90000);
+    if (k == 0) f.push_back({t, "GET https://api.github.com/repos/arc/x/pulls/" + std::to_string(n) + " failed: HTTP 502 Bad Gateway"});
+    if (k == 1) f.push_back({t, "git merge failed: CONFLICT (content): Merge conflict in src/mod" + std::to_string(n % 7) + "/file.ts"});
+    if (k == 2) f.push_back({t, "transaction rejected: nonce too low (account nonce " + std::to_string(n) + ", tx nonce " + std::to_string(n - 3) + ")"});
+  }
+  replay(f, at("2026-04-03T06:00:00Z"));
+
+  auto incidents = list_incidents(*db_, false, 0);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].kind, "outage");
+  EXPECT_EQ(incidents[0].failure_count, 637);
+  EXPECT_NE(incidents[0].closed_at, 0);  // closed after the quiet period
+  EXPECT_EQ(count("incident_id = " + std::to_string(incidents[0].id)), 637);
+  EXPECT_EQ(count("status = 'failed' AND incident_id IS NOT NULL AND pattern_fingerprint IS NOT NULL"), 0);
+  EXPECT_EQ(count("status = 'failed' AND incident_id IS NULL AND pattern_fingerprint IS NULL"), 0);
+  EXPECT_EQ(count("source LIKE 'triage:pattern:%'"), 3);
+  EXPECT_EQ(count("1"), static_cast<int64_t>(f.size()) + 3);  // no other task created
+  auto report = build_report(*db_, at("2026-03-31T00:00:00Z"), clock_.now_ms());
+  EXPECT_EQ(report.failed, 637 + genuine);
+  EXPECT_EQ(report.failed_in_incidents, 637);
+  EXPECT_DOUBLE_EQ(report.failure_rate_without_incidents, 1.0);  // only failures here: genuine / genuine
+  EXPECT_EQ(report.top_patterns.size(), 3u);
+  std::printf("power cord: %zu failures, 1 outage incident of %lld, %d genuine failures in 3 patterns, "
+              "%lld investigations\n", f.size(), static_cast<long long>(incidents[0].failure_count), genuine,
+              static_cast<long long>(count("source LIKE 'triage:pattern:%'")));
+}
+
+TEST_F(TriageScenario, BelowTheThresholdFivePatternsGiveFiveInvestigationsAndNoIncident) {
+  std::vector<Failure> f;
+  millis start = at("2026-04-01T10:00:00Z");
+  for (int i = 0; i < 150; ++i) {
+    millis t = start + i * 48'000;  // 150 in 2 hours
+    int n = static_cast<int>(rng_() % 5000);
+    switch (i % 5) {
+      case 0: f.push_back({t, "killed at its timeout after " + std::to_string(60 * (1 + n % 30)) + " s"}); break;
+      case 1: f.push_back({t, "PR #" + std::to_string(n) + " in arc/repo" + std::to_string(n % 3) + " is already closed; nothing to review"}); break;
+      case 2: f.push_back({t, "dial tcp: lookup host" + std::to_string(n) + ".example.com on 127.0.0.53:53: no such host"}); break;
+      case 3: f.push_back({t, "database is locked (SQLITE_BUSY) after " + std::to_string(n) + " ms"}); break;
+      case 4: f.push_back({t, "npm test failed: " + std::to_string(n % 9 + 1) + " of 120 tests failed in lib/t" + std::to_string(n) + ".ts"}); break;
+    }
+  }
+  replay(f, start + 6 * kHour);
+  EXPECT_EQ(list_incidents(*db_, false, 0).size(), 0u);
+  EXPECT_EQ(count("source LIKE 'triage:pattern:%'"), 5);
+  EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM failure_patterns"), 5);
+}
+
+TEST_F(TriageScenario, AnInvestigationIsReopenedOnlyIfThePatternRecursAfterItClosed) {
+  auto fail_n = [&](millis from, int n) {
+    std::vector<Failure> f;
+    for (int i = 0; i < n; ++i) f.push_back({from + i * kMinute, "npm test failed: 3 of 9 tests failed in lib/x" + std::to_string(i) + ".ts"});
+    return f;
+  };
+  millis t0 = at("2026-04-01T01:00:00Z");
+  replay(fail_n(t0, 4), t0 + 3 * kHour);
+  ASSERT_EQ(count("source LIKE 'triage:pattern:%'"), 1);
+  replay(fail_n(t0 + 4 * kHour, 3), t0 + 7 * kHour);  // more while it is open: nothing new
+  EXPECT_EQ(count("source LIKE 'triage:pattern:%'"), 1);
+  int64_t inv = db_->scalar_int("SELECT id FROM tasks WHERE source LIKE 'triage:pattern:%'");
+  in_transaction(*db_, [&] { return store_->close(inv, "completed", "fixed the flaky test", "test"); });
+  replay({}, t0 + 10 * kHour);  // closed, no recurrence: nothing new
+  EXPECT_EQ(count("source LIKE 'triage:pattern:%'"), 1);
+  replay(fail_n(t0 + 11 * kHour, 3), t0 + 15 * kHour);  // it recurs after the close
+  EXPECT_EQ(count("source LIKE 'triage:pattern:%'"), 2);
+}
+
+}  // namespace
+}  // namespace arc
