@@ -72,6 +72,8 @@ void record(self_ptr self, ExecDone done) {
   auto& x = done.outcome;
   if (auto g = lookup<gate_actor>(self->system(), gate_name))
     self->send(g, outcome_atom::value, x.status, x.stop_reason.empty() ? x.summary : x.stop_reason);
+  if (x.status == status::failed)
+    if (auto t = lookup<triage_actor>(self->system(), triage_name)) self->send(t, failed_atom::value);
   TaskOutcome o{id, "", x, done.duration_ms};  // the queue fills in the owner
   self->request(q, kRequestTimeout, finish_atom::value, std::move(o))
       .then(

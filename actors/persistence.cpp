@@ -131,6 +131,10 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
           return apply_gate(s.db(), s, cfg, cmd);
         });
       },
+      [self](triage_atom) {
+        auto cfg = self->state.args.triage;
+        return enqueue<TriageReport>(self, [cfg](TaskStore& s) { return run_triage(s, cfg); });
+      },
       [self](stats_atom) {
         return caf::make_result(self->state.transactions, self->state.requests);
       },

@@ -20,6 +20,7 @@ struct PersistenceArgs {
   const Clock* clock = nullptr;
   std::string incarnation;  // for the heartbeat in reap
   GateConfig gate;
+  TriageConfig triage;
 };
 
 persistence_actor spawn_persistence(caf::actor_system& sys, const PersistenceArgs& args);

@@ -4,6 +4,7 @@
 
 #include "actors/dispatcher.hpp"
 #include "actors/gate.hpp"
+#include "actors/triage.hpp"
 #include "actors/persistence.hpp"
 #include "actors/queue.hpp"
 #include "actors/runner_table.hpp"
@@ -47,6 +48,7 @@ void Runtime::start() {
   pa.clock = &m.clock;
   pa.incarnation = m.incarnation;
   pa.gate = m.config->gate;
+  pa.triage = m.config->triage;
   QueueArgs qa;
   qa.incarnation = m.incarnation;
   qa.lease_ms = m.config->lease_ms;
@@ -61,6 +63,8 @@ void Runtime::start() {
        [qa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_queue(s, qa)); }},
       {"gate", gate_name,
        [gc = m.config->gate](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_gate(s, gc)); }},
+      {"triage", triage_name,
+       [tc = m.config->triage](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_triage(s, tc)); }},
       {"dispatcher", dispatcher_name,
        [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }},
   };
@@ -107,6 +111,7 @@ void Runtime::crash_child(const std::string& name) {
   caf::atom_value reg = name == "persistence" ? persistence_name
                         : name == "queue"     ? queue_name
                         : name == "gate"      ? gate_name
+                        : name == "triage"    ? triage_name
                                               : dispatcher_name;
   if (auto a = m.sys->registry().get(reg))
     caf::anon_send_exit(caf::actor_cast<caf::actor>(a), caf::exit_reason::kill);

@@ -1,5 +1,5 @@
 // The running actor system of one arcd: the supervisor and its children
-// (persistence, queue, gate, dispatcher), wired up from the config. The start-up
+// (persistence, queue, gate, triage, dispatcher), wired up from the config. The start-up
 // sequence on the database (storage/recovery.hpp) must have run before.
 #pragma once
 #include <atomic>
@@ -30,7 +30,7 @@ class Runtime {
 
   // Non-zero when the supervisor gave up (restart intensity exceeded).
   int escalated() const;
-  // Kills the named child ("persistence", "queue", "gate", "dispatcher"), as a crash would.
+  // Kills the named child ("persistence", "queue", "gate", "triage", "dispatcher"), as a crash would.
   void crash_child(const std::string& name);
 
  private:

@@ -8,6 +8,7 @@
 #include "core/task.hpp"
 #include "storage/gate_store.hpp"
 #include "storage/task_store.hpp"
+#include "storage/triage.hpp"
 
 namespace arc {
 
@@ -30,6 +31,8 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using gate_atom = caf::atom_constant<caf::atom("gate")>;
 using may_claim_atom = caf::atom_constant<caf::atom("mayclaim")>;
 using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
+using triage_atom = caf::atom_constant<caf::atom("triage")>;
+using failed_atom = caf::atom_constant<caf::atom("failed")>;
 
 // Names under which the supervisor registers its children (system registry):
 // a restarted child gets a new address, so peers look each other up by name.
@@ -37,6 +40,7 @@ inline constexpr caf::atom_value persistence_name = caf::atom("persist");
 inline constexpr caf::atom_value queue_name = caf::atom("queue");
 inline constexpr caf::atom_value dispatcher_name = caf::atom("dispatch");
 inline constexpr caf::atom_value gate_name = caf::atom("gate");
+inline constexpr caf::atom_value triage_name = caf::atom("triage");
 
 // A finished executor run, sent by a runner thread to the dispatcher.
 struct ExecDone {
@@ -105,6 +109,12 @@ typename Inspector::result_type inspect(Inspector& f, GateResult& x) {
   return f(caf::meta::type_name("gate_result"), x.state, x.change, x.expired);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TriageReport& x) {
+  return f(caf::meta::type_name("triage_report"), x.scanned, x.tagged, x.classified,
+           x.incidents_opened, x.incidents_closed, x.investigations);
+}
+
 // ---- typed interfaces ----------------------------------------------------
 using TaskList = std::vector<Task>;
 using IdList = std::vector<int64_t>;
@@ -120,6 +130,7 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<reap_atom, std::string>::with<int32_t>,
     caf::replies_to<stats_atom>::with<int64_t, int64_t>,  // transactions, requests so far
     caf::replies_to<gate_atom, GateCommand>::with<GateResult>,
+    caf::replies_to<triage_atom>::with<TriageReport>,
     caf::reacts_to<flush_atom>>;
 
 // Hands out ready tasks under leases and records outcomes.
@@ -136,6 +147,12 @@ using gate_actor = caf::typed_actor<
     caf::reacts_to<outcome_atom, std::string, std::string>,  // status, stop reason / summary
     caf::reacts_to<tick_atom>,   // re-read the gate row now (and resume if due)
     caf::reacts_to<poll_atom>>;  // the same, every second (sees `arc dispatch …`)
+
+// The failure-triage analyser: scans on a cadence and after bursts of failures.
+using triage_actor = caf::typed_actor<
+    caf::reacts_to<tick_atom>,     // scan now
+    caf::reacts_to<poll_atom>,     // the cadence
+    caf::reacts_to<failed_atom>>;  // a task failed (the dispatcher tells)
 
 // Runs claimed tasks in N slots.
 using dispatcher_actor = caf::typed_actor<

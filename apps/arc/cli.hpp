@@ -25,5 +25,6 @@ struct Context {
 void add_tasks_commands(CLI::App& app, Context& ctx);
 void add_status_command(CLI::App& app, Context& ctx);
 void add_dispatch_command(CLI::App& app, Context& ctx);
+void add_triage_commands(CLI::App& app, Context& ctx);
 
 }  // namespace arc::cli

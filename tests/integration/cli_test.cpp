@@ -66,6 +66,26 @@ TEST(Cli, TaskLifecycleByHandWithJson) {
   EXPECT_NE(human.out.find("review PR 7"), std::string::npos);
 }
 
+TEST(Cli, TriageClassifyReportAndIncidents) {
+  test::TempDir dir;
+  std::string db = dir.file("arc.db");
+  auto classify = test::arc_cli(db, {"triage", "classify", "--json", "--input",
+                                     std::string(ARC_SOURCE_DIR) + "/tests/data/failure_summaries.tsv"});
+  ASSERT_EQ(classify.exit_code, 0) << classify.err;
+  auto rows = nlohmann::json::parse(classify.out);
+  EXPECT_EQ(rows.size(), 331u);  // the header line is a summary too
+  EXPECT_EQ(rows[1]["fingerprint"].get<std::string>().size(), 16u);
+  EXPECT_NE(classify.err.find("patterns"), std::string::npos);
+  auto missing = test::arc_cli(db, {"triage", "classify", "--input", "/nonexistent"});
+  EXPECT_EQ(missing.exit_code, 2);
+  auto report = nlohmann::json::parse(test::arc_cli(db, {"report", "--since", "7d", "--json"}).out);
+  EXPECT_EQ(report["failed"], 0);
+  EXPECT_TRUE(report.contains("failure_rate_without_incidents"));
+  EXPECT_EQ(test::arc_cli(db, {"report", "--since", "last tuesday"}).exit_code, 2);
+  EXPECT_EQ(nlohmann::json::parse(test::arc_cli(db, {"incidents", "--json"}).out).size(), 0u);
+  EXPECT_EQ(nlohmann::json::parse(test::arc_cli(db, {"triage", "--json"}).out).size(), 0u);
+}
+
 TEST(Arcd, ASecondArcdOnTheSameDatabaseRefuses) {
   test::TempDir dir;
   std::string db = dir.file("arc.db");
