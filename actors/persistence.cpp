@@ -135,6 +135,12 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
         auto cfg = self->state.args.triage;
         return enqueue<TriageReport>(self, [cfg](TaskStore& s) { return run_triage(s, cfg); });
       },
+      [self](sensor_atom, std::string name) {
+        return enqueue<SensorRow>(self, [name](TaskStore& s) { return load_sensor(s.db(), name); });
+      },
+      [self](sensor_atom, SensorRun run) {
+        return enqueue<SensorRunSummary>(self, [run = std::move(run)](TaskStore& s) { return record_sensor_run(s, run); });
+      },
       [self](stats_atom) {
         return caf::make_result(self->state.transactions, self->state.requests);
       },

@@ -4,6 +4,7 @@
 
 #include "actors/dispatcher.hpp"
 #include "actors/gate.hpp"
+#include "actors/sensor.hpp"
 #include "actors/triage.hpp"
 #include "actors/persistence.hpp"
 #include "actors/queue.hpp"
@@ -20,6 +21,7 @@ struct Runtime::Impl {
   std::unique_ptr<caf::actor_system> sys;
   caf::actor supervisor;
   std::shared_ptr<RunnerTable> runners = std::make_shared<RunnerTable>();
+  std::shared_ptr<SensorThreads> sensor_threads = std::make_shared<SensorThreads>();
   std::shared_ptr<std::atomic<int>> escalated = std::make_shared<std::atomic<int>>(0);
   bool stopped = false;
 
@@ -68,6 +70,16 @@ void Runtime::start() {
       {"dispatcher", dispatcher_name,
        [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }},
   };
+  // One actor per sensor, before the dispatcher: sensors run whatever dispatch does.
+  int index = 0;
+  for (auto& [name, sc] : m.config->sensors) {
+    auto threads = m.sensor_threads;
+    sa.children.insert(sa.children.end() - 1,
+                       ChildSpec{"sensor " + name, caf::atom_from_string("sensor" + std::to_string(index++)),
+                                 [sc = sc, threads](caf::actor_system& s) {
+                                   return caf::actor_cast<caf::actor>(spawn_sensor(s, sc, threads));
+                                 }});
+  }
   m.supervisor = spawn_supervisor(*m.sys, std::move(sa));
   // The supervisor spawns and registers its children before it handles any
   // message: once it answers, the runtime is up.
@@ -101,6 +113,8 @@ void Runtime::stop(millis grace) {
   // tasks keep their lease and are recovered by the next start-up.
   m.runners->cancel_all();
   m.runners->wait_threads();
+  m.sensor_threads->stop = true;
+  m.sensor_threads->wait_all();
   m.sys.reset();
 }
 

@@ -87,6 +87,87 @@ SkillConfig parse_skill(const std::string& name, const toml::table& t, const std
   return s;
 }
 
+GuardWindow parse_guard(const toml::table& t, const std::string& path, const std::string& key) {
+  GuardWindow g;
+  g.zone = get_str(t, "zone", "UTC", path, key + ".");
+  if (t.get("command")) {
+    check_keys(t, {"command", "from", "to"}, path, key + ".");
+    g.kind = GuardWindow::counter;
+    auto* cmd = t.get_as<toml::array>("command");
+    if (!cmd || cmd->empty()) fail(path, key + ".command", "must be a non-empty array of strings");
+    for (auto& el : *cmd) {
+      if (!el.is_string()) fail(path, key + ".command", "every element must be a string");
+      g.command.push_back(*el.value<std::string>());
+    }
+    g.counter_from = get_int(t, "from", 0, INT64_MIN, INT64_MAX, path, key + ".");
+    g.counter_to = get_int(t, "to", 0, INT64_MIN, INT64_MAX, path, key + ".");
+    if (g.counter_to < g.counter_from) fail(path, key, "\"to\" is below \"from\"");
+    return g;
+  }
+  if (t.get("dates")) {
+    check_keys(t, {"dates", "zone"}, path, key + ".");
+    g.kind = GuardWindow::dates;
+    std::string d = get_str(t, "dates", "", path, key + ".");
+    auto dots = d.find("..");
+    g.from_date = d.substr(0, dots);
+    g.to_date = dots == std::string::npos ? d : d.substr(dots + 2);
+    if (!parse_iso_instant(g.from_date + "T00:00:00Z") || !parse_iso_instant(g.to_date + "T00:00:00Z") ||
+        g.to_date < g.from_date)
+      fail(path, key + ".dates", "must be \"YYYY-MM-DD\" or \"YYYY-MM-DD..YYYY-MM-DD\"");
+    return g;
+  }
+  check_keys(t, {"from", "to", "zone"}, path, key + ".");
+  g.kind = GuardWindow::clock;
+  g.from_minute = parse_clock_minutes(get_str(t, "from", "", path, key + "."));
+  g.to_minute = parse_clock_minutes(get_str(t, "to", "", path, key + "."));
+  if (g.from_minute < 0 || g.to_minute < 0)
+    fail(path, key, "a clock window needs \"from\" and \"to\" as HH:MM (or \"dates\", or a counter \"command\")");
+  return g;
+}
+
+SensorConfig parse_sensor(const std::string& name, const toml::table& t, const std::string& path) {
+  std::string p = "sensors." + name + ".";
+  check_keys(t, {"kind", "command", "interval_seconds", "jitter_seconds", "timeout_seconds",
+                 "output_cap_bytes", "failure_threshold", "guard", "gate_stopped_minutes",
+                 "queue_depth", "disk_free_percent"},
+             path, p);
+  SensorConfig s;
+  s.name = name;
+  s.kind = get_str(t, "kind", "script", path, p);
+  if (s.kind != "script" && s.kind != "health" && s.kind != "stale-tasks")
+    fail(path, p + "kind", "must be \"script\", \"health\" or \"stale-tasks\"");
+  s.cadence.interval_ms = get_int(t, "interval_seconds", 300, 1, 30 * 86400, path, p) * 1000;
+  s.cadence.jitter_ms = get_int(t, "jitter_seconds", 0, 0, 86400, path, p) * 1000;
+  s.timeout_ms = get_int(t, "timeout_seconds", 60, 1, 86400, path, p) * 1000;
+  s.output_cap_bytes = static_cast<size_t>(get_int(t, "output_cap_bytes", 1 << 20, 1024, 64 << 20, path, p));
+  s.failure_threshold = static_cast<int>(get_int(t, "failure_threshold", 3, 1, 1000, path, p));
+  s.gate_stopped_alert_ms = get_int(t, "gate_stopped_minutes", 60, 1, 7 * 1440, path, p) * 60'000;
+  s.queue_depth_alert = static_cast<int>(get_int(t, "queue_depth", 500, 1, 100'000'000, path, p));
+  s.disk_free_percent_alert = static_cast<int>(get_int(t, "disk_free_percent", 5, 0, 100, path, p));
+  if (s.kind == "script") {
+    auto* cmd = t.get_as<toml::array>("command");
+    if (!cmd || cmd->empty()) fail(path, p + "command", "required for a script sensor: an array of strings (argv)");
+    for (auto& el : *cmd) {
+      if (!el.is_string()) fail(path, p + "command", "every element must be a string");
+      s.command.push_back(*el.value<std::string>());
+    }
+  } else if (t.get("command")) {
+    fail(path, p + "command", "only script sensors take a command");
+  }
+  if (auto* g = t.get("guard")) {
+    auto* arr = g->as_array();
+    if (!arr) fail(path, p + "guard", "must be an array of tables, e.g. [{ from = \"22:00\", to = \"06:00\" }]");
+    int i = 0;
+    for (auto& el : *arr) {
+      auto* gt = el.as_table();
+      std::string key = p + "guard[" + std::to_string(i++) + "]";
+      if (!gt) fail(path, key, "must be a table");
+      s.guards.push_back(parse_guard(*gt, path, key));
+    }
+  }
+  return s;
+}
+
 }  // namespace
 
 Config parse_config(const std::string& text, const std::string& path) {
@@ -99,7 +180,7 @@ Config parse_config(const std::string& text, const std::string& path) {
         << ": " << e.description();
     throw std::runtime_error(msg.str());
   }
-  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "skills"}, path, "");
+  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "sensors", "skills"}, path, "");
   Config c;
   c.source_path = path;
   if (auto* a = root.get_as<toml::table>("arcd")) {
@@ -196,6 +277,13 @@ Config parse_config(const std::string& text, const std::string& path) {
         if (!el.is_string()) fail(path, p + "investigation_skills", "every element must be a string");
         c2.investigation_skills.push_back(*el.value<std::string>());
       }
+    }
+  }
+  if (auto* ss = root.get_as<toml::table>("sensors")) {
+    for (auto& [k, v] : *ss) {
+      auto* t = v.as_table();
+      if (!t) fail(path, "sensors." + std::string(k.str()), "must be a table");
+      c.sensors[std::string(k.str())] = parse_sensor(std::string(k.str()), *t, path);
     }
   }
   if (auto* sk = root.get_as<toml::table>("skills")) {

@@ -7,6 +7,7 @@
 
 #include "core/clock.hpp"
 #include "core/gate.hpp"
+#include "core/sensor_schedule.hpp"
 
 namespace arc {
 
@@ -49,6 +50,23 @@ struct TriageConfig {
   bool incident_summary_task = false;  // one summary task per outage incident
 };
 
+// One sensor (docs/sensors.md).
+struct SensorConfig {
+  std::string name;
+  std::string kind = "script";          // script | health | stale-tasks
+  std::vector<std::string> command;     // script: argv printing JSON task lines
+  SensorCadence cadence;
+  millis timeout_ms = 60'000;
+  millis kill_grace_ms = 5'000;
+  size_t output_cap_bytes = 1 << 20;
+  int failure_threshold = 3;            // failures in a row that raise a health task
+  std::vector<GuardWindow> guards;
+  // health: what raises an alert task
+  millis gate_stopped_alert_ms = 60 * 60'000;
+  int queue_depth_alert = 500;
+  int disk_free_percent_alert = 5;
+};
+
 struct Config {
   std::string source_path;  // the file it was read from; empty = defaults
   std::string database = "arc.db";
@@ -65,6 +83,7 @@ struct Config {
   SupervisorPolicy supervisor;
   GateConfig gate;
   TriageConfig triage;
+  std::map<std::string, SensorConfig> sensors;
   std::map<std::string, SkillConfig> skills;
 };
 

@@ -7,6 +7,7 @@
 #include "core/executor_output.hpp"
 #include "core/task.hpp"
 #include "storage/gate_store.hpp"
+#include "storage/sensor_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/triage.hpp"
 
@@ -33,6 +34,8 @@ using may_claim_atom = caf::atom_constant<caf::atom("mayclaim")>;
 using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
 using triage_atom = caf::atom_constant<caf::atom("triage")>;
 using failed_atom = caf::atom_constant<caf::atom("failed")>;
+using sensor_atom = caf::atom_constant<caf::atom("sensor")>;
+using sensor_done_atom = caf::atom_constant<caf::atom("sensordone")>;
 
 // Names under which the supervisor registers its children (system registry):
 // a restarted child gets a new address, so peers look each other up by name.
@@ -115,6 +118,24 @@ typename Inspector::result_type inspect(Inspector& f, TriageReport& x) {
            x.incidents_opened, x.incidents_closed, x.investigations);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SensorRow& x) {
+  return f(caf::meta::type_name("sensor_row"), x.name, x.last_run_at, x.next_run_at, x.last_result, x.streak,
+           x.runs, x.failures, x.deduplicated, x.paused_until, x.paused_reason);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SensorRun& x) {
+  return f(caf::meta::type_name("sensor_run"), x.name, x.kind, x.ok, x.result, x.specs, x.malformed,
+           x.next_run_at, x.paused_until, x.failure_threshold, x.gate_stopped_alert_ms, x.queue_depth_alert,
+           x.disk_free_percent_alert);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, SensorRunSummary& x) {
+  return f(caf::meta::type_name("sensor_run_summary"), x.created, x.deduplicated, x.expired, x.streak);
+}
+
 // ---- typed interfaces ----------------------------------------------------
 using TaskList = std::vector<Task>;
 using IdList = std::vector<int64_t>;
@@ -131,6 +152,8 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<stats_atom>::with<int64_t, int64_t>,  // transactions, requests so far
     caf::replies_to<gate_atom, GateCommand>::with<GateResult>,
     caf::replies_to<triage_atom>::with<TriageReport>,
+    caf::replies_to<sensor_atom, std::string>::with<SensorRow>,
+    caf::replies_to<sensor_atom, SensorRun>::with<SensorRunSummary>,
     caf::reacts_to<flush_atom>>;
 
 // Hands out ready tasks under leases and records outcomes.
@@ -153,6 +176,11 @@ using triage_actor = caf::typed_actor<
     caf::reacts_to<tick_atom>,     // scan now
     caf::reacts_to<poll_atom>,     // the cadence
     caf::reacts_to<failed_atom>>;  // a task failed (the dispatcher tells)
+
+// One sensor: runs on its cadence, whatever dispatch does.
+using sensor_actor = caf::typed_actor<
+    caf::reacts_to<tick_atom>,                   // every second: due? paused? asked to run now?
+    caf::reacts_to<sensor_done_atom, SensorRun>>;  // a run finished (from its thread)
 
 // Runs claimed tasks in N slots.
 using dispatcher_actor = caf::typed_actor<

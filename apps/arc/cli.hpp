@@ -26,5 +26,6 @@ void add_tasks_commands(CLI::App& app, Context& ctx);
 void add_status_command(CLI::App& app, Context& ctx);
 void add_dispatch_command(CLI::App& app, Context& ctx);
 void add_triage_commands(CLI::App& app, Context& ctx);
+void add_sensors_command(CLI::App& app, Context& ctx);
 
 }  // namespace arc::cli

@@ -1,0 +1,100 @@
+// arc sensors list|run|pause|resume
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+#include "apps/arc/cli.hpp"
+#include "core/config.hpp"
+#include "core/time_text.hpp"
+#include "storage/sensor_store.hpp"
+
+namespace arc::cli {
+namespace {
+
+nlohmann::json time_or_null(millis t) { return t ? nlohmann::json(format_iso_utc(t)) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+void add_sensors_command(CLI::App& app, Context& ctx) {
+  auto* sensors = app.add_subcommand("sensors", "list, run, pause or resume sensors");
+  sensors->require_subcommand(1);
+  auto* list = sensors->add_subcommand("list", "cadence, last and next run, result, streak, paused-until");
+  list->add_flag("--json", ctx.json, "print JSON");
+  list->callback([&ctx] {
+    auto db = ctx.open();
+    std::map<std::string, SensorConfig> configured;
+    if (!ctx.config.empty()) configured = load_config(ctx.config).sensors;
+    millis now = system_clock().now_ms();
+    auto rows = list_sensors(*db);
+    for (auto& [name, c] : configured) {
+      bool seen = false;
+      for (auto& r : rows) seen = seen || r.name == name;
+      if (!seen) rows.push_back(SensorRow{name});
+    }
+    auto cadence = [&](const std::string& name) {
+      auto it = configured.find(name);
+      return it == configured.end() ? std::string("-") : format_age(it->second.cadence.interval_ms);
+    };
+    if (ctx.json) {
+      auto arr = nlohmann::json::array();
+      for (auto& r : rows)
+        arr.push_back({{"name", r.name}, {"cadence", cadence(r.name)}, {"last_run", time_or_null(r.last_run_at)},
+                       {"next_run", time_or_null(r.next_run_at)}, {"last_result", r.last_result},
+                       {"streak", r.streak}, {"runs", r.runs}, {"failures", r.failures},
+                       {"deduplicated", r.deduplicated},
+                       {"paused_until", r.paused_until > now ? time_or_null(r.paused_until) : nlohmann::json(nullptr)},
+                       {"paused_reason", r.paused_until > now ? nlohmann::json(r.paused_reason) : nlohmann::json(nullptr)}});
+      std::cout << arr.dump() << "\n";
+      return;
+    }
+    std::printf("%-14s %-7s %-19s %-19s %-6s %s\n", "NAME", "EVERY", "LAST RUN", "NEXT RUN", "STREAK", "RESULT / PAUSED");
+    for (auto& r : rows) {
+      std::string state = r.paused_until > now
+                              ? "paused until " + format_iso_utc(r.paused_until).substr(0, 19) + ": " + r.paused_reason
+                              : r.last_result;
+      std::printf("%-14s %-7s %-19s %-19s %-6lld %s\n", r.name.c_str(), cadence(r.name).c_str(),
+                  r.last_run_at ? format_iso_utc(r.last_run_at).substr(0, 19).c_str() : "-",
+                  r.next_run_at ? format_iso_utc(r.next_run_at).substr(0, 19).c_str() : "-",
+                  static_cast<long long>(r.streak), state.substr(0, 100).c_str());
+    }
+    if (ctx.config.empty()) std::printf("(pass --config to see the cadence and sensors that have not run yet)\n");
+  });
+  auto name = std::make_shared<std::string>();
+  auto until = std::make_shared<std::string>();
+  auto reason = std::make_shared<std::string>();
+  auto* run = sensors->add_subcommand("run", "run a sensor once now (arcd picks it up within a second)");
+  run->add_option("--name", *name, "sensor name")->required();
+  run->callback([&ctx, name] {
+    auto db = ctx.open();
+    std::string why = sensor_run_now(*db, *name, system_clock().now_ms());
+    if (!why.empty()) throw UsageError(why);
+    std::cout << "sensor " << *name << " will run within a second\n";
+  });
+  auto* pause = sensors->add_subcommand("pause", "pause a sensor");
+  pause->add_option("--name", *name, "sensor name")->required();
+  pause->add_option("--until", *until, "ISO-8601 time or +DURATION (default: until resumed)");
+  pause->add_option("--reason", *reason, "why");
+  pause->callback([&ctx, name, until, reason] {
+    millis now = system_clock().now_ms();
+    millis end = now + 100LL * 365 * 86'400'000;
+    if (!until->empty()) {
+      auto t = parse_when(*until, now);
+      if (!t || *t <= now) throw UsageError("--until: give a future ISO-8601 time or +DURATION (+2h)");
+      end = *t;
+    }
+    auto db = ctx.open();
+    std::string why = sensor_pause(*db, *name, end, *reason);
+    if (!why.empty()) throw UsageError(why);
+    std::cout << "sensor " << *name << " paused" << (until->empty() ? "" : " until " + format_iso_utc(end)) << "\n";
+  });
+  auto* resume = sensors->add_subcommand("resume", "resume a paused sensor");
+  resume->add_option("--name", *name, "sensor name")->required();
+  resume->callback([&ctx, name] {
+    auto db = ctx.open();
+    std::string why = sensor_resume(*db, *name);
+    if (!why.empty()) throw UsageError(why);
+    std::cout << "sensor " << *name << " resumed\n";
+  });
+}
+
+}  // namespace arc::cli
