@@ -126,7 +126,8 @@ void Runtime::crash_child(const std::string& name) {
                         : name == "queue"     ? queue_name
                         : name == "gate"      ? gate_name
                         : name == "triage"    ? triage_name
-                                              : dispatcher_name;
+                        : name == "dispatcher" ? dispatcher_name
+                                               : caf::atom_from_string(name);  // "sensor0", ...
   if (auto a = m.sys->registry().get(reg))
     caf::anon_send_exit(caf::actor_cast<caf::actor>(a), caf::exit_reason::kill);
 }

@@ -30,7 +30,8 @@ class Runtime {
 
   // Non-zero when the supervisor gave up (restart intensity exceeded).
   int escalated() const;
-  // Kills the named child ("persistence", "queue", "gate", "triage", "dispatcher"), as a crash would.
+  // Kills the named child ("persistence", "queue", "gate", "triage", "dispatcher", or
+  // "sensorN" for the N-th configured sensor in name order), as a crash would.
   void crash_child(const std::string& name);
 
  private:

@@ -19,6 +19,7 @@ struct SensorState {
   bool loaded = false;
   bool running = false;
   millis next_run = 0;
+  millis scheduled = 0;  // the planned time of the run in progress
   int64_t run_number = 0;
   static inline const char* name = "sensor";
 };
@@ -120,6 +121,7 @@ void start_run(self_ptr self, millis now) {
     return;
   }
   st.running = true;
+  st.scheduled = st.next_run;
   ++st.run_number;
   if (st.cfg.kind != "script") {
     SensorRun run = base_run(st.cfg, st.cfg.kind);
@@ -141,44 +143,54 @@ void start_run(self_ptr self, millis now) {
   }).detach();
 }
 
+// Reads the sensor's row (CLI run-now / pause / resume) and runs if due.
+void check(self_ptr self) {
+  auto p = lookup<persistence_actor>(self->system(), persistence_name);
+  if (!p) return;
+  self->request(p, kRequestTimeout, sensor_atom::value, self->state.cfg.name)
+      .then(
+          [self](SensorRow& row) {
+            auto& st = self->state;
+            millis now = system_clock().now_ms();
+            if (!st.loaded) {
+              st.loaded = true;
+              st.next_run = first_run_after_start(st.cfg.name, now, row.next_run_at, st.cfg.cadence);
+              SensorRun plan = base_run(st.cfg, "schedule");
+              plan.next_run_at = st.next_run;
+              record(self, std::move(plan));
+              self->delayed_send(self, std::chrono::milliseconds(st.next_run - now), tick_atom::value);
+              return;
+            }
+            if (row.next_run_at && row.next_run_at < st.next_run) st.next_run = row.next_run_at;  // arc sensors run
+            bool operator_paused = row.paused_until > now && row.paused_reason.rfind("guard", 0) != 0 &&
+                                   row.paused_reason.rfind("counter", 0) != 0;
+            if (operator_paused || st.running || now < st.next_run) return;
+            start_run(self, now);
+          },
+          [](caf::error&) {});
+}
+
 sensor_actor::behavior_type sensor_fn(self_ptr self, SensorConfig cfg, std::shared_ptr<SensorThreads> threads) {
   self->state.cfg = std::move(cfg);
   self->state.threads = std::move(threads);
-  self->send(self, tick_atom::value);
+  self->send(self, poll_atom::value);
   return {
-      [self](tick_atom) {
-        self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
-        auto p = lookup<persistence_actor>(self->system(), persistence_name);
-        if (!p) return;
-        self->request(p, kRequestTimeout, sensor_atom::value, self->state.cfg.name)
-            .then(
-                [self](SensorRow& row) {
-                  auto& st = self->state;
-                  millis now = system_clock().now_ms();
-                  if (!st.loaded) {
-                    st.loaded = true;
-                    st.next_run = first_run_after_start(st.cfg.name, now, row.next_run_at, st.cfg.cadence);
-                    SensorRun plan = base_run(st.cfg, "schedule");
-                    plan.next_run_at = st.next_run;
-                    record(self, std::move(plan));
-                    return;
-                  }
-                  if (row.next_run_at && row.next_run_at < st.next_run) st.next_run = row.next_run_at;  // arc sensors run
-                  bool operator_paused = row.paused_until > now && row.paused_reason.rfind("guard", 0) != 0 &&
-                                         row.paused_reason.rfind("counter", 0) != 0;
-                  if (operator_paused || st.running || now < st.next_run) return;
-                  start_run(self, now);
-                },
-                [](caf::error&) {});
+      [self](poll_atom) {
+        self->delayed_send(self, std::chrono::seconds(1), poll_atom::value);
+        check(self);
       },
+      [self](tick_atom) { check(self); },
       [self](sensor_done_atom, SensorRun run) {
         auto& st = self->state;
         st.running = false;
         millis now = system_clock().now_ms();
-        if (run.kind != "guard") st.next_run = next_run_after(st.cfg.name, now, st.run_number, st.cfg.cadence);
+        // Fixed rate from the planned time; a run that overran starts the next at once.
+        if (run.kind != "guard")
+          st.next_run = std::max(now, next_run_after(st.cfg.name, st.scheduled, st.run_number, st.cfg.cadence));
         else st.next_run = run.paused_until;
         run.next_run_at = st.next_run;
         record(self, std::move(run));
+        self->delayed_send(self, std::chrono::milliseconds(st.next_run - now), tick_atom::value);
       },
   };
 }

@@ -127,7 +127,7 @@ GuardWindow parse_guard(const toml::table& t, const std::string& path, const std
 
 SensorConfig parse_sensor(const std::string& name, const toml::table& t, const std::string& path) {
   std::string p = "sensors." + name + ".";
-  check_keys(t, {"kind", "command", "interval_seconds", "jitter_seconds", "timeout_seconds",
+  check_keys(t, {"kind", "command", "interval_seconds", "jitter_seconds", "startup_spread_seconds", "timeout_seconds",
                  "output_cap_bytes", "failure_threshold", "guard", "gate_stopped_minutes",
                  "queue_depth", "disk_free_percent"},
              path, p);
@@ -138,6 +138,7 @@ SensorConfig parse_sensor(const std::string& name, const toml::table& t, const s
     fail(path, p + "kind", "must be \"script\", \"health\" or \"stale-tasks\"");
   s.cadence.interval_ms = get_int(t, "interval_seconds", 300, 1, 30 * 86400, path, p) * 1000;
   s.cadence.jitter_ms = get_int(t, "jitter_seconds", 0, 0, 86400, path, p) * 1000;
+  s.cadence.startup_spread_ms = get_int(t, "startup_spread_seconds", 30, 0, 3600, path, p) * 1000;
   s.timeout_ms = get_int(t, "timeout_seconds", 60, 1, 86400, path, p) * 1000;
   s.output_cap_bytes = static_cast<size_t>(get_int(t, "output_cap_bytes", 1 << 20, 1024, 64 << 20, path, p));
   s.failure_threshold = static_cast<int>(get_int(t, "failure_threshold", 3, 1, 1000, path, p));

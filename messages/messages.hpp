@@ -179,7 +179,8 @@ using triage_actor = caf::typed_actor<
 
 // One sensor: runs on its cadence, whatever dispatch does.
 using sensor_actor = caf::typed_actor<
-    caf::reacts_to<tick_atom>,                   // every second: due? paused? asked to run now?
+    caf::reacts_to<poll_atom>,                   // every second: due? paused? asked to run now?
+    caf::reacts_to<tick_atom>,                   // the same, at the time of the next run
     caf::reacts_to<sensor_done_atom, SensorRun>>;  // a run finished (from its thread)
 
 // Runs claimed tasks in N slots.

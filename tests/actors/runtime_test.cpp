@@ -127,6 +127,37 @@ TEST_F(RuntimeTest, PastTheRestartIntensityTheSupervisorGivesUp) {
   rt_->stop(0);
 }
 
+TEST_F(RuntimeTest, ACrashingSensorIsRestartedWhileTheOthersKeepTheirCadence) {
+  for (const char* name : {"alpha", "beta"}) {
+    SensorConfig s;
+    s.name = name;
+    s.command = {"/bin/sh", "-c", "echo '{\"subject\":\"tick\"}'"};
+    s.cadence.interval_ms = 1000;
+    s.cadence.startup_spread_ms = 0;
+    cfg_.sensors[name] = s;
+  }
+  cfg_.skills.clear();  // no dispatching: only sensors
+  start();
+  auto runs = [&](const char* name) {
+    return db_->scalar_int(std::string("SELECT runs FROM sensor_state WHERE name = '") + name + "'");
+  };
+  ASSERT_TRUE(test::wait_for([&] { return runs("alpha") >= 1 && runs("beta") >= 1; }, 10s));
+  auto t0 = std::chrono::steady_clock::now();
+  int64_t beta0 = runs("beta");
+  for (int i = 0; i < 3; ++i) {
+    rt_->crash_child("sensor0");  // alpha
+    std::this_thread::sleep_for(300ms);  // past the restart backoff
+  }
+  ASSERT_TRUE(test::wait_for([&] { return runs("beta") >= beta0 + 4; }, 10s));
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // beta ran once a second throughout (a run may start up to a poll tick late).
+  EXPECT_LE(secs, 6.5);
+  int64_t alpha_before = runs("alpha");
+  EXPECT_TRUE(test::wait_for([&] { return runs("alpha") > alpha_before; }, 5s)) << "alpha was not restarted";
+  EXPECT_EQ(rt_->escalated(), 0);
+  rt_->stop(0);
+}
+
 TEST_F(RuntimeTest, GracefulStopRequeuesWhatItInterrupts) {
   setenv("SLEEP", "30", 1);
   add(1);
