@@ -33,14 +33,13 @@ std::string validate(const TaskSpec& spec) {
   return {};
 }
 
-namespace {
-nlohmann::json time_or_null(millis t) {
+nlohmann::json json_time(millis t) {
   return t == 0 ? nlohmann::json(nullptr) : nlohmann::json(format_iso_utc(t));
 }
-nlohmann::json text_or_null(const std::string& s) {
+
+nlohmann::json json_text(const std::string& s) {
   return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s);
 }
-}  // namespace
 
 nlohmann::json to_json(const Task& t) {
   return {
@@ -49,22 +48,22 @@ nlohmann::json to_json(const Task& t) {
       {"description", t.description},
       {"priority", t.priority},
       {"status", t.status},
-      {"source", text_or_null(t.source)},
+      {"source", json_text(t.source)},
       {"skills", t.skills},
       {"parent_id", t.parent_id == 0 ? nlohmann::json(nullptr) : nlohmann::json(t.parent_id)},
-      {"model", text_or_null(t.model)},
+      {"model", json_text(t.model)},
       {"locks", t.locks},
-      {"scheduled_for", time_or_null(t.scheduled_for)},
-      {"expires_at", time_or_null(t.expires_at)},
+      {"scheduled_for", json_time(t.scheduled_for)},
+      {"expires_at", json_time(t.expires_at)},
       {"attempts", t.attempts},
       {"max_attempts", t.max_attempts},
-      {"lease_owner", text_or_null(t.lease_owner)},
-      {"lease_expires_at", time_or_null(t.lease_expires_at)},
-      {"created_at", time_or_null(t.created_at)},
-      {"started_at", time_or_null(t.started_at)},
-      {"finished_at", time_or_null(t.finished_at)},
-      {"summary", text_or_null(t.summary)},
-      {"failure_class", text_or_null(t.failure_class)},
+      {"lease_owner", json_text(t.lease_owner)},
+      {"lease_expires_at", json_time(t.lease_expires_at)},
+      {"created_at", json_time(t.created_at)},
+      {"started_at", json_time(t.started_at)},
+      {"finished_at", json_time(t.finished_at)},
+      {"summary", json_text(t.summary)},
+      {"failure_class", json_text(t.failure_class)},
       {"cost_usd", t.cost_usd},
       {"api_cost_usd", t.api_cost_usd},
       {"tokens_in", t.tokens_in},
@@ -77,8 +76,8 @@ nlohmann::json to_json(const Task& t) {
 nlohmann::json to_json(const TaskEvent& e) {
   return {{"id", e.id},         {"task_id", e.task_id},
           {"at", format_iso_utc(e.at)}, {"actor", e.actor},
-          {"from", text_or_null(e.from_status)}, {"to", e.to_status},
-          {"reason", text_or_null(e.reason)}};
+          {"from", json_text(e.from_status)}, {"to", e.to_status},
+          {"reason", json_text(e.reason)}};
 }
 
 std::string sanitize_text(const std::string& in, size_t max_bytes) {

@@ -99,6 +99,11 @@ struct TaskEvent {
 nlohmann::json to_json(const Task& t);
 nlohmann::json to_json(const TaskEvent& e);
 
+// JSON helpers for the CLI's --json output: an ISO-8601 UTC time or null for
+// 0, a string or null for "".
+nlohmann::json json_time(millis t);
+nlohmann::json json_text(const std::string& s);
+
 // Makes text safe to store and print as JSON: invalid UTF-8 bytes become
 // U+FFFD and the result is cut to at most max_bytes (on a character boundary).
 std::string sanitize_text(const std::string& in, size_t max_bytes);

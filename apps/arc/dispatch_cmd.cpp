@@ -44,8 +44,8 @@ void print_status(Db& db, bool json) {
     for (auto& e : events)
       ev.push_back({{"at", format_iso_utc(e.at)}, {"from", e.from}, {"to", e.to}, {"reason", e.reason}});
     std::cout << nlohmann::json{{"state", g.state},
-                                {"reason", g.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(g.reason)},
-                                {"error_class", g.error_class.empty() ? nlohmann::json(nullptr) : nlohmann::json(g.error_class)},
+                                {"reason", json_text(g.reason)},
+                                {"error_class", json_text(g.error_class)},
                                 {"since", time_json(g.since)},
                                 {"resume_at", time_json(g.resume_at)},
                                 {"consecutive_failures", g.consecutive_failures},

@@ -9,12 +9,6 @@
 #include "storage/sensor_store.hpp"
 
 namespace arc::cli {
-namespace {
-
-nlohmann::json time_or_null(millis t) { return t ? nlohmann::json(format_iso_utc(t)) : nlohmann::json(nullptr); }
-
-}  // namespace
-
 void add_sensors_command(CLI::App& app, Context& ctx) {
   auto* sensors = app.add_subcommand("sensors", "list, run, pause or resume sensors");
   sensors->require_subcommand(1);
@@ -38,11 +32,11 @@ void add_sensors_command(CLI::App& app, Context& ctx) {
     if (ctx.json) {
       auto arr = nlohmann::json::array();
       for (auto& r : rows)
-        arr.push_back({{"name", r.name}, {"cadence", cadence(r.name)}, {"last_run", time_or_null(r.last_run_at)},
-                       {"next_run", time_or_null(r.next_run_at)}, {"last_result", r.last_result},
+        arr.push_back({{"name", r.name}, {"cadence", cadence(r.name)}, {"last_run", json_time(r.last_run_at)},
+                       {"next_run", json_time(r.next_run_at)}, {"last_result", r.last_result},
                        {"streak", r.streak}, {"runs", r.runs}, {"failures", r.failures},
                        {"deduplicated", r.deduplicated},
-                       {"paused_until", r.paused_until > now ? time_or_null(r.paused_until) : nlohmann::json(nullptr)},
+                       {"paused_until", r.paused_until > now ? json_time(r.paused_until) : nlohmann::json(nullptr)},
                        {"paused_reason", r.paused_until > now ? nlohmann::json(r.paused_reason) : nlohmann::json(nullptr)}});
       std::cout << arr.dump() << "\n";
       return;

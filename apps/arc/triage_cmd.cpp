@@ -53,7 +53,7 @@ void add_triage_commands(CLI::App& app, Context& ctx) {
         arr.push_back({{"fingerprint", p.fingerprint}, {"template", p.template_text}, {"count", p.count},
                        {"first_seen", format_iso_utc(p.first_seen)}, {"last_seen", format_iso_utc(p.last_seen)},
                        {"investigation_task_id", p.investigation_task_id ? nlohmann::json(p.investigation_task_id) : nlohmann::json(nullptr)},
-                       {"investigation_status", p.investigation_status.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.investigation_status)}});
+                       {"investigation_status", json_text(p.investigation_status)}});
       std::cout << arr.dump() << "\n";
       return;
     }
