@@ -1,0 +1,378 @@
+// arc-bench: throughput, latency, recovery, triage and memory of the runtime,
+// each against its target, with the raw SQLite ceiling measured in the same
+// run on the same file system. Figures are medians of several repetitions.
+//
+//   scripts/bench.sh [--quick] [--json FILE]
+#include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "actors/persistence.hpp"
+#include "actors/runtime.hpp"
+#include "storage/recovery.hpp"
+#include "storage/schema.hpp"
+#include "storage/task_store.hpp"
+#include "storage/triage.hpp"
+
+namespace arc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct Figure {
+  std::string name, unit, target;
+  double value = 0;
+  int verdict = -1;  // 1 met, 0 missed, -1 no target
+};
+std::vector<Figure> figures;
+
+void report(const std::string& name, double value, const std::string& unit, const std::string& target = "",
+            int verdict = -1) {
+  figures.push_back({name, unit, target, value, verdict});
+  std::printf("  %-52s %14.1f %-8s %-18s %s\n", name.c_str(), value, unit.c_str(), target.c_str(),
+              verdict < 0 ? "" : verdict ? "met" : "MISSED");
+  std::fflush(stdout);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+std::string dir;  // the benchmark's files: on the file system under test
+std::string sync_mode = "full";  // SQLite synchronous for every database of the run
+std::map<std::string, std::unique_ptr<Db>> watchers;  // read connections of count()
+
+std::string fresh_db(const std::string& name) {
+  std::string p = dir + "/" + name;
+  watchers.erase(p);
+  for (auto* ext : {"", "-wal", "-shm", ".lock"}) std::remove((p + ext).c_str());
+  return p;
+}
+
+int64_t count(const std::string& db, const std::string& where) {
+  auto& h = watchers[db];
+  if (!h) h = open_database(db);
+  return h->scalar_int("SELECT count(*) FROM tasks WHERE " + where);
+}
+
+void bulk_pending(const std::string& path, int n) {
+  auto db = open_database(path);
+  TaskStore store(*db, system_clock());
+  in_transaction(*db, [&] {
+    for (int i = 0; i < n; ++i) {
+      TaskSpec s;
+      s.subject = "bench task";
+      s.priority = 1 + i % 10;
+      store.create(s, "bench");
+    }
+  });
+}
+
+// 1. Raw SQLite: the runtime's statements and pragmas, no actors.
+double ceiling(int n, int batch) {
+  auto path = fresh_db("ceiling.db");
+  OpenOptions oo;
+  oo.synchronous = sync_mode;
+  auto db = open_database(path, oo);
+  TaskStore store(*db, system_clock());
+  auto t0 = Clock::now();
+  for (int done = 0; done < n; done += batch) {
+    in_transaction(*db, [&] {
+      for (int i = 0; i < batch; ++i) {
+        TaskSpec s;
+        s.subject = "ceiling";
+        store.create(s, "bench");
+      }
+    });
+    auto tasks = in_transaction(*db, [&] { return store.claim("bench", batch, 60'000); });
+    in_transaction(*db, [&] {
+      for (auto& t : tasks) {
+        TaskOutcome o{t.id, "bench", {}, 0};
+        o.result.status = status::completed;
+        store.finish(o);
+      }
+    });
+  }
+  return n / seconds_since(t0);
+}
+
+std::shared_ptr<Config> runtime_config(const std::string& db, int slots, const std::vector<std::string>& cmd) {
+  auto c = std::make_shared<Config>();
+  c->database = db;
+  c->synchronous = sync_mode;
+  c->slots = slots;
+  c->poll_ms = 250;
+  SkillConfig s;
+  s.name = "bench";
+  s.command = cmd;
+  c->skills["bench"] = s;
+  return c;
+}
+
+// 2. Acknowledged creations per second through the persistence actor.
+double enqueue(int producers, int n) {
+  auto path = fresh_db("enqueue.db");
+  open_database(path);
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", 2);
+  caf::actor_system sys{cfg};
+  PersistenceArgs pa;
+  pa.database = path;
+  pa.synchronous = sync_mode;
+  pa.clock = &system_clock();
+  auto p = spawn_persistence(sys, pa);
+  auto t0 = Clock::now();
+  std::vector<std::thread> threads;
+  for (int k = 0; k < producers; ++k)
+    threads.emplace_back([&, k] {
+      caf::scoped_actor self{sys};
+      for (int i = k; i < n; i += producers) {
+        TaskSpec s;
+        s.subject = "enqueued";
+        self->request(p, std::chrono::seconds(30), create_atom::value, s, std::string("bench"))
+            .receive([](CreateResult&) {}, [](caf::error& e) { std::fprintf(stderr, "%s\n", caf::to_string(e).c_str()); });
+      }
+    });
+  for (auto& t : threads) t.join();
+  double rate = n / seconds_since(t0);
+  caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+  return rate;
+}
+
+// 3. Tasks per second from pending to completed through the whole runtime.
+double lifecycle(int slots, int n, const std::vector<std::string>& cmd) {
+  auto path = fresh_db("lifecycle.db");
+  bulk_pending(path, n);
+  auto cfg = runtime_config(path, slots, cmd);
+  {
+    auto db = open_database(path);
+    run_startup(*db, system_clock(), "bench", "bench", 100);
+  }
+  Runtime rt(cfg, system_clock(), "bench");
+  auto t0 = Clock::now();
+  rt.start();
+  while (count(path, "status = 'completed'") < n) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  double rate = n / seconds_since(t0);
+  rt.stop(1000);
+  return rate;
+}
+
+// 4. Enqueue-to-start latency (ms), one task at a time on an otherwise idle runtime.
+std::vector<double> latency(int n, int background_slots) {
+  auto path = fresh_db("latency.db");
+  if (background_slots) bulk_pending(path, 200'000);  // load: a deep queue draining meanwhile
+  auto cfg = runtime_config(path, background_slots ? background_slots : 1, {"@noop"});
+  {
+    auto db = open_database(path);
+    run_startup(*db, system_clock(), "bench", "bench", 100);
+  }
+  Runtime rt(cfg, system_clock(), "bench");
+  rt.start();
+  auto db = open_database(path);
+  TaskStore store(*db, system_clock());
+  std::vector<double> ms;
+  for (int i = 0; i < n; ++i) {
+    TaskSpec s;
+    s.subject = "latency probe";
+    s.priority = 1;  // ahead of the background load
+    int64_t id = in_transaction(*db, [&] { return store.create(s, "bench").id; });
+    for (int k = 0; k < 5000; ++k) {
+      auto t = store.get(id);
+      if (t->started_at) {
+        ms.push_back(static_cast<double>(t->started_at - t->created_at));
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+  rt.stop(0);
+  std::sort(ms.begin(), ms.end());
+  return ms;
+}
+
+// A database of `total` tasks: completed history, `orphans` active under a dead run.
+void history(const std::string& path, int total, int orphans, bool failed) {
+  auto db = open_database(path);
+  millis now = system_clock().now_ms();
+  in_transaction(*db, [&] {
+    auto ins = db->prepare(
+        "INSERT INTO tasks (subject, status, created_at, finished_at, summary, lease_owner, lease_expires_at, attempts) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 1)");
+    for (int i = 0; i < total; ++i) {
+      bool orphan = i >= total - orphans;
+      millis t = now - 48 * 3'600'000LL + static_cast<millis>(i) * (48 * 3'600'000LL / std::max(total, 1));
+      std::string summary = failed ? (i % 3 == 0 ? "GET https://api.example.com/v1/items/" + std::to_string(i) + " failed: HTTP 502 Bad Gateway"
+                                      : i % 3 == 1 ? "git merge failed: CONFLICT (content): Merge conflict in src/m" + std::to_string(i % 97) + "/x.ts"
+                                                   : "transaction rejected: nonce too low (account nonce " + std::to_string(i) + ", tx nonce 1)")
+                                   : "ok";
+      ins.reset();
+      ins.bind(1, std::string("history")).bind(2, std::string(orphan ? "active" : failed ? "failed" : "completed")).bind(3, t);
+      if (orphan) ins.bind_null(4).bind_null(5).bind(6, std::string("dead-run")).bind(7, now);
+      else ins.bind(4, t).bind(5, summary).bind_null(6).bind_null(7);
+      ins.run();
+    }
+  });
+}
+
+// 5. Restart to first claim (s) with `total` tasks of which 1k are orphans.
+double recovery(int total) {
+  auto path = fresh_db("recovery.db");
+  history(path, total, 1000, false);
+  auto cfg = runtime_config(path, 8, {"@noop"});
+  auto t0 = Clock::now();
+  {
+    auto db = open_database(path);
+    run_startup(*db, system_clock(), "bench-2", "bench", 100);
+  }
+  Runtime rt(cfg, system_clock(), "bench-2");
+  rt.start();
+  while (count(path, "status = 'completed' AND lease_owner IS NULL AND summary IS NULL") == 0 &&
+         count(path, "status = 'active' AND lease_owner = 'bench-2'") == 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  double s = seconds_since(t0);
+  rt.stop(0);
+  return s;
+}
+
+// 6. A first triage scan over `n` failed rows (s).
+double triage(int n) {
+  auto path = fresh_db("triage.db");
+  history(path, n, 0, true);
+  auto db = open_database(path);
+  TaskStore store(*db, system_clock());
+  auto t0 = Clock::now();
+  auto r = in_transaction(*db, [&] { return run_triage(store, TriageConfig{}); });
+  double s = seconds_since(t0);
+  if (r.scanned < n / 2) std::fprintf(stderr, "triage scanned only %d of %d\n", r.scanned, n);
+  return s;
+}
+
+// 7. Peak RSS (MiB) of the real arcd over a database of n pending tasks, draining them.
+std::pair<double, double> memory(const std::string& arcd, int n) {
+  auto path = fresh_db("memory.db");
+  bulk_pending(path, n);
+  std::string log = dir + "/memory-arcd.log", config = dir + "/memory.toml";
+  std::ofstream(config) << "[arcd]\ndatabase = \"" << path << "\"\nslots = 8\n[gate]\nfailure_threshold = 0\n"
+                        << "[skills.true]\ncommand = [\"/bin/true\"]\n";
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (!freopen(log.c_str(), "w", stderr)) _exit(127);
+    execl(arcd.c_str(), arcd.c_str(), "--config", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto rss = [&](const char* key) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind(key, 0) == 0) return std::stod(line.substr(std::strlen(key))) / 1024.0;
+    return 0.0;
+  };
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // started, draining through /bin/true
+  double idle = rss("VmRSS:");
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  double peak = rss("VmHWM:");
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  return {idle, peak};
+}
+
+}  // namespace
+}  // namespace arc
+
+int main(int argc, char** argv) {
+  using namespace arc;
+  bool quick = false, micro = true;
+  std::string json_path, arcd = "build-release/arcd";
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--quick") quick = true;
+    else if (a == "--no-micro") micro = false;
+    else if (a == "--json" && i + 1 < argc) json_path = argv[++i];
+    else if (a == "--arcd" && i + 1 < argc) arcd = argv[++i];
+    else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
+    else if (a == "--sync" && i + 1 < argc) sync_mode = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: arc-bench [--quick] [--no-micro] [--json FILE] [--arcd PATH] [--dir DIR] [--sync full|normal]\n");
+      return 2;
+    }
+  }
+  if (dir.empty()) dir = "/tmp/arc-bench";
+  std::filesystem::create_directories(dir);
+  spdlog::set_level(spdlog::level::warn);
+  int reps = quick ? 1 : 3;
+  auto med = [&](const std::function<double()>& f) {
+    std::vector<double> v;
+    for (int i = 0; i < reps; ++i) v.push_back(f());
+    return median(v);
+  };
+  std::printf("arc-bench (%s run, median of %d), files in %s, synchronous=%s\n\n", quick ? "quick" : "full", reps,
+              dir.c_str(), sync_mode.c_str());
+  std::printf("  %-52s %14s %-8s %-18s %s\n", "figure", "value", "unit", "target", "");
+  int n = quick ? 2000 : 20000;
+  const int batch = 16;
+  double ceil_rate = med([&] { return ceiling(n, batch); });
+  report("ceiling: raw SQLite insert+claim+complete, batch 16", ceil_rate, "tasks/s");
+  report("enqueue: acknowledged creations, 1 producer", med([&] { return enqueue(1, n / 4); }), "tasks/s");
+  report("enqueue: acknowledged creations, 8 producers", med([&] { return enqueue(8, n / 2); }), "tasks/s");
+  for (int slots : {1, 8}) {
+    double r = med([&] { return lifecycle(slots, n, {"@noop"}); });
+    report("lifecycle: in-process no-op executor, " + std::to_string(slots) + " slot(s)", r, "tasks/s",
+           ">= 20000 and 50%", r >= 20000 && r >= 0.5 * ceil_rate);
+    report("  ... as a share of the ceiling", 100 * r / ceil_rate, "%", ">= 50", r >= 0.5 * ceil_rate);
+  }
+  for (int slots : {1, 8})
+    report("lifecycle: /bin/true child process, " + std::to_string(slots) + " slot(s)",
+           med([&] { return lifecycle(slots, quick ? 200 : 2000, {"/bin/true"}); }), "tasks/s");
+  for (int load : {0, 8}) {
+    auto ms = latency(quick ? 50 : 200, load);
+    std::string what = load ? "under load (8 slots draining)" : "idle";
+    report("latency enqueue-to-start p50, " + what, ms[ms.size() / 2], "ms");
+    double p99 = ms[ms.size() * 99 / 100];
+    report("latency enqueue-to-start p99, " + what, p99, "ms", load ? "" : "< 10", load ? -1 : p99 < 10);
+    report("latency enqueue-to-start max, " + what, ms.back(), "ms");
+  }
+  for (int total : quick ? std::vector<int>{10'000, 100'000} : std::vector<int>{10'000, 100'000, 1'000'000}) {
+    double s = med([&] { return recovery(total); });
+    report("recovery: restart to first claim, " + std::to_string(total) + " tasks, 1k orphans", s, "s",
+           total == 1'000'000 ? "< 0.5" : "", total == 1'000'000 ? s < 0.5 : -1);
+  }
+  for (int total : quick ? std::vector<int>{10'000, 100'000} : std::vector<int>{10'000, 100'000, 1'000'000}) {
+    double s = med([&] { return triage(total); });
+    report("triage: first scan of " + std::to_string(total) + " failed rows", s, "s",
+           total == 1'000'000 ? "< 2" : "", total == 1'000'000 ? s < 2 : -1);
+  }
+  if (access(arcd.c_str(), X_OK) == 0) {
+    auto [idle, peak] = memory(arcd, quick ? 100'000 : 1'000'000);
+    report("memory: arcd RSS with " + std::string(quick ? "100k" : "1M") + " pending", idle, "MiB");
+    report("memory: arcd peak RSS while draining them", peak, "MiB", "< 64", peak < 64);
+  } else {
+    std::printf("  (memory: %s not found; pass --arcd PATH)\n", arcd.c_str());
+  }
+  if (!json_path.empty()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (auto& f : figures)
+      out.push_back({{"name", f.name}, {"value", f.value}, {"unit", f.unit}, {"target", f.target},
+                     {"met", f.verdict < 0 ? nlohmann::json(nullptr) : nlohmann::json(f.verdict == 1)}});
+    std::ofstream(json_path) << out.dump(2) << "\n";
+  }
+  if (micro) {
+    std::printf("\nmicro-benchmarks (Google Benchmark)\n");
+    int bargc = 1;
+    char* bargv[] = {argv[0], nullptr};
+    benchmark::Initialize(&bargc, bargv);
+    benchmark::RunSpecifiedBenchmarks();
+  }
+  return 0;
+}
