@@ -33,8 +33,15 @@ int free_slots(self_ptr self) {
 
 void maybe_finish_drain(self_ptr self) {
   auto& st = self->state;
-  if (st.draining && st.running.empty() && st.drain_promise.pending())
+  if (st.draining && st.running.empty() && !st.claiming && st.drain_promise.pending())
     st.drain_promise.deliver(int32_t{0});
+}
+
+// A result that could not be recorded (queue or persistence restarting, a
+// busy database) is tried again a second later: it must not be dropped, or
+// the task would stay active and its slot taken.
+void retry_later(self_ptr self, const ExecDone& done) {
+  self->delayed_send(self, std::chrono::seconds(1), exec_done_atom::value, done);
 }
 
 // Records a result (or, for a run we stopped at shutdown, a requeue).
@@ -42,7 +49,11 @@ void record(self_ptr self, ExecDone done) {
   auto& st = self->state;
   auto q = queue(self);
   int64_t id = done.task_id;
-  if (!q || st.recording.count(id)) return;  // queue restarting: the result stays in the table
+  if (st.recording.count(id)) return;  // already on its way
+  if (!q) {
+    retry_later(self, done);
+    return;
+  }
   st.recording.insert(id);
   auto on_recorded = [self, id] {
     auto& st = self->state;
@@ -52,10 +63,10 @@ void record(self_ptr self, ExecDone done) {
     maybe_finish_drain(self);
     self->send(self, tick_atom::value);
   };
-  auto on_error = [self, id](caf::error& e) {
-    // Keep the result in the table and retry on the next tick.
-    spdlog::warn("dispatcher: recording task {} failed ({}); will retry", id, caf::to_string(e));
+  auto on_error = [self, id, done](caf::error& e) {
+    spdlog::warn("dispatcher: recording task {} failed ({}); retrying in 1 s", id, caf::to_string(e));
     self->state.recording.erase(id);
+    retry_later(self, done);
   };
   if (done.cancelled && st.stopping.count(id)) {
     self->request(q, kRequestTimeout, requeue_atom::value, id,
@@ -69,17 +80,21 @@ void record(self_ptr self, ExecDone done) {
     on_recorded();
     return;
   }
-  auto& x = done.outcome;
-  if (auto g = lookup<gate_actor>(self->system(), gate_name))
-    self->send(g, outcome_atom::value, x.status, x.stop_reason.empty() ? x.summary : x.stop_reason);
-  if (x.status == status::failed)
-    if (auto t = lookup<triage_actor>(self->system(), triage_name)) self->send(t, failed_atom::value);
+  const ExecOutcome& x = done.outcome;
   TaskOutcome o{id, "", x, done.duration_ms};  // the queue fills in the owner
   self->request(q, kRequestTimeout, finish_atom::value, std::move(o))
       .then(
-          [on_recorded, id, status = x.status](std::string& now) {
-            if (now.empty()) spdlog::warn("dispatcher: task {} finished but its lease was lost; result ignored", id);
-            else spdlog::info("dispatcher: task {} {} -> {}", id, status, now);
+          [self, on_recorded, id, x](std::string& now) {
+            if (now.empty()) {
+              spdlog::warn("dispatcher: task {} finished but its lease was lost; result ignored", id);
+            } else {
+              spdlog::info("dispatcher: task {} {} -> {}", id, x.status, now);
+              // Told once, after the result is durable (a retried record does not count twice).
+              if (auto g = lookup<gate_actor>(self->system(), gate_name))
+                self->send(g, outcome_atom::value, x.status, x.stop_reason.empty() ? x.summary : x.stop_reason);
+              if (x.status == status::failed)
+                if (auto t = lookup<triage_actor>(self->system(), triage_name)) self->send(t, failed_atom::value);
+            }
             on_recorded();
           },
           on_error);
@@ -89,10 +104,21 @@ void claim(self_ptr self);
 
 void launch(self_ptr self, const Task& task) {
   auto& st = self->state;
+  if (st.running.count(task.id)) {
+    // Its lease lapsed and was taken again by us while the first run still
+    // goes on (a stalled persistence, say): that run now holds the new
+    // claim. Never a second process for one task.
+    spdlog::warn("dispatcher: task {} claimed again while its run goes on; the run keeps it", task.id);
+    return;
+  }
   std::string why;
   const SkillConfig* skill = pick_skill(*st.args.config, task.skills, why);
   ProcessSpec spec;
-  if (skill) why = build_process_spec(task, *skill, st.args.incarnation, spec);
+  try {
+    if (skill) why = build_process_spec(task, *skill, st.args.incarnation, spec);
+  } catch (const std::exception& e) {
+    why = std::string("could not prepare the executor's input: ") + e.what();
+  }
   st.running.insert(task.id);
   if (!why.empty()) {
     ExecDone done;
@@ -118,7 +144,16 @@ void claim_from_queue(self_ptr self) {
   self->request(q, kRequestTimeout, claim_atom::value, static_cast<int32_t>(n))
       .then(
           [self](TaskList& tasks) {
-            self->state.claiming = false;
+            auto& st = self->state;
+            st.claiming = false;
+            if (st.draining) {
+              // Claimed just as the stop began: give them back untouched.
+              auto q = queue(self);
+              for (auto& t : tasks)
+                if (q) caf::anon_send(q, requeue_atom::value, t.id, std::string("arcd stopping before the run started"));
+              maybe_finish_drain(self);
+              return;
+            }
             for (auto& t : tasks) launch(self, t);
             // A full batch means more may be ready: ask again at once.
             if (!tasks.empty() && free_slots(self) > 0) claim(self);
@@ -126,6 +161,7 @@ void claim_from_queue(self_ptr self) {
           [self](caf::error& e) {
             self->state.claiming = false;
             spdlog::warn("dispatcher: claim failed: {}", caf::to_string(e));
+            maybe_finish_drain(self);
           });
 }
 

@@ -36,11 +36,23 @@ caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn) {
   auto why = std::make_shared<std::string>();
   self->state.batch.push_back(Op{
       [fn, result, why](TaskStore& s) {
+        // Each request runs in a savepoint: one that fails is undone alone,
+        // with nothing half-written, and the rest of the batch goes on.
+        // Errors of the connection itself end the whole batch (rethrown).
+        s.db().exec("SAVEPOINT request");
         try {
           *result = fn(s);
-        } catch (const std::invalid_argument& e) {
-          *why = e.what();  // a bad request; the rest of the batch goes on
+        } catch (const DbError& e) {
+          int primary = e.code() & 0xff;
+          if (primary == SQLITE_IOERR || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ||
+              primary == SQLITE_CANTOPEN || primary == SQLITE_FULL)
+            throw;
+          *why = e.what();
+        } catch (const std::exception& e) {
+          *why = e.what();
         }
+        if (!why->empty()) s.db().exec("ROLLBACK TO request");
+        s.db().exec("RELEASE request");
       },
       [rp, result, why]() mutable {
         if (why->empty()) rp.deliver(std::move(*result));

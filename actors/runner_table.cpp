@@ -28,18 +28,25 @@ void RunnerTable::start(int64_t task_id, ProcessSpec spec, std::string format,
   }
   std::thread([this, task_id, spec = std::move(spec), format = std::move(format), cancel] {
     ProcessResult r = run_process(spec, cancel.get());
-    ExecDone done{task_id, r.cancelled, r.duration_ms, interpret_output(format, r)};
-    {
-      // Sent under the lock, so adopt() either sees the result or re-routes
-      // it before it is sent: a result is never sent to a dead dispatcher only.
-      std::lock_guard<std::mutex> g(mu_);
-      auto it = entries_.find(task_id);
-      if (it != entries_.end()) {
-        it->second.done = done;
-        caf::anon_send(it->second.reply_to, exec_done_atom::value, done);
-      }
-      --threads_;
+    ExecDone done{task_id, r.cancelled, r.duration_ms, {}};
+    try {
+      done.outcome = interpret_output(format, r);
+    } catch (const std::exception& e) {  // never let executor output take arcd down
+      done.outcome.status = status::failed;
+      done.outcome.failure_class = failure::bad_output;
+      done.outcome.summary = sanitize_text(std::string("executor output could not be read: ") + e.what(), 1000);
     }
+    // Sent under the lock, so adopt() either sees the result or re-routes it
+    // before it is sent: a result is never sent to a dead dispatcher only.
+    // Notified under the lock too: wait_threads() may destroy the table as
+    // soon as the count reaches zero.
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = entries_.find(task_id);
+    if (it != entries_.end() && it->second.cancel == cancel) {
+      it->second.done = done;
+      caf::anon_send(it->second.reply_to, exec_done_atom::value, done);
+    }
+    --threads_;
     cv_.notify_all();
   }).detach();
 }

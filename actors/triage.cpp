@@ -25,6 +25,7 @@ void scan(self_ptr self) {
       .then(
           [self](TriageReport& r) {
             self->state.scanning = false;
+            if (r.more) self->send(self, tick_atom::value);  // a long history: the next chunk
             if (r.tagged || r.classified || r.incidents_opened || r.incidents_closed || r.investigations)
               spdlog::info("triage: {} failures: {} in outage incidents, {} classified; incidents "
                            "opened {}, closed {}; investigations created {}",

@@ -14,8 +14,10 @@ constexpr size_t kSummaryCap = 4000;
 
 int64_t count_of(const nlohmann::json& usage, const char* key) {
   auto it = usage.find(key);
-  if (it == usage.end() || !it->is_number() || it->get<double>() < 0) return 0;
-  return it->get<int64_t>();
+  if (it == usage.end() || !it->is_number()) return 0;
+  double v = it->get<double>();
+  if (!(v >= 0) || v > 9e15) return 0;  // negative, NaN or absurd: not a token count
+  return static_cast<int64_t>(v);
 }
 
 std::string text_of(const nlohmann::json& j, const char* key) {
@@ -48,11 +50,15 @@ ExecOutcome from_result(const nlohmann::json& ev, const ProcessResult& r) {
   ExecOutcome o;
   std::string result = text_of(ev, "result");
   std::string subtype = text_of(ev, "subtype");
-  bool is_error = ev.value("is_error", false) || (subtype != "success" && !subtype.empty());
-  if (auto it = ev.find("total_cost_usd"); it != ev.end() && it->is_number())
-    o.cost_usd = std::max(0.0, it->get<double>());
-  else if (auto c = ev.find("cost_usd"); c != ev.end() && c->is_number())
-    o.cost_usd = std::max(0.0, c->get<double>());
+  auto err = ev.find("is_error");
+  bool is_error = (err != ev.end() && err->is_boolean() && err->get<bool>()) ||
+                  (subtype != "success" && !subtype.empty());
+  auto cost = [](const nlohmann::json& v) {
+    double d = v.get<double>();
+    return d >= 0 && d < 1e9 ? d : 0.0;
+  };
+  if (auto it = ev.find("total_cost_usd"); it != ev.end() && it->is_number()) o.cost_usd = cost(*it);
+  else if (auto c = ev.find("cost_usd"); c != ev.end() && c->is_number()) o.cost_usd = cost(*c);
   o.api_cost_usd = o.cost_usd;
   if (auto u = ev.find("usage"); u != ev.end() && u->is_object()) {
     o.tokens_in = count_of(*u, "input_tokens") + count_of(*u, "cache_creation_input_tokens") +

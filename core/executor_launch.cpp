@@ -48,7 +48,8 @@ std::string build_process_spec(const Task& task, const SkillConfig& skill,
       "ARC_TASK_MODEL=" + task.model,
       std::string(kIncarnationEnv) + "=" + incarnation,
   };
-  out.stdin_data = to_json(task).dump() + "\n";
+  // Task text may hold invalid UTF-8 (it comes from anywhere): replaced, not thrown on.
+  out.stdin_data = to_json(task).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   out.cwd = skill.cwd;
   out.timeout_ms = skill.timeout_ms;
   out.kill_grace_ms = skill.kill_grace_ms;

@@ -26,30 +26,33 @@ bool may_claim(const GateState& g) { return g.state == gate_state::running; }
 GateChange gate_on_outcome(GateState& g, const GateConfig& c, const std::string& status,
                            const std::string& stop_text, millis now) {
   if (status == failure::rate_limited) {
+    // An operator's stop stays in force, with its own reason.
+    if (g.state == gate_state::paused || g.state == gate_state::failures) return {};
     ResetTime rt = parse_reset_time(stop_text, now, c.default_zone);
+    millis resume_at;
     std::string why;
     if (rt.ok) {
-      g.resume_at = rt.at + c.resume_margin_ms;
-      why = "rate limited: \"" + rt.matched + "\"; resumes by itself at " + format_iso_utc(g.resume_at);
+      resume_at = rt.at + c.resume_margin_ms;
+      why = "rate limited: \"" + rt.matched + "\"; resumes by itself at " + format_iso_utc(resume_at);
     } else {
-      g.resume_at = now + c.fallback_backoff_ms;
+      resume_at = now + c.fallback_backoff_ms;
       why = "rate limited, reset time not understood (" + rt.error + "); retrying after the fallback "
-            "backoff at " + format_iso_utc(g.resume_at) + "; stop reason: " + stop_text.substr(0, 300);
+            "backoff at " + format_iso_utc(resume_at) + "; stop reason: " + stop_text.substr(0, 300);
     }
-    g.reason = why;
-    g.error_class = failure::rate_limited;
     if (g.state == gate_state::rate_limited) {
       // Already stopped (another slot hit the limit too): keep the later time.
+      if (resume_at > g.resume_at) {
+        g.resume_at = resume_at;
+        g.reason = why;
+      }
       GateChange ch;
       ch.from = ch.to = g.state;
       ch.why = why;
       return ch;
     }
-    if (g.state == gate_state::paused || g.state == gate_state::failures) {
-      GateChange ch;  // an operator's stop stays in force
-      ch.from = ch.to = g.state;
-      return ch;
-    }
+    g.resume_at = resume_at;
+    g.reason = why;
+    g.error_class = failure::rate_limited;
     return move(g, gate_state::rate_limited, why, now);
   }
   if (status == status::completed) {

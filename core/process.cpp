@@ -84,13 +84,13 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* canc
     r.spawn_error = std::string("pipe: ") + std::strerror(errno);
     return r;
   }
+  out_p[0] = out_p[1] = err_p[0] = err_p[1] = exec_p[0] = exec_p[1] = -1;
   if (pipe2(out_p, O_CLOEXEC) != 0 || pipe2(err_p, O_CLOEXEC) != 0 ||
       pipe2(exec_p, O_CLOEXEC) != 0) {
     r.spawn_failed = true;
     r.spawn_error = std::string("pipe: ") + std::strerror(errno);
-    // Best effort: fds of the failed pipes were not created.
-    ::close(in_p[0]);
-    ::close(in_p[1]);
+    for (int fd : {in_p[0], in_p[1], out_p[0], out_p[1], err_p[0], err_p[1], exec_p[0], exec_p[1]})
+      if (fd >= 0) ::close(fd);
     return r;
   }
   pid_t parent = getpid();
@@ -112,6 +112,7 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* canc
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);  // arcd ignores it; `producer | head` in an executor must not
     dup2(in_p[0], 0);
     dup2(out_p[1], 1);
     dup2(err_p[1], 2);

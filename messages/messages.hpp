@@ -115,7 +115,7 @@ typename Inspector::result_type inspect(Inspector& f, GateResult& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TriageReport& x) {
   return f(caf::meta::type_name("triage_report"), x.scanned, x.tagged, x.classified,
-           x.incidents_opened, x.incidents_closed, x.investigations);
+           x.incidents_opened, x.incidents_closed, x.investigations, x.more);
 }
 
 template <class Inspector>

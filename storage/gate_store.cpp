@@ -70,10 +70,14 @@ int prepare_resume(TaskStore& store, const GateConfig& cfg, millis gap_ms) {
         if (it != cfg.max_age_by_skill.end() && age > it->second)
           why = "skill " + skill + " max_age " + format_age(it->second);
       }
+      // The longest matching source prefix decides.
       std::string source = q.col_text(2);
-      for (auto& [prefix, max_age] : cfg.max_age_by_source)
-        if (why.empty() && !source.empty() && source.rfind(prefix, 0) == 0 && age > max_age)
-          why = "source " + prefix + "* max_age " + format_age(max_age);
+      const std::pair<const std::string, millis>* best = nullptr;
+      for (auto& rule : cfg.max_age_by_source)
+        if (!source.empty() && source.rfind(rule.first, 0) == 0 && (!best || rule.first.size() > best->first.size()))
+          best = &rule;
+      if (why.empty() && best && age > best->second)
+        why = "source " + best->first + "* max_age " + format_age(best->second);
       if (!why.empty())
         stale.push_back({q.col_int(0), "stale after a " + format_age(gap_ms) + " gap: " +
                                            format_age(age) + " old, past its " + why});

@@ -62,8 +62,12 @@ void health_checks(TaskStore& store, const SensorRun& run, SensorRunSummary& s) 
   if (g.state != gate_state::running && now - g.since >= run.gate_stopped_alert_ms)
     alert(store, "gate-stopped", "Dispatch has been stopped for " + format_age(now - g.since),
           "The gate is " + g.state + " since " + format_iso_utc(g.since) + ": " + g.reason, s);
-  int64_t stale = db.scalar_int("SELECT count(*) FROM tasks INDEXED BY tasks_active WHERE status = 'active' "
-                                "AND lease_expires_at < " + std::to_string(now));
+  int64_t stale = 0;
+  {
+    auto q = db.prepare("SELECT count(*) FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND lease_expires_at < ?");
+    q.bind(1, now);
+    if (q.step()) stale = q.col_int(0);
+  }
   if (stale > 0)
     alert(store, "stale-leases", std::to_string(stale) + " tasks are active past their lease",
           "Their runners stopped renewing; the queue should requeue them within seconds. If this persists, "

@@ -9,6 +9,8 @@
 namespace arc {
 namespace {
 
+constexpr int kTriageChunk = 200'000;
+
 struct Failure {
   int64_t id;
   millis at;
@@ -97,12 +99,12 @@ void investigate(TaskStore& store, const TriageConfig& cfg, const std::string& f
   }
   if (static_cast<int>(recent.size()) < cfg.investigate_after) return;
   TaskSpec s;
-  s.subject = "Investigate recurring failure: " + templ.substr(0, 160);
+  s.subject = sanitize_text("Investigate recurring failure: " + templ, 200);
   s.description = "Triage found " + std::to_string(recent.size()) + " failures of pattern " + fp +
                   " within " + format_age(cfg.investigate_period_ms) + ".\n\nTemplate: " + templ +
                   "\n\nRecent examples:\n";
   for (size_t i = 0; i < recent.size() && i < 5; ++i)
-    s.description += "- task " + std::to_string(recent[i].first) + ": " + recent[i].second.substr(0, 300) + "\n";
+    s.description += "- task " + std::to_string(recent[i].first) + ": " + sanitize_text(recent[i].second, 300) + "\n";
   s.source = "triage:pattern:" + fp;
   s.priority = cfg.investigation_priority;
   s.skills = cfg.investigation_skills;
@@ -130,13 +132,20 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
   millis cursor = db.scalar_int("SELECT scanned_until FROM triage_state WHERE id = 1");
   millis settled = now - cfg.outage_window_ms;  // older failures are known not to be in a later burst
   // Context for the density test: one window before the cursor, up to now.
+  // Read in bounded chunks, so that one scan never holds the persistence
+  // thread for long (a first scan over a long history takes several).
   std::vector<Failure> f;
   {
     auto q = db.prepare(
         "SELECT id, finished_at, incident_id IS NOT NULL FROM tasks INDEXED BY tasks_failed "
-        "WHERE status = 'failed' AND finished_at > ? ORDER BY finished_at, id");
-    q.bind(1, cursor - cfg.outage_window_ms);
+        "WHERE status = 'failed' AND finished_at > ? ORDER BY finished_at, id LIMIT ?");
+    q.bind(1, cursor - cfg.outage_window_ms).bind(2, int64_t{kTriageChunk});
     while (q.step()) f.push_back({q.col_int(0), q.col_int(1), q.col_int(2) != 0});
+  }
+  if (f.size() == static_cast<size_t>(kTriageChunk)) {
+    // Truncated: only what has a full window of context after it is decided.
+    settled = std::min(settled, f.back().at - cfg.outage_window_ms);
+    r.more = true;
   }
   auto is_dense = dense(f, cfg.outage_window_ms, cfg.outage_threshold);
   TemplateMiner miner = load_miner(db, cfg);

@@ -32,6 +32,7 @@ struct TriageReport {
   int incidents_opened = 0;
   int incidents_closed = 0;
   int investigations = 0;      // tasks created
+  bool more = false;           // a chunk limit was hit: scan again at once
 };
 
 TriageReport run_triage(TaskStore& store, const TriageConfig& cfg);

@@ -114,6 +114,18 @@ TEST_F(RuntimeTest, EveryChildCrashedUnderLoadLosesNoTaskAndRunsNoneTwice) {
   rt_->stop(1000);
 }
 
+TEST_F(RuntimeTest, AResultThatCannotBeRecordedIsRetriedNotDropped) {
+  cfg_.slots = 1;
+  cfg_.supervisor.backoff_min_ms = 1500;  // the queue stays down for a while
+  add(2);
+  start();
+  ASSERT_TRUE(test::wait_for([&] { return count("active") == 1; }, 10s));
+  rt_->crash_child("queue");  // the run ends while there is no queue to record it
+  ASSERT_TRUE(test::wait_for([&] { return count("completed") == 2; }, 20s))
+      << "completed " << count("completed") << " active " << count("active");
+  rt_->stop(1000);
+}
+
 TEST_F(RuntimeTest, PastTheRestartIntensityTheSupervisorGivesUp) {
   cfg_.supervisor.max_restarts = 2;
   cfg_.supervisor.period_ms = 60'000;

@@ -94,5 +94,17 @@ TEST(ClaudeOutput, GarbageLinesAmongEventsAreSkipped) {
   EXPECT_EQ(o.cost_usd, 0);
 }
 
+TEST(ClaudeOutput, WronglyTypedFieldsDoNotThrow) {
+  for (const char* line : {R"({"type":"result","subtype":"success","is_error":1,"result":"x"})",
+                           R"({"type":"result","is_error":"true","total_cost_usd":1e300,"usage":{"input_tokens":1e300,"output_tokens":-4}})",
+                           R"({"type":"result","subtype":7,"result":["a"],"usage":"none"})"}) {
+    ExecOutcome o;
+    EXPECT_NO_THROW(o = interpret_claude_output(run(0, line))) << line;
+    EXPECT_GE(o.tokens_in, 0);
+    EXPECT_GE(o.tokens_out, 0);
+    EXPECT_LT(o.cost_usd, 1e9);
+  }
+}
+
 }  // namespace
 }  // namespace arc

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/executor_launch.hpp"
 #include "core/executor_output.hpp"
 
 namespace arc {
@@ -95,6 +96,19 @@ TEST(ExecutorOutput, SpawnFailureIsAnExecutorError) {
   auto o = interpret_arc_output(r);
   EXPECT_EQ(o.failure_class, "executor_error");
   EXPECT_NE(o.summary.find("/nope"), std::string::npos);
+}
+
+TEST(ExecutorLaunch, InvalidUtf8InATaskDoesNotThrow) {
+  Task t;
+  t.id = 7;
+  t.subject = "caf\xc3";
+  t.description = std::string("bad \xff\xfe bytes");
+  SkillConfig s;
+  s.name = "x";
+  s.command = {"/bin/cat"};
+  ProcessSpec spec;
+  EXPECT_EQ(build_process_spec(t, s, "inc", spec), "");
+  EXPECT_NE(spec.stdin_data.find("\"id\":7"), std::string::npos);
 }
 
 }  // namespace

@@ -68,6 +68,21 @@ TEST(Gate, ManualPauseIsNotLiftedByARateLimitOrTime) {
   EXPECT_TRUE(gate_resume(g, "", 3000).changed);
 }
 
+TEST(Gate, ASecondRateLimitKeepsTheLaterResumeTime) {
+  GateState g;
+  GateConfig c;
+  c.resume_margin_ms = 0;
+  millis t = at("2026-05-14T03:00:00Z");
+  gate_on_outcome(g, c, "rate_limited", "resets 5pm (America/Chicago)", t);
+  gate_on_outcome(g, c, "rate_limited", "limit reached, no idea when", t + 1000);  // fallback: +1 h
+  EXPECT_EQ(g.resume_at, at("2026-05-14T22:00:00Z"));
+  GateState p;
+  gate_pause(p, "maintenance", t);
+  gate_on_outcome(p, c, "rate_limited", "resets 17:00 (UTC)", t);
+  EXPECT_EQ(p.reason, "maintenance");
+  EXPECT_EQ(p.resume_at, 0);
+}
+
 TEST(GateStore, TransitionsArePersistedWithEventsAndAnIncident) {
   test::TempDir dir;
   SimClock clock(at("2026-05-14T03:00:00Z"));
@@ -98,6 +113,7 @@ TEST(GateStore, ResumeAfterALongStopExpiresStaleWorkFirst) {
   c.resume_margin_ms = 0;
   c.max_age_by_skill["arxiv"] = 6 * 3'600'000;
   c.max_age_by_source["sensor:watch:"] = 2 * 3'600'000;
+  c.max_age_by_source["sensor:"] = 3'600'000;  // shorter prefix, shorter age: the longest prefix decides
   in_transaction(*db, [&] { return apply_gate(*db, store, c, {"outcome", "rate_limited", "resets 17:00 (UTC)"}); });
   auto add = [&](std::string subject, std::vector<std::string> skills, std::string source, millis expires) {
     TaskSpec s;
@@ -112,7 +128,8 @@ TEST(GateStore, ResumeAfterALongStopExpiresStaleWorkFirst) {
   int64_t alert = add("health alert", {}, "", clock.now_ms() + 3'600'000);
   clock.set(at("2026-05-14T16:00:00Z"));
   int64_t fresh_digest = add("arXiv digest", {"arxiv"}, "", 0);
-  int64_t review = add("PR review", {"review"}, "sensor:github:pr-9", 0);
+  int64_t review = add("PR review", {"review"}, "sensor:github:pr-9", 0);  // "sensor:" 1 h, but only 1 h old
+  int64_t fresh_watch = add("watch report", {}, "sensor:watch:2", 0);       // 1 h old: under watch's 2 h
   clock.set(at("2026-05-14T17:00:00Z"));
   auto r = in_transaction(*db, [&] { return apply_gate(*db, store, c, {"tick", "", ""}); });
   EXPECT_EQ(r.expired, 3);
@@ -125,6 +142,7 @@ TEST(GateStore, ResumeAfterALongStopExpiresStaleWorkFirst) {
   EXPECT_NE(store.get(watch)->summary.find("sensor:watch:"), std::string::npos);
   EXPECT_EQ(store.get(fresh_digest)->status, "pending");
   EXPECT_EQ(store.get(review)->status, "pending");
+  EXPECT_EQ(store.get(fresh_watch)->status, "pending");
 }
 
 }  // namespace
