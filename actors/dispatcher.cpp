@@ -17,6 +17,7 @@ struct DispatcherState {
   std::set<int64_t> recording;   // results handed to the queue, reply pending
   bool claiming = false;         // a claim request is in flight
   bool draining = false;
+  int64_t data_version = -1;     // of the persistence connection, last seen
   std::set<int64_t> stopping;    // runs we cancelled at drain: requeue, do not record
   caf::typed_response_promise<int32_t> drain_promise;
   static inline const char* name = "dispatcher";
@@ -190,12 +191,30 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
   if (!st.running.empty())
     spdlog::info("dispatcher: adopted {} runs of the previous dispatcher", st.running.size());
   self->send(self, poll_atom::value);
+  self->send(self, version_atom::value);
   self->delayed_send(self, std::chrono::milliseconds(st.args.config->lease_ms / 3), renew_atom::value);
   return {
       [self](tick_atom) { claim(self); },
       [self](exec_done_atom, ExecDone done) {
         if (!self->state.running.count(done.task_id)) return;
         record(self, std::move(done));
+      },
+      [self](version_atom) {
+        // Tasks written by another process (the CLI) start within a few ms:
+        // PRAGMA data_version changes when another connection commits.
+        auto& st = self->state;
+        self->delayed_send(self, std::chrono::milliseconds(5), version_atom::value);
+        auto p = lookup<persistence_actor>(self->system(), persistence_name);
+        if (!p || free_slots(self) <= 0 || st.draining) return;
+        self->request(p, kRequestTimeout, version_atom::value)
+            .then(
+                [self](int64_t v) {
+                  if (v != self->state.data_version) {
+                    self->state.data_version = v;
+                    claim(self);
+                  }
+                },
+                [](caf::error&) {});
       },
       [self](poll_atom) {
         self->delayed_send(self, std::chrono::milliseconds(self->state.args.config->poll_ms),

@@ -21,6 +21,7 @@ struct PersistenceState {
   std::unique_ptr<TaskStore> store;
   std::vector<Op> batch;
   bool flush_scheduled = false;
+  bool notify_dispatcher = false;  // the batch creates tasks: tell the dispatcher after COMMIT
   int64_t transactions = 0;  // committed batches
   int64_t requests = 0;      // requests answered from them
   static inline const char* name = "persistence";
@@ -92,6 +93,10 @@ void flush(self_ptr self) {
   st.transactions += 1;
   st.requests += static_cast<int64_t>(ops.size());
   for (auto& op : ops) op.reply();
+  if (st.notify_dispatcher) {
+    st.notify_dispatcher = false;
+    if (auto d = lookup<dispatcher_actor>(self->system(), dispatcher_name)) self->send(d, tick_atom::value);
+  }
 }
 
 persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs args) {
@@ -109,6 +114,7 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
   });
   return {
       [self](create_atom, TaskSpec spec, std::string actor) {
+        self->state.notify_dispatcher = true;  // a new task may be ready: claim at once
         return enqueue<CreateResult>(self, [spec = std::move(spec), actor](TaskStore& s) {
           return s.create(spec, actor);
         });
@@ -151,7 +157,13 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
         return enqueue<SensorRow>(self, [name](TaskStore& s) { return load_sensor(s.db(), name); });
       },
       [self](sensor_atom, SensorRun run) {
+        self->state.notify_dispatcher = !run.specs.empty();
         return enqueue<SensorRunSummary>(self, [run = std::move(run)](TaskStore& s) { return record_sensor_run(s, run); });
+      },
+      [self](version_atom) {
+        // Answered at once, outside any batch: a read of the connection's
+        // counter, no transaction, no lock.
+        return self->state.db->scalar_int("PRAGMA data_version");
       },
       [self](stats_atom) {
         return caf::make_result(self->state.transactions, self->state.requests);

@@ -35,6 +35,7 @@ using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
 using triage_atom = caf::atom_constant<caf::atom("triage")>;
 using failed_atom = caf::atom_constant<caf::atom("failed")>;
 using sensor_atom = caf::atom_constant<caf::atom("sensor")>;
+using version_atom = caf::atom_constant<caf::atom("dataver")>;
 using sensor_done_atom = caf::atom_constant<caf::atom("sensordone")>;
 
 // Names under which the supervisor registers its children (system registry):
@@ -150,6 +151,7 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<requeue_atom, int64_t, std::string, std::string>::with<bool>,
     caf::replies_to<reap_atom, std::string>::with<int32_t>,
     caf::replies_to<stats_atom>::with<int64_t, int64_t>,  // transactions, requests so far
+    caf::replies_to<version_atom>::with<int64_t>,  // PRAGMA data_version: changes when another process commits
     caf::replies_to<gate_atom, GateCommand>::with<GateResult>,
     caf::replies_to<triage_atom>::with<TriageReport>,
     caf::replies_to<sensor_atom, std::string>::with<SensorRow>,
@@ -187,6 +189,7 @@ using sensor_actor = caf::typed_actor<
 using dispatcher_actor = caf::typed_actor<
     caf::reacts_to<tick_atom>,   // claim now if a slot is free
     caf::reacts_to<poll_atom>,   // periodic claim (tasks added by other processes)
+    caf::reacts_to<version_atom>,  // every few ms while idle: did another process write?
     caf::reacts_to<renew_atom>,  // periodic lease renewal
     caf::reacts_to<exec_done_atom, ExecDone>,
     caf::replies_to<drain_atom, millis>::with<int32_t>,  // graceful stop; replies when idle
