@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -60,7 +61,33 @@ void append_capped(std::string& buf, const char* data, size_t n, size_t cap, boo
 
 }  // namespace
 
+// Blocks SIGPIPE in this thread while it feeds a child's stdin: a child that
+// exits without reading makes write() fail with EPIPE instead of killing the
+// whole process (whatever the host program does with SIGPIPE).
+class NoSigpipe {
+ public:
+  NoSigpipe() {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &s, &old_);
+  }
+  ~NoSigpipe() {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGPIPE);
+    timespec zero{0, 0};
+    while (sigtimedwait(&s, nullptr, &zero) > 0) {
+    }  // consume the SIGPIPEs our writes raised
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  sigset_t old_;
+};
+
 ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* cancel) {
+  NoSigpipe no_sigpipe;
   ProcessResult r;
   millis start = mono_ms();
   if (spec.argv.empty() || spec.argv[0].empty()) {

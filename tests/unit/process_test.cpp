@@ -35,6 +35,15 @@ TEST(Process, FeedsStdinAndEnvironment) {
   EXPECT_EQ(r.out, std::string(200'000, 'a') + "hello\n");
 }
 
+TEST(Process, AChildThatDoesNotReadItsStdinDoesNotKillUs) {
+  // SIGPIPE is at its default here (it kills): run_process must not raise it.
+  signal(SIGPIPE, SIG_DFL);
+  ProcessSpec s;
+  s.argv = {"/bin/true"};
+  s.stdin_data = std::string(1 << 20, 'x');
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(run_process(s).exit_code, 0);
+}
+
 TEST(Process, ArgvIsNotAShellString) {
   ProcessSpec s;
   s.argv = {"/bin/echo", "$(touch /tmp/arc-should-not-exist)", ";", "ls"};
