@@ -15,6 +15,7 @@ struct Failure {
   int64_t id;
   millis at;
   bool tagged;  // already has an incident (earlier scan, or a downtime orphan)
+  std::string summary;
 };
 
 // Marks the failures that lie in a window of `window` ms holding at least
@@ -137,10 +138,10 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
   std::vector<Failure> f;
   {
     auto q = db.prepare(
-        "SELECT id, finished_at, incident_id IS NOT NULL FROM tasks INDEXED BY tasks_failed "
+        "SELECT id, finished_at, incident_id IS NOT NULL, summary FROM tasks INDEXED BY tasks_failed "
         "WHERE status = 'failed' AND finished_at > ? ORDER BY finished_at, id LIMIT ?");
     q.bind(1, cursor - cfg.outage_window_ms).bind(2, int64_t{kTriageChunk});
-    while (q.step()) f.push_back({q.col_int(0), q.col_int(1), q.col_int(2) != 0});
+    while (q.step()) f.push_back({q.col_int(0), q.col_int(1), q.col_int(2) != 0, q.col_text(3)});
   }
   if (f.size() == static_cast<size_t>(kTriageChunk)) {
     // Truncated: only what has a full window of context after it is decided.
@@ -149,7 +150,8 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
   }
   auto is_dense = dense(f, cfg.outage_window_ms, cfg.outage_threshold);
   TemplateMiner miner = load_miner(db, cfg);
-  std::set<std::string> touched;
+  struct Seen { int64_t count = 0; millis first = INT64_MAX, last = 0; };
+  std::map<size_t, Seen> seen;  // per pattern index: written once per scan, not per failure
   for (size_t i = 0; i < f.size(); ++i) {
     if (f[i].at <= cursor || f[i].tagged) continue;
     ++r.scanned;
@@ -165,25 +167,30 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
       continue;
     }
     if (f[i].at > settled) continue;  // not settled yet: decided by a later scan
-    std::string summary;
-    {
-      auto q = db.prepare("SELECT summary FROM tasks WHERE id = ?");
-      q.bind(1, f[i].id);
-      if (q.step()) summary = q.col_text(0);
-    }
-    const Pattern& p = miner.pattern(miner.add(summary));
-    db.prepare("UPDATE tasks SET pattern_fingerprint = ? WHERE id = ?").bind(1, p.fingerprint).bind(2, f[i].id).run();
-    db.prepare("INSERT INTO failure_patterns (fingerprint, template, count, first_seen, last_seen) "
-               "VALUES (?1, ?2, 1, ?3, ?3) ON CONFLICT (fingerprint) DO UPDATE SET "
-               "template = ?2, count = count + 1, last_seen = max(last_seen, ?3)")
-        .bind(1, p.fingerprint)
-        .bind(2, p.text())
-        .bind(3, f[i].at)
+    size_t idx = miner.add(f[i].summary);
+    db.prepare("UPDATE tasks SET pattern_fingerprint = ? WHERE id = ?")
+        .bind(1, miner.pattern(idx).fingerprint)
+        .bind(2, f[i].id)
         .run();
-    touched.insert(p.fingerprint);
+    auto& s = seen[idx];
+    ++s.count;
+    s.first = std::min(s.first, f[i].at);
+    s.last = std::max(s.last, f[i].at);
     ++r.classified;
   }
-  for (auto& fp : touched) investigate(store, cfg, fp, std::max(settled, cursor), r);
+  for (auto& [idx, s] : seen) {
+    const Pattern& p = miner.pattern(idx);
+    db.prepare("INSERT INTO failure_patterns (fingerprint, template, count, first_seen, last_seen) "
+               "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (fingerprint) DO UPDATE SET "
+               "template = ?2, count = count + ?3, last_seen = max(last_seen, ?5)")
+        .bind(1, p.fingerprint)
+        .bind(2, p.text())
+        .bind(3, s.count)
+        .bind(4, s.first)
+        .bind(5, s.last)
+        .run();
+  }
+  for (auto& [idx, s] : seen) investigate(store, cfg, miner.pattern(idx).fingerprint, std::max(settled, cursor), r);
   // Outages with no failure for the quiet period are over.
   db.prepare("UPDATE incidents SET closed_at = ? WHERE kind = 'outage' AND closed_at IS NULL AND "
              "window_end < ?")
