@@ -90,21 +90,29 @@ void investigate(TaskStore& store, const TriageConfig& cfg, const std::string& f
     if (t && !is_terminal_status(t->status)) return;  // one open investigation at a time
     if (t) since = std::max(since, t->finished_at);   // reopened only by failures after it closed
   }
-  std::vector<std::pair<int64_t, std::string>> recent;
+  int64_t failures = 0;
+  {
+    auto q = db.prepare(
+        "SELECT count(*) FROM tasks INDEXED BY tasks_pattern WHERE pattern_fingerprint = ? AND "
+        "finished_at > ? AND status = 'failed'");
+    q.bind(1, fp).bind(2, since);
+    if (q.step()) failures = q.col_int(0);
+  }
+  if (failures < cfg.investigate_after) return;
+  std::vector<std::pair<int64_t, std::string>> recent;  // a few examples for the description
   {
     auto q = db.prepare(
         "SELECT id, summary FROM tasks INDEXED BY tasks_pattern WHERE pattern_fingerprint = ? AND "
-        "finished_at > ? AND status = 'failed' ORDER BY finished_at DESC");
+        "finished_at > ? AND status = 'failed' ORDER BY finished_at DESC LIMIT 5");
     q.bind(1, fp).bind(2, since);
     while (q.step()) recent.emplace_back(q.col_int(0), q.col_text(1));
   }
-  if (static_cast<int>(recent.size()) < cfg.investigate_after) return;
   TaskSpec s;
   s.subject = sanitize_text("Investigate recurring failure: " + templ, 200);
-  s.description = "Triage found " + std::to_string(recent.size()) + " failures of pattern " + fp +
+  s.description = "Triage found " + std::to_string(failures) + " failures of pattern " + fp +
                   " within " + format_age(cfg.investigate_period_ms) + ".\n\nTemplate: " + templ +
                   "\n\nRecent examples:\n";
-  for (size_t i = 0; i < recent.size() && i < 5; ++i)
+  for (size_t i = 0; i < recent.size(); ++i)
     s.description += "- task " + std::to_string(recent[i].first) + ": " + sanitize_text(recent[i].second, 300) + "\n";
   s.source = "triage:pattern:" + fp;
   s.priority = cfg.investigation_priority;

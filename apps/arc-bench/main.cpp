@@ -299,6 +299,7 @@ std::pair<double, double> memory(const std::string& arcd, int n) {
 int main(int argc, char** argv) {
   using namespace arc;
   bool quick = false, micro = true;
+  std::string only;  // run just the figures whose name starts with this
   std::string json_path, arcd = "build-release/arcd";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -308,8 +309,10 @@ int main(int argc, char** argv) {
     else if (a == "--arcd" && i + 1 < argc) arcd = argv[++i];
     else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
     else if (a == "--sync" && i + 1 < argc) sync_mode = argv[++i];
+    else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else {
-      std::fprintf(stderr, "usage: arc-bench [--quick] [--no-micro] [--json FILE] [--arcd PATH] [--dir DIR] [--sync full|normal]\n");
+      std::fprintf(stderr, "usage: arc-bench [--quick] [--no-micro] [--json FILE] [--arcd PATH] [--dir DIR] "
+                           "[--sync full|normal] [--only ceiling|enqueue|lifecycle|latency|recovery|triage|memory]\n");
       return 2;
     }
   }
@@ -326,11 +329,17 @@ int main(int argc, char** argv) {
               dir.c_str(), sync_mode.c_str());
   std::printf("  %-52s %14s %-8s %-18s %s\n", "figure", "value", "unit", "target", "");
   int n = quick ? 2000 : 20000;
+  auto want = [&](const char* group) { return only.empty() || only == group; };
   const int batch = 16;
-  double ceil_rate = med([&] { return ceiling(n, batch); });
+  double ceil_rate = want("lifecycle") || want("ceiling") ? med([&] { return ceiling(n, batch); }) : 0;
+  if (want("lifecycle") || want("ceiling")) {
   report("ceiling: raw SQLite insert+claim+complete, batch 16", ceil_rate, "tasks/s");
+  }
+  if (want("enqueue")) {
   report("enqueue: acknowledged creations, 1 producer", med([&] { return enqueue(1, n / 4); }), "tasks/s");
   report("enqueue: acknowledged creations, 8 producers", med([&] { return enqueue(8, n / 2); }), "tasks/s");
+  }
+  if (want("lifecycle")) {
   for (int slots : {1, 8}) {
     double r = med([&] { return lifecycle(slots, n, {"@noop"}); });
     report("lifecycle: in-process no-op executor, " + std::to_string(slots) + " slot(s)", r, "tasks/s",
@@ -340,7 +349,9 @@ int main(int argc, char** argv) {
   for (int slots : {1, 8})
     report("lifecycle: /bin/true child process, " + std::to_string(slots) + " slot(s)",
            med([&] { return lifecycle(slots, quick ? 200 : 2000, {"/bin/true"}); }), "tasks/s");
+  }
   for (int load : {0, 8}) {
+    if (!want("latency")) break;
     auto ms = latency(quick ? 50 : 200, load);
     std::string what = load ? "under load (8 slots draining)" : "idle";
     report("latency enqueue-to-start p50, " + what, ms[ms.size() / 2], "ms");
@@ -349,16 +360,19 @@ int main(int argc, char** argv) {
     report("latency enqueue-to-start max, " + what, ms.back(), "ms");
   }
   for (int total : quick ? std::vector<int>{10'000, 100'000} : std::vector<int>{10'000, 100'000, 1'000'000}) {
+    if (!want("recovery")) break;
     double s = med([&] { return recovery(total); });
     report("recovery: restart to first claim, " + std::to_string(total) + " tasks, 1k orphans", s, "s",
            total == 1'000'000 ? "< 0.5" : "", total == 1'000'000 ? s < 0.5 : -1);
   }
   for (int total : quick ? std::vector<int>{10'000, 100'000} : std::vector<int>{10'000, 100'000, 1'000'000}) {
+    if (!want("triage")) break;
     double s = med([&] { return triage(total); });
     report("triage: first scan of " + std::to_string(total) + " failed rows", s, "s",
            total == 1'000'000 ? "< 2" : "", total == 1'000'000 ? s < 2 : -1);
   }
-  if (access(arcd.c_str(), X_OK) == 0) {
+  if (!want("memory")) {
+  } else if (access(arcd.c_str(), X_OK) == 0) {
     auto [idle, peak] = memory(arcd, quick ? 100'000 : 1'000'000);
     report("memory: arcd RSS with " + std::string(quick ? "100k" : "1M") + " pending", idle, "MiB");
     report("memory: arcd peak RSS while draining them", peak, "MiB", "< 64", peak < 64);
