@@ -18,6 +18,7 @@ struct DispatcherState {
   bool claiming = false;         // a claim request is in flight
   bool draining = false;
   int64_t data_version = -1;     // of the persistence connection, last seen
+  bool version_asked = false;    // one data_version request in flight at most
   std::set<int64_t> stopping;    // runs we cancelled at drain: requeue, do not record
   caf::typed_response_promise<int32_t> drain_promise;
   static inline const char* name = "dispatcher";
@@ -205,16 +206,20 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
         auto& st = self->state;
         self->delayed_send(self, std::chrono::milliseconds(5), version_atom::value);
         auto p = lookup<persistence_actor>(self->system(), persistence_name);
-        if (!p || free_slots(self) <= 0 || st.draining) return;
+        // One request at a time: a persistence busy with a long batch must
+        // not find hundreds of these queued behind it.
+        if (!p || free_slots(self) <= 0 || st.draining || st.version_asked) return;
+        st.version_asked = true;
         self->request(p, kRequestTimeout, version_atom::value)
             .then(
                 [self](int64_t v) {
+                  self->state.version_asked = false;
                   if (v != self->state.data_version) {
                     self->state.data_version = v;
                     claim(self);
                   }
                 },
-                [](caf::error&) {});
+                [self](caf::error&) { self->state.version_asked = false; });
       },
       [self](poll_atom) {
         self->delayed_send(self, std::chrono::milliseconds(self->state.args.config->poll_ms),
