@@ -160,6 +160,7 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
   TemplateMiner miner = load_miner(db, cfg);
   struct Seen { int64_t count = 0; millis first = INT64_MAX, last = 0; };
   std::map<size_t, Seen> seen;  // per pattern index: written once per scan, not per failure
+  auto set_pattern = db.prepare("UPDATE tasks SET pattern_fingerprint = ? WHERE id = ?");
   for (size_t i = 0; i < f.size(); ++i) {
     if (f[i].at <= cursor || f[i].tagged) continue;
     ++r.scanned;
@@ -176,10 +177,8 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
     }
     if (f[i].at > settled) continue;  // not settled yet: decided by a later scan
     size_t idx = miner.add(f[i].summary);
-    db.prepare("UPDATE tasks SET pattern_fingerprint = ? WHERE id = ?")
-        .bind(1, miner.pattern(idx).fingerprint)
-        .bind(2, f[i].id)
-        .run();
+    set_pattern.reset();
+    set_pattern.bind(1, miner.pattern(idx).fingerprint).bind(2, f[i].id).run();
     auto& s = seen[idx];
     ++s.count;
     s.first = std::min(s.first, f[i].at);
