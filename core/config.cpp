@@ -47,6 +47,25 @@ bool get_bool(const toml::table& t, const char* key, bool def, const std::string
   return *node->value<bool>();
 }
 
+// An optional array of strings (an argv, a list of names). `required`: it
+// must be there and not empty.
+std::vector<std::string> get_strings(const toml::table& t, const char* key, bool required,
+                                     const std::string& path, const std::string& prefix) {
+  std::vector<std::string> out;
+  auto* node = t.get(key);
+  if (!node) {
+    if (required) fail(path, prefix + key, "required: a non-empty array of strings, e.g. [\"/usr/bin/env\", \"x\"]");
+    return out;
+  }
+  auto* arr = node->as_array();
+  if (!arr || (required && arr->empty())) fail(path, prefix + key, "must be a non-empty array of strings");
+  for (auto& el : *arr) {
+    if (!el.is_string()) fail(path, prefix + key, "every element must be a string");
+    out.push_back(*el.value<std::string>());
+  }
+  return out;
+}
+
 void check_keys(const toml::table& t, std::initializer_list<const char*> known,
                 const std::string& path, const std::string& prefix) {
   for (auto& [k, v] : t) {
@@ -77,13 +96,7 @@ SkillConfig parse_skill(const std::string& name, const toml::table& t, const std
     if (t.get("command")) fail(path, p + "command", "the shell skill takes its argv from the task");
     return s;
   }
-  auto cmd = t.get_as<toml::array>("command");
-  if (!cmd || cmd->empty())
-    fail(path, p + "command", "required: a non-empty array of strings, e.g. [\"/usr/bin/env\", \"x\"]");
-  for (auto& el : *cmd) {
-    if (!el.is_string()) fail(path, p + "command", "every element must be a string");
-    s.command.push_back(*el.value<std::string>());
-  }
+  s.command = get_strings(t, "command", true, path, p);
   return s;
 }
 
@@ -93,12 +106,7 @@ GuardWindow parse_guard(const toml::table& t, const std::string& path, const std
   if (t.get("command")) {
     check_keys(t, {"command", "from", "to"}, path, key + ".");
     g.kind = GuardWindow::counter;
-    auto* cmd = t.get_as<toml::array>("command");
-    if (!cmd || cmd->empty()) fail(path, key + ".command", "must be a non-empty array of strings");
-    for (auto& el : *cmd) {
-      if (!el.is_string()) fail(path, key + ".command", "every element must be a string");
-      g.command.push_back(*el.value<std::string>());
-    }
+    g.command = get_strings(t, "command", true, path, key + ".");
     g.counter_from = get_int(t, "from", 0, INT64_MIN, INT64_MAX, path, key + ".");
     g.counter_to = get_int(t, "to", 0, INT64_MIN, INT64_MAX, path, key + ".");
     if (g.counter_to < g.counter_from) fail(path, key, "\"to\" is below \"from\"");
@@ -146,12 +154,7 @@ SensorConfig parse_sensor(const std::string& name, const toml::table& t, const s
   s.queue_depth_alert = static_cast<int>(get_int(t, "queue_depth", 500, 1, 100'000'000, path, p));
   s.disk_free_percent_alert = static_cast<int>(get_int(t, "disk_free_percent", 5, 0, 100, path, p));
   if (s.kind == "script") {
-    auto* cmd = t.get_as<toml::array>("command");
-    if (!cmd || cmd->empty()) fail(path, p + "command", "required for a script sensor: an array of strings (argv)");
-    for (auto& el : *cmd) {
-      if (!el.is_string()) fail(path, p + "command", "every element must be a string");
-      s.command.push_back(*el.value<std::string>());
-    }
+    s.command = get_strings(t, "command", true, path, p);
   } else if (t.get("command")) {
     fail(path, p + "command", "only script sensors take a command");
   }
@@ -228,14 +231,7 @@ Config parse_config(const std::string& text, const std::string& path) {
     c.gate.fallback_backoff_ms = get_int(*g, "fallback_backoff_minutes", 60, 1, 7 * 1440, path, "gate.") * 60'000;
     c.gate.long_gap_ms = get_int(*g, "long_gap_minutes", 30, 0, 7 * 1440, path, "gate.") * 60'000;
     c.gate.default_zone = get_str(*g, "default_zone", "UTC", path, "gate.");
-    if (auto* n = g->get("notify")) {
-      auto* arr = n->as_array();
-      if (!arr) fail(path, "gate.notify", "must be an array of strings (argv)");
-      for (auto& el : *arr) {
-        if (!el.is_string()) fail(path, "gate.notify", "every element must be a string");
-        c.gate.notify.push_back(*el.value<std::string>());
-      }
-    }
+    c.gate.notify = get_strings(*g, "notify", false, path, "gate.");
   }
   if (auto* m = root.get_as<toml::table>("max_age")) {
     check_keys(*m, {"skills", "sources"}, path, "max_age.");
@@ -271,14 +267,7 @@ Config parse_config(const std::string& text, const std::string& path) {
     c2.investigate_period_ms = get_int(*t, "investigate_period_hours", 24, 1, 24 * 365, path, p) * 3'600'000;
     c2.investigation_priority = static_cast<int>(get_int(*t, "investigation_priority", 4, 1, 10, path, p));
     c2.incident_summary_task = get_bool(*t, "incident_summary_task", false, path, p);
-    if (auto* n = t->get("investigation_skills")) {
-      auto* arr = n->as_array();
-      if (!arr) fail(path, p + "investigation_skills", "must be an array of strings");
-      for (auto& el : *arr) {
-        if (!el.is_string()) fail(path, p + "investigation_skills", "every element must be a string");
-        c2.investigation_skills.push_back(*el.value<std::string>());
-      }
-    }
+    c2.investigation_skills = get_strings(*t, "investigation_skills", false, path, p);
   }
   if (auto* ss = root.get_as<toml::table>("sensors")) {
     for (auto& [k, v] : *ss) {
