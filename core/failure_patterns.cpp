@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <string_view>
 
 namespace arc {
 namespace {
@@ -97,9 +98,11 @@ std::string mask_core(const std::string& t) {
 }
 
 std::string mask_word(const std::string& w) {
+  static constexpr std::string_view kOpen = "([{<\"'", kClose = ")]}>,;:.!?\"'";
   size_t b = 0, e = w.size();
-  while (b < e && std::string("([{<\"'").find(w[b]) != std::string::npos) ++b;
-  while (e > b && std::string(")]}>,;:.!?\"'").find(w[e - 1]) != std::string::npos) --e;
+  while (b < e && kOpen.find(w[b]) != std::string_view::npos) ++b;
+  while (e > b && kClose.find(w[e - 1]) != std::string_view::npos) --e;
+  if (b == 0 && e == w.size()) return mask_core(w);  // the common case: no punctuation to keep
   return w.substr(0, b) + mask_core(w.substr(b, e - b)) + w.substr(e);
 }
 

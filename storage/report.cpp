@@ -18,10 +18,19 @@ Report build_report(Db& db, millis since, millis now) {
     while (q.step()) {
       std::string s = q.col_text(0);
       if (s == status::completed) r.completed = q.col_int(1);
-      if (s == status::failed) r.failed = q.col_int(1), r.failed_in_incidents = q.col_int(2);
+      if (s == status::failed) r.failed = q.col_int(1), r.failed_in_incidents = q.col_int(2);  // downtime
       if (s == status::expired) r.expired = q.col_int(1);
       if (s == status::cancelled) r.cancelled = q.col_int(1);
     }
+  }
+  {
+    // Outage membership is by window (storage/triage.hpp), not by tag.
+    auto q = db.prepare(
+        "SELECT count(*) FROM incidents i JOIN tasks t INDEXED BY tasks_failed ON t.status = 'failed' AND "
+        "t.finished_at BETWEEN max(i.window_start, ?1) AND i.window_end WHERE i.kind = 'outage' AND "
+        "i.window_end >= ?1 AND t.incident_id IS NULL");
+    q.bind(1, since);
+    if (q.step()) r.failed_in_incidents += q.col_int(0);
   }
   int64_t runs = r.completed + r.failed;
   r.failure_rate = runs ? static_cast<double>(r.failed) / static_cast<double>(runs) : 0;

@@ -314,6 +314,12 @@ std::optional<Task> TaskStore::get(int64_t id) {
   if (!q.step()) return std::nullopt;
   Task t = read_task(q);
   q.reset();
+  if (t.status == status::failed && t.incident_id == 0) {  // in an outage's window?
+    auto w = db_.prepare("SELECT id FROM incidents WHERE kind = 'outage' AND window_start <= ?1 AND "
+                         "window_end >= ?1 LIMIT 1");
+    w.bind(1, t.finished_at);
+    if (w.step()) t.incident_id = w.col_int(0);
+  }
   return t;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/time_text.hpp"
@@ -160,31 +161,64 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
   TemplateMiner miner = load_miner(db, cfg);
   struct Seen { int64_t count = 0; millis first = INT64_MAX, last = 0; };
   std::map<size_t, Seen> seen;  // per pattern index: written once per scan, not per failure
+  // Membership of an outage is by time: every failure inside an outage's
+  // window [window_start, window_end] belongs to it. Nothing is written per
+  // failure, so an outage of 1M failures costs a few statements (the count
+  // is an index-only range count), and a re-scan cannot count one twice.
+  std::vector<std::pair<millis, millis>> windows;  // known outages, by start
+  {
+    auto q = db.prepare("SELECT window_start, window_end FROM incidents WHERE kind = 'outage' AND window_end > ? "
+                        "ORDER BY window_start");
+    q.bind(1, cursor);
+    while (q.step()) windows.emplace_back(q.col_int(0), q.col_int(1));
+  }
+  size_t w = 0;
+  auto in_known_outage = [&](millis at) {
+    while (w < windows.size() && windows[w].second < at) ++w;
+    return w < windows.size() && windows[w].first <= at;
+  };
+  struct Burst { int64_t incident = 0; millis last = 0; };
+  std::optional<Burst> burst;
+  std::vector<size_t> between;  // sparse failures after the burst's last dense one
   auto set_pattern = db.prepare("UPDATE tasks SET pattern_fingerprint = ? WHERE id = ?");
-  for (size_t i = 0; i < f.size(); ++i) {
-    if (f[i].at <= cursor || f[i].tagged) continue;
-    ++r.scanned;
-    if (is_dense[i]) {
-      int64_t incident = outage_for(store, cfg, f[i].at, r);
-      db.prepare("UPDATE tasks SET incident_id = ? WHERE id = ?").bind(1, incident).bind(2, f[i].id).run();
-      db.prepare("UPDATE incidents SET window_end = max(window_end, ?), failure_count = failure_count + 1 "
-                 "WHERE id = ?")
-          .bind(1, f[i].at)
-          .bind(2, incident)
-          .run();
-      ++r.tagged;
-      continue;
-    }
-    if (f[i].at > settled) continue;  // not settled yet: decided by a later scan
+  auto classify = [&](size_t i) {
+    if (f[i].at > settled) return;  // not settled yet: decided by a later scan
     size_t idx = miner.add(f[i].summary);
-    set_pattern.reset();
-    set_pattern.bind(1, miner.pattern(idx).fingerprint).bind(2, f[i].id).run();
     auto& s = seen[idx];
     ++s.count;
     s.first = std::min(s.first, f[i].at);
     s.last = std::max(s.last, f[i].at);
+    set_pattern.reset();
+    set_pattern.bind(1, miner.pattern(idx).fingerprint).bind(2, f[i].id).run();
     ++r.classified;
+  };
+  auto end_burst = [&] {
+    if (!burst) return;
+    db.prepare("UPDATE incidents SET window_end = max(window_end, ?1), failure_count = (SELECT count(*) FROM "
+               "tasks INDEXED BY tasks_failed WHERE status = 'failed' AND finished_at BETWEEN "
+               "incidents.window_start AND max(incidents.window_end, ?1)) WHERE id = ?2")
+        .bind(1, burst->last).bind(2, burst->incident)
+        .run();
+    for (size_t i : between) classify(i);  // after its last dense failure: not part of it
+    between.clear();
+    burst.reset();
+  };
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i].at <= cursor || f[i].tagged || in_known_outage(f[i].at)) continue;
+    ++r.scanned;
+    if (burst && f[i].at - burst->last > cfg.quiet_ms) end_burst();
+    if (is_dense[i]) {
+      if (!burst) burst = Burst{outage_for(store, cfg, f[i].at, r), f[i].at};
+      burst->last = f[i].at;
+      r.tagged += 1 + static_cast<int>(between.size());  // a gap inside an outage is part of it
+      between.clear();
+    } else if (burst) {
+      between.push_back(i);
+    } else {
+      classify(i);
+    }
   }
+  end_burst();
   for (auto& [idx, s] : seen) {
     const Pattern& p = miner.pattern(idx);
     db.prepare("INSERT INTO failure_patterns (fingerprint, template, count, first_seen, last_seen) "

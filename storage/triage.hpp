@@ -2,9 +2,11 @@
 //
 // Outage circuit breaker: failures that fall in any window of
 // outage_window_ms holding outage_threshold or more failures — whatever
-// their text — belong to one outage incident: tagged with its id, given no
-// pattern, and never investigated one by one. The incident is extended while
-// such failures keep coming and closed after quiet_ms without them.
+// their text — belong to one outage incident: given no pattern, and never
+// investigated one by one. Membership is by time: every failure inside the
+// incident's [window_start, window_end] belongs to it (nothing is written per
+// failure). The incident is extended while such failures keep coming and
+// closed after quiet_ms without them.
 //
 // Failure patterns: every other failure is classified by template mining
 // (core/failure_patterns.hpp) once it has settled — once it is older than the
