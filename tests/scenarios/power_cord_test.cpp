@@ -154,5 +154,30 @@ TEST_F(TriageScenario, AnInvestigationIsReopenedOnlyIfThePatternRecursAfterItClo
   EXPECT_EQ(count("source LIKE 'triage:pattern:%'"), 2);
 }
 
+// Outage membership is by window: a failure in a lull inside the outage
+// belongs to it, one after it does not, and rescans (every 10 minutes while
+// the outage goes on) never count a failure twice.
+TEST_F(TriageScenario, AFailureInsideAnOutagesWindowBelongsToItAndIsCountedOnce) {
+  std::vector<Failure> f;
+  millis start = at("2026-04-01T10:00:00Z");
+  for (int i = 0; i < 300; ++i) f.push_back({start + i * 6'000, "connection refused"});  // 300 in 30 min
+  // A lull of 20 min (< quiet 30 min) with one failure in it, then the burst goes on.
+  f.push_back({start + 40 * kMinute, "npm test failed: 1 of 9 tests failed in lib/x.ts"});
+  for (int i = 0; i < 300; ++i) f.push_back({start + 50 * kMinute + i * 6'000, "connection refused"});
+  // Long after the outage (past the quiet period): a lone failure of the same kind.
+  f.push_back({start + 4 * kHour, "npm test failed: 1 of 9 tests failed in lib/y.ts"});
+  replay(f, start + 8 * kHour);
+  auto incidents = list_incidents(*db_, false, 0);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].failure_count, 601);
+  EXPECT_EQ(incidents[0].window_start, start);
+  EXPECT_EQ(count("status = 'failed' AND pattern_fingerprint IS NOT NULL"), 1);  // only the later one
+  int64_t lull = db_->scalar_int("SELECT id FROM tasks WHERE finished_at = " + std::to_string(start + 40 * kMinute));
+  EXPECT_EQ(store_->get(lull)->incident_id, incidents[0].id);
+  int64_t later = db_->scalar_int("SELECT id FROM tasks WHERE finished_at = " + std::to_string(start + 4 * kHour));
+  EXPECT_EQ(store_->get(later)->incident_id, 0);
+  EXPECT_EQ(build_report(*db_, 0, clock_.now_ms()).failed_in_incidents, 601);
+}
+
 }  // namespace
 }  // namespace arc
