@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/trace.hpp"
+
 #include <set>
 
 #include "core/executor_launch.hpp"
@@ -47,6 +49,7 @@ void retry_later(self_ptr self, const ExecDone& done) {
 }
 
 // Records a result (or, for a run we stopped at shutdown, a requeue).
+// Records a run's result: `done.trace` is its exec.done event.
 void record(self_ptr self, ExecDone done) {
   auto& st = self->state;
   auto q = queue(self);
@@ -71,8 +74,9 @@ void record(self_ptr self, ExecDone done) {
     retry_later(self, done);
   };
   if (done.cancelled && st.stopping.count(id)) {
-    self->request(q, kRequestTimeout, requeue_atom::value, id,
-                  std::string("arcd stopping: run interrupted after the shutdown grace period"))
+    std::string why = "arcd stopping: run interrupted after the shutdown grace period";
+    auto tc = trace::send(done.trace, "dispatcher", "queue", "requeue", id, [&] { return why; });
+    self->request(q, kRequestTimeout, requeue_atom::value, id, why, tc)
         .then([on_recorded](bool) { on_recorded(); }, on_error);
     return;
   }
@@ -84,18 +88,21 @@ void record(self_ptr self, ExecDone done) {
   }
   const ExecOutcome& x = done.outcome;
   TaskOutcome o{id, "", x, done.duration_ms};  // the queue fills in the owner
-  self->request(q, kRequestTimeout, finish_atom::value, std::move(o))
+  auto tc = trace::send(done.trace, "dispatcher", "queue", "finish", id, [&] { return x.status + ": " + x.summary; });
+  self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
       .then(
-          [self, on_recorded, id, x](std::string& now) {
+          [self, on_recorded, id, x, tc](std::string& now) {
             if (now.empty()) {
               spdlog::warn("dispatcher: task {} finished but its lease was lost; result ignored", id);
             } else {
               spdlog::info("dispatcher: task {} {} -> {}", id, x.status, now);
               // Told once, after the result is durable (a retried record does not count twice).
               if (auto g = lookup<gate_actor>(self->system(), gate_name))
-                self->send(g, outcome_atom::value, x.status, x.stop_reason.empty() ? x.summary : x.stop_reason);
+                self->send(g, outcome_atom::value, x.status, x.stop_reason.empty() ? x.summary : x.stop_reason,
+                           trace::send(tc, "dispatcher", "gate", "outcome", id, [&] { return x.status; }));
               if (x.status == status::failed)
-                if (auto t = lookup<triage_actor>(self->system(), triage_name)) self->send(t, failed_atom::value);
+                if (auto t = lookup<triage_actor>(self->system(), triage_name))
+                  self->send(t, failed_atom::value, trace::send(tc, "dispatcher", "triage", "failed", id));
             }
             on_recorded();
           },
@@ -104,7 +111,8 @@ void record(self_ptr self, ExecDone done) {
 
 void claim(self_ptr self);
 
-void launch(self_ptr self, const Task& task) {
+// `claimed` is the claim that handed the task out.
+void launch(self_ptr self, const Task& task, const TraceCtx& claimed) {
   auto& st = self->state;
   if (st.running.count(task.id)) {
     // Its lease lapsed and was taken again by us while the first run still
@@ -124,6 +132,7 @@ void launch(self_ptr self, const Task& task) {
   st.running.insert(task.id);
   if (!why.empty()) {
     ExecDone done;
+    done.trace = trace::event(claimed, "dispatcher", "exec.refused", task.id, [&] { return why; });
     done.task_id = task.id;
     done.outcome.status = status::failed;
     done.outcome.failure_class = failure::executor_error;
@@ -133,30 +142,36 @@ void launch(self_ptr self, const Task& task) {
   }
   spdlog::info("dispatcher: task {} started ({}, attempt {}/{}): {}", task.id,
                skill->name, task.attempts, task.max_attempts, task.subject);
-  st.args.runners->start(task.id, std::move(spec), skill->format, caf::actor_cast<caf::actor>(self));
+  auto started = trace::event(claimed, "dispatcher", "exec.start", task.id, [&] {
+    return skill->name + ", attempt " + std::to_string(task.attempts) + "/" + std::to_string(task.max_attempts);
+  });
+  st.args.runners->start(task.id, std::move(spec), skill->format, caf::actor_cast<caf::actor>(self), started);
 }
 
-void claim_from_queue(self_ptr self) {
+void claim_from_queue(self_ptr self, const TraceCtx& cause) {
   int n = free_slots(self);
   auto q = queue(self);
   if (n <= 0 || !q || self->state.draining) {
     self->state.claiming = false;
     return;
   }
-  self->request(q, kRequestTimeout, claim_atom::value, static_cast<int32_t>(n))
+  auto tc = trace::send(cause, "dispatcher", "queue", "claim", 0, [&] { return "up to " + std::to_string(n); });
+  self->request(q, kRequestTimeout, claim_atom::value, static_cast<int32_t>(n), tc)
       .then(
-          [self](TaskList& tasks) {
+          [self, tc](TaskList& tasks) {
             auto& st = self->state;
             st.claiming = false;
             if (st.draining) {
               // Claimed just as the stop began: give them back untouched.
               auto q = queue(self);
               for (auto& t : tasks)
-                if (q) caf::anon_send(q, requeue_atom::value, t.id, std::string("arcd stopping before the run started"));
+                if (q)
+                  caf::anon_send(q, requeue_atom::value, t.id, std::string("arcd stopping before the run started"),
+                                 trace::send(tc, "dispatcher", "queue", "requeue", t.id));
               maybe_finish_drain(self);
               return;
             }
-            for (auto& t : tasks) launch(self, t);
+            for (auto& t : tasks) launch(self, t, tc);
             // A full batch means more may be ready: ask again at once.
             if (!tasks.empty() && free_slots(self) > 0) claim(self);
           },
@@ -174,10 +189,13 @@ void claim(self_ptr self) {
   auto g = lookup<gate_actor>(self->system(), gate_name);
   if (!g) return;  // gate restarting: no claim without its word
   st.claiming = true;
-  self->request(g, kRequestTimeout, may_claim_atom::value)
+  // The root of a claim's chain: the gate's word, the claim, the runs it starts.
+  auto tc = trace::send({}, "dispatcher", "gate", "may_claim", 0,
+                        [&] { return std::to_string(free_slots(self)) + " free slot(s)"; });
+  self->request(g, kRequestTimeout, may_claim_atom::value, tc)
       .then(
-          [self](bool open) {
-            if (open) claim_from_queue(self);
+          [self, tc](bool open) {
+            if (open) claim_from_queue(self, tc);
             else self->state.claiming = false;
           },
           [self](caf::error&) { self->state.claiming = false; });

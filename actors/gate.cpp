@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/trace.hpp"
+
 #include <thread>
 
 #include "core/process.hpp"
@@ -49,17 +51,20 @@ void arm_resume_timer(self_ptr self) {
   self->delayed_send(self, std::chrono::milliseconds(wait), tick_atom::value);
 }
 
-void apply(self_ptr self, GateCommand cmd) {
+// `cause` is the traced message that led to the command (an outcome), if any.
+void apply(self_ptr self, GateCommand cmd, TraceCtx cause = {}) {
   auto p = lookup<persistence_actor>(self->system(), persistence_name);
   if (!p) return;
   self->request(p, kRequestTimeout, gate_atom::value, std::move(cmd))
       .then(
-          [self](GateResult& r) {
+          [self, cause](GateResult& r) {
             auto& st = self->state;
             st.gate = r.state;
             st.synced = true;
             arm_resume_timer(self);
             if (!r.change.changed) return;
+            trace::event(cause, "gate", "gate.change", 0,
+                         [&] { return r.change.from + " -> " + r.change.to + ": " + r.change.why; });
             if (r.change.to == gate_state::running) {
               spdlog::info("gate: {} -> running after {}: {}{}", r.change.from,
                            format_age(r.change.stopped_for_ms), r.change.why,
@@ -78,11 +83,18 @@ gate_actor::behavior_type gate_fn(self_ptr self, GateConfig cfg) {
   self->state.cfg = std::move(cfg);
   self->send(self, poll_atom::value);
   return {
-      [self](may_claim_atom) { return self->state.synced && may_claim(self->state.gate); },
-      [self](outcome_atom, const std::string& status, const std::string& text) {
+      [self](may_claim_atom, TraceCtx tc) {
+        trace::recv(tc, "gate", "may_claim");
+        bool open = self->state.synced && may_claim(self->state.gate);
+        trace::reply(tc, "gate", "dispatcher", "may_claim",
+                     [&] { return open ? std::string("open") : "closed: " + self->state.gate.state; });
+        return open;
+      },
+      [self](outcome_atom, const std::string& status, const std::string& text, TraceCtx tc) {
+        trace::recv(tc, "gate", "outcome");
         // A completion with no failure streak changes nothing: no write.
         if (status == status::completed && self->state.gate.consecutive_failures == 0) return;
-        apply(self, GateCommand{"outcome", status, text});
+        apply(self, GateCommand{"outcome", status, text}, tc);
       },
       [self](tick_atom) { apply(self, GateCommand{"tick", "", ""}); },
       [self](poll_atom) {

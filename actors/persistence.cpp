@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/trace.hpp"
+#include "actors/trace_describe.hpp"
 #include "storage/recovery.hpp"
+#include "storage/settings.hpp"
 #include "storage/schema.hpp"
 
 namespace arc {
@@ -30,8 +33,9 @@ struct PersistenceState {
 using self_ptr = persistence_actor::stateful_pointer<PersistenceState>;
 
 // Queues fn(store) -> T for the next group commit and returns the promise.
+// `traced(result)`, if given, runs after COMMIT, before the answer.
 template <class T, class Fn>
-caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn) {
+caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn, std::function<void(const T&)> traced = nullptr) {
   auto rp = self->template make_response_promise<T>();
   auto result = std::make_shared<T>();
   auto why = std::make_shared<std::string>();
@@ -55,7 +59,8 @@ caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn) {
         if (!why->empty()) s.db().exec("ROLLBACK TO request");
         s.db().exec("RELEASE request");
       },
-      [rp, result, why]() mutable {
+      [rp, result, why, traced]() mutable {
+        if (why->empty() && traced) traced(*result);
         if (why->empty()) rp.deliver(std::move(*result));
         else rp.deliver(caf::make_error(caf::sec::invalid_argument, *why));
       },
@@ -99,6 +104,17 @@ void flush(self_ptr self) {
   }
 }
 
+// What to trace after COMMIT for a request `tc` of `type`: the reply to its
+// sender, after `events` (the tasks it touched). Nothing when tracing is off.
+template <class T>
+std::function<void(const T&)> traced(const TraceCtx& tc, const char* type, std::function<void(const T&)> events) {
+  if (!trace::on() || !tc.id) return nullptr;
+  return [tc, type, events](const T& r) {
+    if (events) events(r);
+    trace::reply(tc, "persistence", "", type, [&] { return trace::describe(r); });
+  };
+}
+
 persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs args) {
   auto& st = self->state;
   st.args = args;
@@ -113,29 +129,45 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
     self->quit(m.reason);
   });
   return {
-      [self](create_atom, TaskSpec spec, std::string actor) {
+      [self](create_atom, TaskSpec spec, std::string actor, TraceCtx tc) {
+        trace::recv(tc, "persistence", "create");
         self->state.notify_dispatcher = true;  // a new task may be ready: claim at once
-        return enqueue<CreateResult>(self, [spec = std::move(spec), actor](TaskStore& s) {
-          return s.create(spec, actor);
-        });
+        return enqueue<CreateResult>(
+            self, [spec = std::move(spec), actor](TaskStore& s) { return s.create(spec, actor); },
+            traced<CreateResult>(tc, "create", [tc](const CreateResult& r) {
+              if (r.created) trace::event(tc, "persistence", "task.created", r.id, [] { return "pending"; });
+            }));
       },
-      [self](claim_atom, std::string owner, int32_t max, millis lease) {
-        return enqueue<TaskList>(self, [owner, max, lease](TaskStore& s) {
-          return s.claim(owner, max, lease);
-        });
+      [self](claim_atom, std::string owner, int32_t max, millis lease, TraceCtx tc) {
+        trace::recv(tc, "persistence", "claim");
+        return enqueue<TaskList>(
+            self, [owner, max, lease](TaskStore& s) { return s.claim(owner, max, lease); },
+            traced<TaskList>(tc, "claim", [tc](const TaskList& tasks) {
+              for (auto& t : tasks)
+                trace::event(tc, "persistence", "task.claimed", t.id, [&] {
+                  return "attempt " + std::to_string(t.attempts) + "/" + std::to_string(t.max_attempts) + ": " + t.subject;
+                });
+            }));
       },
-      [self](finish_atom, TaskOutcome o) {
-        return enqueue<std::string>(self, [o = std::move(o)](TaskStore& s) { return s.finish(o); });
+      [self](finish_atom, TaskOutcome o, TraceCtx tc) {
+        trace::recv(tc, "persistence", "finish");
+        int64_t id = o.id;
+        return enqueue<std::string>(
+            self, [o = std::move(o)](TaskStore& s) { return s.finish(o); },
+            traced<std::string>(tc, "finish", [tc, id](const std::string& now) {
+              trace::event(tc, "persistence", "task.finished", id, [&] { return now.empty() ? "lease lost" : now; });
+            }));
       },
       [self](renew_atom, std::string owner, IdList ids, millis lease) {
         return enqueue<IdList>(self, [owner, ids = std::move(ids), lease](TaskStore& s) {
           return s.renew(owner, ids, lease);
         });
       },
-      [self](requeue_atom, int64_t id, std::string owner, std::string reason) {
-        return enqueue<bool>(self, [id, owner, reason](TaskStore& s) {
-          return s.requeue(id, owner, reason);
-        });
+      [self](requeue_atom, int64_t id, std::string owner, std::string reason, TraceCtx tc) {
+        trace::recv(tc, "persistence", "requeue");
+        return enqueue<bool>(
+            self, [id, owner, reason](TaskStore& s) { return s.requeue(id, owner, reason); },
+            traced<bool>(tc, "requeue", nullptr));
       },
       [self](reap_atom, std::string incarnation) {
         return enqueue<int32_t>(self, [incarnation](TaskStore& s) {
@@ -149,17 +181,40 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
           return apply_gate(s.db(), s, cfg, cmd);
         });
       },
-      [self](triage_atom) {
+      [self](triage_atom, TraceCtx tc) {
+        trace::recv(tc, "persistence", "triage");
         auto cfg = self->state.args.triage;
-        return enqueue<TriageReport>(self, [cfg](TaskStore& s) { return run_triage(s, cfg); });
+        auto before = std::make_shared<int64_t>(0);  // the highest task id before the scan
+        return enqueue<TriageReport>(
+            self,
+            [cfg, before](TaskStore& s) {
+              if (trace::on()) *before = s.db().scalar_int("SELECT coalesce(max(id), 0) FROM tasks");
+              return run_triage(s, cfg);
+            },
+            traced<TriageReport>(tc, "triage", [self, tc, before](const TriageReport& r) {
+              if (!r.investigations && !r.incidents_opened) return;
+              // The tasks the scan created (investigations, incident summaries).
+              auto q = self->state.db->prepare("SELECT id, subject FROM tasks WHERE id > ? ORDER BY id");
+              q.bind(1, *before);
+              while (q.step())
+                trace::event(tc, "persistence", "task.created", q.col_int(0), [&] { return q.col_text(1); });
+            }));
       },
       [self](sensor_atom, std::string name) {
         return enqueue<SensorRow>(self, [name](TaskStore& s) { return load_sensor(s.db(), name); });
       },
-      [self](sensor_atom, SensorRun run) {
+      [self](sensor_atom, SensorRun run, TraceCtx tc) {
+        trace::recv(tc, "persistence", "sensor");
         self->state.notify_dispatcher = !run.specs.empty();
-        return enqueue<SensorRunSummary>(self, [run = std::move(run)](TaskStore& s) { return record_sensor_run(s, run); });
+        std::string name = run.name;
+        return enqueue<SensorRunSummary>(
+            self, [run = std::move(run)](TaskStore& s) { return record_sensor_run(s, run); },
+            traced<SensorRunSummary>(tc, "sensor", [tc, name](const SensorRunSummary& r) {
+              for (int64_t id : r.created_ids)
+                trace::event(tc, "persistence", "task.created", id, [&] { return "by sensor " + name; });
+            }));
       },
+      [self](setting_atom, const std::string& name) { return get_setting(*self->state.db, name); },
       [self](version_atom) {
         // Answered at once, outside any batch: a read of the connection's
         // counter, no transaction, no lock.

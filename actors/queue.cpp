@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/trace.hpp"
+#include "actors/trace_describe.hpp"
+
 namespace arc {
 namespace {
 
@@ -19,8 +22,9 @@ persistence_actor persistence(self_ptr self) {
 }
 
 // Forwards a request to persistence; the reply (or error) goes to our caller.
+// `request` is the caller's message: the answer is traced as its reply.
 template <class T, class... Ts>
-caf::typed_response_promise<T> forward(self_ptr self, Ts&&... xs) {
+caf::typed_response_promise<T> forward(self_ptr self, const TraceCtx& request, const char* type, Ts&&... xs) {
   auto rp = self->template make_response_promise<T>();
   auto p = persistence(self);
   if (!p) {
@@ -28,8 +32,12 @@ caf::typed_response_promise<T> forward(self_ptr self, Ts&&... xs) {
     return rp;
   }
   self->request(p, kRequestTimeout, std::forward<Ts>(xs)...)
-      .then([rp](T& r) mutable { rp.deliver(std::move(r)); },
-            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      .then(
+          [rp, request, type](T& r) mutable {
+            trace::reply(request, "queue", "dispatcher", type, [&] { return trace::describe(r); });
+            rp.deliver(std::move(r));
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;
 }
 
@@ -37,21 +45,28 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
   self->state.args = args;
   self->send(self, tick_atom::value);
   return {
-      [self](claim_atom, int32_t max) {
+      [self](claim_atom, int32_t max, TraceCtx tc) {
+        trace::recv(tc, "queue", "claim");
         auto& a = self->state.args;
-        return forward<TaskList>(self, claim_atom::value, a.incarnation, max, a.lease_ms);
+        auto out = trace::send(tc, "queue", "persistence", "claim", 0, [&] { return "up to " + std::to_string(max); });
+        return forward<TaskList>(self, tc, "claim", claim_atom::value, a.incarnation, max, a.lease_ms, out);
       },
-      [self](finish_atom, TaskOutcome o) {
+      [self](finish_atom, TaskOutcome o, TraceCtx tc) {
+        trace::recv(tc, "queue", "finish");
         o.owner = self->state.args.incarnation;
-        return forward<std::string>(self, finish_atom::value, std::move(o));
+        auto out = trace::send(tc, "queue", "persistence", "finish", o.id, [&] { return o.result.status; });
+        return forward<std::string>(self, tc, "finish", finish_atom::value, std::move(o), out);
       },
       [self](renew_atom, IdList ids) {
         auto& a = self->state.args;
-        return forward<IdList>(self, renew_atom::value, a.incarnation, std::move(ids), a.lease_ms);
+        return forward<IdList>(self, TraceCtx{}, "renew", renew_atom::value, a.incarnation, std::move(ids),
+                               a.lease_ms);
       },
-      [self](requeue_atom, int64_t id, std::string reason) {
-        return forward<bool>(self, requeue_atom::value, id, self->state.args.incarnation,
-                             std::move(reason));
+      [self](requeue_atom, int64_t id, std::string reason, TraceCtx tc) {
+        trace::recv(tc, "queue", "requeue");
+        auto out = trace::send(tc, "queue", "persistence", "requeue", id, [&] { return reason; });
+        return forward<bool>(self, tc, "requeue", requeue_atom::value, id, self->state.args.incarnation,
+                             std::move(reason), out);
       },
       [self](tick_atom) {
         self->delayed_send(self, std::chrono::milliseconds(self->state.args.housekeeping_ms),

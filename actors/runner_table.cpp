@@ -2,19 +2,21 @@
 
 #include <thread>
 
+#include "actors/trace.hpp"
 #include "core/claude_output.hpp"
 
 namespace arc {
 
 void RunnerTable::start(int64_t task_id, ProcessSpec spec, std::string format,
-                        const caf::actor& reply_to) {
+                        const caf::actor& reply_to, TraceCtx trace) {
   auto cancel = std::make_shared<std::atomic<bool>>(false);
 #ifdef ARC_BENCH_EXECUTOR
   // Bench builds only (apps/arc-bench): "@noop" completes at once, in
   // process, so that the benchmark measures the runtime, not fork and exec.
   if (spec.argv.size() == 1 && spec.argv[0] == "@noop") {
-    ExecDone done{task_id, false, 0, {}};
+    ExecDone done{task_id, false, 0, {}, trace};
     done.outcome.status = status::completed;
+    done.trace = trace::event(trace, "runner", "exec.done", task_id, [] { return "completed (no-op)"; });
     std::lock_guard<std::mutex> g(mu_);
     entries_[task_id] = Entry{reply_to, cancel, done};
     caf::anon_send(reply_to, exec_done_atom::value, done);
@@ -26,9 +28,9 @@ void RunnerTable::start(int64_t task_id, ProcessSpec spec, std::string format,
     entries_[task_id] = Entry{reply_to, cancel, std::nullopt};
     ++threads_;
   }
-  std::thread([this, task_id, spec = std::move(spec), format = std::move(format), cancel] {
+  std::thread([this, task_id, spec = std::move(spec), format = std::move(format), cancel, trace] {
     ProcessResult r = run_process(spec, cancel.get());
-    ExecDone done{task_id, r.cancelled, r.duration_ms, {}};
+    ExecDone done{task_id, r.cancelled, r.duration_ms, {}, trace};
     try {
       done.outcome = interpret_output(format, r);
     } catch (const std::exception& e) {  // never let executor output take arcd down
@@ -36,6 +38,10 @@ void RunnerTable::start(int64_t task_id, ProcessSpec spec, std::string format,
       done.outcome.failure_class = failure::bad_output;
       done.outcome.summary = sanitize_text(std::string("executor output could not be read: ") + e.what(), 1000);
     }
+    done.trace = trace::event(trace, "runner", "exec.done", task_id, [&] {
+      return done.outcome.status + " after " + std::to_string(r.duration_ms) + " ms" +
+             (r.cancelled ? " (stopped)" : "") + (done.outcome.summary.empty() ? "" : ": " + done.outcome.summary);
+    });
     // Sent under the lock, so adopt() either sees the result or re-routes it
     // before it is sent: a result is never sent to a dead dispatcher only.
     // Notified under the lock too: wait_threads() may destroy the table as

@@ -19,7 +19,8 @@ class RunnerTable {
  public:
   // Starts a thread that runs `spec`, reads its output in `format` ("arc" or
   // "claude") and reports to `reply_to`.
-  void start(int64_t task_id, ProcessSpec spec, std::string format, const caf::actor& reply_to);
+  void start(int64_t task_id, ProcessSpec spec, std::string format, const caf::actor& reply_to,
+             TraceCtx trace = {});
 
   // Routes every run (and every unrecorded result) to `reply_to`; returns
   // the task ids adopted. A result already finished is sent again.

@@ -10,6 +10,7 @@
 #include "actors/queue.hpp"
 #include "actors/runner_table.hpp"
 #include "actors/supervisor.hpp"
+#include "actors/tracer.hpp"
 
 namespace arc {
 
@@ -58,7 +59,11 @@ void Runtime::start() {
   SupervisorArgs sa;
   sa.policy = m.config->supervisor;
   sa.escalated = m.escalated;
+  TracerArgs ta{m.config->trace, m.config->node_name.empty() ? m.incarnation : m.config->node_name};
   sa.children = {
+      // First, so that the others' first messages are traced.
+      {"tracer", tracer_name,
+       [ta](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_tracer(s, ta)); }},
       {"persistence", persistence_name,
        [pa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_persistence(s, pa)); }},
       {"queue", queue_name,
@@ -127,6 +132,7 @@ void Runtime::crash_child(const std::string& name) {
                         : name == "gate"      ? gate_name
                         : name == "triage"    ? triage_name
                         : name == "dispatcher" ? dispatcher_name
+                        : name == "tracer"    ? tracer_name
                                                : caf::atom_from_string(name);  // "sensor0", ...
   if (auto a = m.sys->registry().get(reg))
     caf::anon_send_exit(caf::actor_cast<caf::actor>(a), caf::exit_reason::kill);

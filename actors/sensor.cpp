@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/trace.hpp"
+
 #include <thread>
 
 #include "core/process.hpp"
@@ -41,7 +43,15 @@ void record(self_ptr self, SensorRun run) {
   auto p = lookup<persistence_actor>(self->system(), persistence_name);
   if (!p) return;
   std::string kind = run.kind, name = run.name;
-  self->request(p, kRequestTimeout, sensor_atom::value, std::move(run))
+  // A run is the root of its tasks' lives (schedule and guard records are not runs).
+  TraceCtx tc;
+  if (kind != "schedule" && kind != "guard" && trace::on()) {
+    std::string from = "sensor:" + name;
+    tc = trace::send({}, from.c_str(), "persistence", "sensor", 0, [&] {
+      return kind + " run: " + run.result + " (" + std::to_string(run.specs.size()) + " task line(s))";
+    });
+  }
+  self->request(p, kRequestTimeout, sensor_atom::value, std::move(run), tc)
       .then(
           [kind, name](SensorRunSummary& s) {
             if (kind == "schedule" || kind == "guard") return;

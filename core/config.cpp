@@ -184,7 +184,7 @@ Config parse_config(const std::string& text, const std::string& path) {
         << ": " << e.description();
     throw std::runtime_error(msg.str());
   }
-  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "sensors", "skills"}, path, "");
+  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "trace", "sensors", "skills"}, path, "");
   Config c;
   c.source_path = path;
   if (auto* a = root.get_as<toml::table>("arcd")) {
@@ -268,6 +268,15 @@ Config parse_config(const std::string& text, const std::string& path) {
     c2.investigation_priority = static_cast<int>(get_int(*t, "investigation_priority", 4, 1, 10, path, p));
     c2.incident_summary_task = get_bool(*t, "incident_summary_task", false, path, p);
     c2.investigation_skills = get_strings(*t, "investigation_skills", false, path, p);
+  }
+  if (auto* t = root.get_as<toml::table>("trace")) {
+    const std::string p = "trace.";
+    check_keys(*t, {"enabled", "file", "max_mb", "keep"}, path, p);
+    c.trace.enabled = get_bool(*t, "enabled", false, path, p);
+    c.trace.file = get_str(*t, "file", c.trace.file, path, p);
+    if (c.trace.file.empty()) fail(path, "trace.file", "must not be empty");
+    c.trace.max_bytes = static_cast<uint64_t>(get_int(*t, "max_mb", 64, 1, 1'000'000, path, p)) << 20;
+    c.trace.keep = static_cast<int>(get_int(*t, "keep", 3, 0, 100, path, p));
   }
   if (auto* ss = root.get_as<toml::table>("sensors")) {
     for (auto& [k, v] : *ss) {

@@ -50,6 +50,14 @@ struct TriageConfig {
   bool incident_summary_task = false;  // one summary task per outage incident
 };
 
+// Message tracing (docs/trace-format.md).
+struct TraceConfig {
+  bool enabled = false;              // at start; `arc trace on|off` switches at run time
+  std::string file = "arc-trace.jsonl";  // relative paths are beside the database
+  uint64_t max_bytes = 64ull << 20;  // rotate at this size ...
+  int keep = 3;                      // ... keeping this many older files
+};
+
 // One sensor (docs/sensors.md).
 struct SensorConfig {
   std::string name;
@@ -83,6 +91,7 @@ struct Config {
   SupervisorPolicy supervisor;
   GateConfig gate;
   TriageConfig triage;
+  TraceConfig trace;
   std::map<std::string, SensorConfig> sensors;
   std::map<std::string, SkillConfig> skills;
 };

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "core/executor_output.hpp"
+#include "core/trace_event.hpp"
 #include "core/task.hpp"
 #include "storage/gate_store.hpp"
 #include "storage/sensor_store.hpp"
@@ -37,6 +38,8 @@ using failed_atom = caf::atom_constant<caf::atom("failed")>;
 using sensor_atom = caf::atom_constant<caf::atom("sensor")>;
 using version_atom = caf::atom_constant<caf::atom("dataver")>;
 using sensor_done_atom = caf::atom_constant<caf::atom("sensordone")>;
+using trace_atom = caf::atom_constant<caf::atom("trace")>;
+using setting_atom = caf::atom_constant<caf::atom("setting")>;
 
 // Names under which the supervisor registers its children (system registry):
 // a restarted child gets a new address, so peers look each other up by name.
@@ -45,6 +48,7 @@ inline constexpr caf::atom_value queue_name = caf::atom("queue");
 inline constexpr caf::atom_value dispatcher_name = caf::atom("dispatch");
 inline constexpr caf::atom_value gate_name = caf::atom("gate");
 inline constexpr caf::atom_value triage_name = caf::atom("triage");
+inline constexpr caf::atom_value tracer_name = caf::atom("tracer");
 
 // A finished executor run, sent by a runner thread to the dispatcher.
 struct ExecDone {
@@ -52,9 +56,21 @@ struct ExecDone {
   bool cancelled = false;  // stopped by us (shutdown or lost lease), not by itself
   millis duration_ms = 0;
   ExecOutcome outcome;
+  TraceCtx trace;  // the run's exec.start event
 };
 
 // ---- inspect overloads ---------------------------------------------------
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TraceCtx& x) {
+  return f(caf::meta::type_name("trace_ctx"), x.id, x.corr, x.task);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, TraceEvent& x) {
+  return f(caf::meta::type_name("trace_event"), x.id, x.parent, x.corr, x.kind, x.from, x.to, x.type, x.task,
+           x.node, x.wall_ms, x.mono_ns, x.payload);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TaskSpec& x) {
   return f(caf::meta::type_name("task_spec"), x.subject, x.description, x.priority, x.skills,
@@ -89,7 +105,7 @@ typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ExecDone& x) {
-  return f(caf::meta::type_name("exec_done"), x.task_id, x.cancelled, x.duration_ms, x.outcome);
+  return f(caf::meta::type_name("exec_done"), x.task_id, x.cancelled, x.duration_ms, x.outcome, x.trace);
 }
 
 template <class Inspector>
@@ -134,7 +150,8 @@ typename Inspector::result_type inspect(Inspector& f, SensorRun& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SensorRunSummary& x) {
-  return f(caf::meta::type_name("sensor_run_summary"), x.created, x.deduplicated, x.expired, x.streak);
+  return f(caf::meta::type_name("sensor_run_summary"), x.created, x.deduplicated, x.expired, x.streak,
+           x.created_ids);
 }
 
 // ---- typed interfaces ----------------------------------------------------
@@ -144,32 +161,33 @@ using IdList = std::vector<int64_t>;
 // Owns the SQLite connection; runs every request of a batch in one
 // transaction and replies after COMMIT.
 using persistence_actor = caf::typed_actor<
-    caf::replies_to<create_atom, TaskSpec, std::string>::with<CreateResult>,
-    caf::replies_to<claim_atom, std::string, int32_t, millis>::with<TaskList>,
-    caf::replies_to<finish_atom, TaskOutcome>::with<std::string>,
+    caf::replies_to<create_atom, TaskSpec, std::string, TraceCtx>::with<CreateResult>,
+    caf::replies_to<claim_atom, std::string, int32_t, millis, TraceCtx>::with<TaskList>,
+    caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
     caf::replies_to<renew_atom, std::string, IdList, millis>::with<IdList>,
-    caf::replies_to<requeue_atom, int64_t, std::string, std::string>::with<bool>,
+    caf::replies_to<requeue_atom, int64_t, std::string, std::string, TraceCtx>::with<bool>,
     caf::replies_to<reap_atom, std::string>::with<int32_t>,
     caf::replies_to<stats_atom>::with<int64_t, int64_t>,  // transactions, requests so far
     caf::replies_to<version_atom>::with<int64_t>,  // PRAGMA data_version: changes when another process commits
     caf::replies_to<gate_atom, GateCommand>::with<GateResult>,
-    caf::replies_to<triage_atom>::with<TriageReport>,
+    caf::replies_to<triage_atom, TraceCtx>::with<TriageReport>,
     caf::replies_to<sensor_atom, std::string>::with<SensorRow>,
-    caf::replies_to<sensor_atom, SensorRun>::with<SensorRunSummary>,
+    caf::replies_to<sensor_atom, SensorRun, TraceCtx>::with<SensorRunSummary>,
+    caf::replies_to<setting_atom, std::string>::with<std::string>,  // storage/settings.hpp
     caf::reacts_to<flush_atom>>;
 
 // Hands out ready tasks under leases and records outcomes.
 using queue_actor = caf::typed_actor<
-    caf::replies_to<claim_atom, int32_t>::with<TaskList>,
-    caf::replies_to<finish_atom, TaskOutcome>::with<std::string>,
+    caf::replies_to<claim_atom, int32_t, TraceCtx>::with<TaskList>,
+    caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
     caf::replies_to<renew_atom, IdList>::with<IdList>,
-    caf::replies_to<requeue_atom, int64_t, std::string>::with<bool>,
+    caf::replies_to<requeue_atom, int64_t, std::string, TraceCtx>::with<bool>,
     caf::reacts_to<tick_atom>>;
 
 // The dispatch gate: asked before every claim, told every outcome.
 using gate_actor = caf::typed_actor<
-    caf::replies_to<may_claim_atom>::with<bool>,
-    caf::reacts_to<outcome_atom, std::string, std::string>,  // status, stop reason / summary
+    caf::replies_to<may_claim_atom, TraceCtx>::with<bool>,
+    caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,  // status, stop reason / summary
     caf::reacts_to<tick_atom>,   // re-read the gate row now (and resume if due)
     caf::reacts_to<poll_atom>>;  // the same, every second (sees `arc dispatch …`)
 
@@ -177,7 +195,7 @@ using gate_actor = caf::typed_actor<
 using triage_actor = caf::typed_actor<
     caf::reacts_to<tick_atom>,     // scan now
     caf::reacts_to<poll_atom>,     // the cadence
-    caf::reacts_to<failed_atom>>;  // a task failed (the dispatcher tells)
+    caf::reacts_to<failed_atom, TraceCtx>>;  // a task failed (the dispatcher tells)
 
 // One sensor: runs on its cadence, whatever dispatch does.
 using sensor_actor = caf::typed_actor<
@@ -194,6 +212,12 @@ using dispatcher_actor = caf::typed_actor<
     caf::reacts_to<exec_done_atom, ExecDone>,
     caf::replies_to<drain_atom, millis>::with<int32_t>,  // graceful stop; replies when idle
     caf::reacts_to<drain_atom>>;                         // the drain's grace period is over
+
+// Writes trace events to the trace file in batches (actors/tracer.hpp).
+using tracer_actor = caf::typed_actor<
+    caf::reacts_to<trace_atom, TraceEvent>,
+    caf::reacts_to<flush_atom>,   // write the buffered events now
+    caf::reacts_to<poll_atom>>;   // every second: did `arc trace on|off` change the switch?
 
 // Looks up a registered child by name; an invalid handle if it is not up.
 template <class Handle>

@@ -148,6 +148,14 @@ INSERT INTO triage_state (id) VALUES (1);
 CREATE INDEX tasks_pattern ON tasks(pattern_fingerprint, finished_at) WHERE pattern_fingerprint IS NOT NULL;
 CREATE INDEX tasks_incident ON tasks(incident_id) WHERE incident_id IS NOT NULL;
 )SQL",
+    // 4: run-time switches set by `arc` and read by arcd (e.g. `arc trace on`).
+    R"SQL(
+CREATE TABLE settings (
+  name       TEXT PRIMARY KEY,
+  value      TEXT    NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)SQL",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -6,7 +6,7 @@
 
 namespace arc {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 struct OpenOptions {
   bool read_only = false;

@@ -53,6 +53,7 @@ void alert(TaskStore& store, const std::string& key, const std::string& subject,
   spec.skills = {"health"};
   auto r = store.create(spec, "sensor:health");
   (r.created ? s.created : s.deduplicated)++;
+  if (r.created) s.created_ids.push_back(r.id);
 }
 
 void health_checks(TaskStore& store, const SensorRun& run, SensorRunSummary& s) {
@@ -129,6 +130,7 @@ SensorRunSummary record_sensor_run(TaskStore& store, const SensorRun& run) {
   for (auto& spec : run.specs) {
     auto r = store.create(spec, "sensor:" + run.name);
     (r.created ? s.created : s.deduplicated)++;
+    if (r.created) s.created_ids.push_back(r.id);
   }
   row.last_run_at = now;
   row.runs += 1;

@@ -49,6 +49,7 @@ struct SensorRunSummary {
   int deduplicated = 0;
   int expired = 0;  // stale-tasks
   int64_t streak = 0;
+  std::vector<int64_t> created_ids;  // for the trace
 };
 
 // Records a run in one transaction (the caller's): creates its tasks, updates

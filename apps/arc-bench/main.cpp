@@ -142,7 +142,7 @@ double enqueue(int producers, int n) {
       for (int i = k; i < n; i += producers) {
         TaskSpec s;
         s.subject = "enqueued";
-        self->request(p, std::chrono::seconds(30), create_atom::value, s, std::string("bench"))
+        self->request(p, std::chrono::seconds(30), create_atom::value, s, std::string("bench"), TraceCtx{})
             .receive([](CreateResult&) {}, [](caf::error& e) { std::fprintf(stderr, "%s\n", caf::to_string(e).c_str()); });
       }
     });

@@ -27,5 +27,6 @@ void add_status_command(CLI::App& app, Context& ctx);
 void add_dispatch_command(CLI::App& app, Context& ctx);
 void add_triage_commands(CLI::App& app, Context& ctx);
 void add_sensors_command(CLI::App& app, Context& ctx);
+void add_trace_command(CLI::App& app, Context& ctx);
 
 }  // namespace arc::cli

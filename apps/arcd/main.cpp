@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "actors/runtime.hpp"
@@ -43,13 +44,14 @@ void setup_logging(const std::string& level) {
 
 int main(int argc, char** argv) {
   CLI::App app{"arcd: the arc-runtime daemon (durable task queue, dispatcher, supervisor)"};
-  std::string config_path, database, log_level;
+  std::string config_path, database, log_level, trace_file;
   int slots = 0;
   bool version = false;
   app.add_option("--config", config_path, "TOML config file (docs/config.md); defaults without");
   app.add_option("--database", database, "SQLite database file (overrides arcd.database)");
   app.add_option("--slots", slots, "concurrent tasks (overrides arcd.slots)")->check(CLI::Range(1, 256));
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error");
+  app.add_option("--trace", trace_file, "trace every actor message to FILE (docs/trace-format.md)");
   app.add_flag("--version", version, "print the version and exit");
   try {
     app.parse(argc, argv);
@@ -72,6 +74,9 @@ int main(int argc, char** argv) {
   if (slots > 0) cfg.slots = slots;
   if (!log_level.empty()) cfg.log_level = log_level;
   if (cfg.node_name.empty()) cfg.node_name = host_name();
+  if (!trace_file.empty()) cfg.trace.enabled = true, cfg.trace.file = trace_file;
+  else if (std::filesystem::path(cfg.trace.file).is_relative())  // beside the database
+    cfg.trace.file = (std::filesystem::path(cfg.database).parent_path() / cfg.trace.file).string();
   setup_logging(cfg.log_level);
 
   // Signals are taken synchronously by this thread (sigtimedwait); every

@@ -23,13 +23,13 @@ TEST(Persistence, ConcurrentWritesShareTransactionsAndAreDurableWhenAcknowledged
   for (int i = 0; i < kN; ++i) {
     TaskSpec s;
     s.subject = "t" + std::to_string(i);
-    self->send(p, create_atom::value, s, std::string("test"));
+    self->send(p, create_atom::value, s, std::string("test"), TraceCtx{});
   }
   // One invalid request among them fails alone.
   TaskSpec bad;
   bad.subject = "bad";
   bad.priority = 42;
-  self->send(p, create_atom::value, bad, std::string("test"));
+  self->send(p, create_atom::value, bad, std::string("test"), TraceCtx{});
   int ok = 0, errors = 0;
   std::string error_text;
   for (int i = 0; i < kN + 1; ++i)

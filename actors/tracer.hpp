@@ -1,0 +1,20 @@
+// The tracer actor: receives trace events (actors/trace.hpp) and writes
+// them to the trace file in batches (every 100 ms, or 512 events), rotating
+// by size. It owns the on/off switch: on at start with `arcd --trace FILE`
+// or [trace] enabled, and every second it asks persistence for the "trace"
+// setting that `arc trace on|off` writes. If the file cannot be written it
+// says so and switches tracing off rather than keep events in memory.
+#pragma once
+#include "core/config.hpp"
+#include "messages/messages.hpp"
+
+namespace arc {
+
+struct TracerArgs {
+  TraceConfig config;  // file already resolved (absolute or relative to the cwd)
+  std::string node;    // this node's name, written with every event
+};
+
+tracer_actor spawn_tracer(caf::actor_system& sys, const TracerArgs& args);
+
+}  // namespace arc

@@ -1,0 +1,156 @@
+#include "core/trace_event.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "core/task.hpp"
+
+namespace arc {
+
+std::string to_json_line(const TraceEvent& e) {
+  nlohmann::json j = {{"id", e.id},     {"parent", e.parent}, {"corr", e.corr},     {"kind", e.kind},
+                      {"from", e.from}, {"to", e.to},         {"type", e.type},     {"task", e.task},
+                      {"node", e.node}, {"wall_ms", e.wall_ms}, {"mono_ns", e.mono_ns},
+                      {"payload", sanitize_text(e.payload, kMaxPayload)}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+namespace {
+
+TraceEvent from_json(const nlohmann::json& j) {
+  TraceEvent e;
+  e.id = j.at("id").get<uint64_t>();
+  e.parent = j.value("parent", uint64_t{0});
+  e.corr = j.value("corr", uint64_t{0});
+  e.kind = j.at("kind").get<std::string>();
+  e.from = j.value("from", "");
+  e.to = j.value("to", "");
+  e.type = j.at("type").get<std::string>();
+  e.task = j.value("task", int64_t{0});
+  e.node = j.value("node", "");
+  e.wall_ms = j.at("wall_ms").get<int64_t>();
+  e.mono_ns = j.value("mono_ns", int64_t{0});
+  e.payload = j.value("payload", "");
+  return e;
+}
+
+void read_one(const std::string& path, TraceRead& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open the trace file: " + std::strerror(errno));
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (content.empty()) {
+    out.notes.push_back(path + ": empty (tracing was switched on but nothing written yet)");
+    return;
+  }
+  size_t pos = 0, line_no = 0;
+  while (pos < content.size()) {
+    size_t nl = content.find('\n', pos);
+    bool complete = nl != std::string::npos;
+    std::string line = content.substr(pos, complete ? nl - pos : std::string::npos);
+    pos = complete ? nl + 1 : content.size();
+    ++line_no;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (line_no == 1) {
+      if (j.is_discarded() || !j.is_object() || j.value("format", "") != kTraceFormat)
+        throw std::runtime_error(path + ": not an arc trace file (line 1 is not the \"" +
+                                 std::string(kTraceFormat) + "\" header); pass the file arcd --trace wrote");
+      continue;
+    }
+    if (line.empty()) continue;
+    try {
+      if (j.is_discarded()) throw std::runtime_error("not JSON");
+      out.events.push_back(from_json(j));
+    } catch (const std::exception& e) {
+      if (!complete)
+        out.notes.push_back(path + ": line " + std::to_string(line_no) +
+                            " is half-written (arcd stopped mid-write); skipped");
+      else
+        out.notes.push_back(path + ": line " + std::to_string(line_no) + " is not a trace event (" + e.what() +
+                            "); skipped");
+    }
+  }
+}
+
+}  // namespace
+
+TraceRead read_trace(const std::string& path) {
+  TraceRead out;
+  std::vector<std::string> files;
+  for (int i = 1;; ++i) {
+    std::string p = path + "." + std::to_string(i);
+    if (!std::filesystem::exists(p)) break;
+    files.insert(files.begin(), p);  // oldest first
+  }
+  if (!std::filesystem::exists(path) && files.empty())
+    throw std::runtime_error(path + ": no such trace file (start arcd with --trace FILE or run `arc trace on`)");
+  if (std::filesystem::exists(path)) files.push_back(path);
+  for (auto& f : files) read_one(f, out);
+  return out;
+}
+
+TraceWriter::TraceWriter(std::string path, uint64_t max_bytes, int keep)
+    : path_(std::move(path)), max_bytes_(max_bytes), keep_(keep) {}
+
+TraceWriter::~TraceWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool TraceWriter::open() {
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    error_ = path_ + ": cannot open for writing: " + std::strerror(errno);
+    return false;
+  }
+  off_t end = ::lseek(fd_, 0, SEEK_END);
+  size_ = end > 0 ? static_cast<uint64_t>(end) : 0;
+  if (size_ == 0) {
+    std::string header = nlohmann::json({{"format", kTraceFormat}}).dump() + "\n";
+    if (::write(fd_, header.data(), header.size()) < 0) {
+      error_ = path_ + ": cannot write: " + std::strerror(errno);
+      return false;
+    }
+    size_ = header.size();
+  }
+  return true;
+}
+
+void TraceWriter::rotate() {
+  ::close(fd_);
+  fd_ = -1;
+  std::error_code ec;
+  std::filesystem::remove(path_ + "." + std::to_string(keep_), ec);
+  for (int i = keep_ - 1; i >= 1; --i)
+    std::filesystem::rename(path_ + "." + std::to_string(i), path_ + "." + std::to_string(i + 1), ec);
+  if (keep_ >= 1) std::filesystem::rename(path_, path_ + ".1", ec);
+  else std::filesystem::remove(path_, ec);
+}
+
+bool TraceWriter::write(const std::vector<TraceEvent>& batch) {
+  if (fd_ < 0 && !open()) return false;
+  std::string buf;
+  buf.reserve(batch.size() * 256);
+  for (auto& e : batch) (buf += to_json_line(e)) += '\n';
+  // Whole lines only: a crash can leave at most the last line half-written.
+  size_t off = 0;
+  while (off < buf.size()) {
+    ssize_t n = ::write(fd_, buf.data() + off, buf.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error_ = path_ + ": cannot write: " + std::strerror(errno);
+      return false;
+    }
+    off += static_cast<size_t>(n);
+  }
+  size_ += buf.size();
+  if (max_bytes_ > 0 && size_ >= max_bytes_) rotate();
+  return true;
+}
+
+}  // namespace arc

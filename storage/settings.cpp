@@ -1,0 +1,20 @@
+#include "storage/settings.hpp"
+
+namespace arc {
+
+std::string get_setting(Db& db, const std::string& name) {
+  auto q = db.prepare("SELECT value FROM settings WHERE name = ?");
+  q.bind(1, name);
+  return q.step() ? q.col_text(0) : std::string();
+}
+
+void set_setting(Db& db, const std::string& name, const std::string& value, millis now) {
+  db.prepare("INSERT INTO settings (name, value, updated_at) VALUES (?1, ?2, ?3) "
+             "ON CONFLICT (name) DO UPDATE SET value = ?2, updated_at = ?3")
+      .bind(1, name)
+      .bind(2, value)
+      .bind(3, now)
+      .run();
+}
+
+}  // namespace arc
