@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "actors/trace.hpp"
 
 #include <set>
@@ -17,6 +19,8 @@ struct DispatcherState {
   DispatcherArgs args;
   std::set<int64_t> running;     // tasks whose executor runs (or whose result is unrecorded)
   std::set<int64_t> recording;   // results handed to the queue, reply pending
+  std::map<int64_t, uint64_t> run_of;  // task -> which run of ours (a task may run again later)
+  uint64_t runs = 0;
   bool claiming = false;         // a claim request is in flight
   bool draining = false;
   int64_t data_version = -1;     // of the persistence connection, last seen
@@ -64,6 +68,7 @@ void record(self_ptr self, ExecDone done) {
     auto& st = self->state;
     st.recording.erase(id);
     st.running.erase(id);
+    st.run_of.erase(id);
     st.args.runners->erase(id);
     maybe_finish_drain(self);
     self->send(self, tick_atom::value);
@@ -130,6 +135,7 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed) {
     why = std::string("could not prepare the executor's input: ") + e.what();
   }
   st.running.insert(task.id);
+  st.run_of[task.id] = ++st.runs;
   if (!why.empty()) {
     ExecDone done;
     done.trace = trace::event(claimed, "dispatcher", "exec.refused", task.id, [&] { return why; });
@@ -205,8 +211,10 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
   auto& st = self->state;
   st.args = args;
   // Runs started by a previous dispatcher (we are a restart) are ours now.
-  for (int64_t id : st.args.runners->adopt(caf::actor_cast<caf::actor>(self)))
+  for (int64_t id : st.args.runners->adopt(caf::actor_cast<caf::actor>(self))) {
     st.running.insert(id);
+    st.run_of[id] = ++st.runs;
+  }
   if (!st.running.empty())
     spdlog::info("dispatcher: adopted {} runs of the previous dispatcher", st.running.size());
   self->send(self, poll_atom::value);
@@ -251,11 +259,17 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
         auto q = queue(self);
         if (st.running.empty() || !q) return;
         IdList ids(st.running.begin(), st.running.end());
+        auto asked = st.run_of;  // the runs this renewal is for
         self->request(q, kRequestTimeout, renew_atom::value, std::move(ids))
             .then(
-                [self](IdList& lost) {
+                [self, asked](IdList& lost) {
+                  auto& st = self->state;
                   for (int64_t id : lost) {
-                    if (self->state.recording.count(id)) continue;  // just finished
+                    if (st.recording.count(id)) continue;  // just finished
+                    // Finished and recorded meanwhile (perhaps running again, under a new lease).
+                    auto now = st.run_of.find(id);
+                    auto then = asked.find(id);
+                    if (now == st.run_of.end() || then == asked.end() || now->second != then->second) continue;
                     spdlog::warn("dispatcher: lost the lease of task {}; stopping its run", id);
                     self->state.args.runners->cancel(id);
                   }

@@ -16,9 +16,8 @@ namespace trace::detail {
 std::atomic<bool> on{false};
 
 namespace {
-std::mutex mu;             // guards sink and node
+std::mutex mu;             // guards sink
 caf::actor sink;           // the tracer, while it is up
-std::string node;
 std::atomic<uint64_t> counter{0};
 const uint64_t prefix = [] {  // ids unique across restarts and nodes: 20 random bits + a counter
   std::random_device rd;
@@ -32,7 +31,6 @@ void emit(TraceEvent e) {
   {
     std::lock_guard<std::mutex> lock(mu);
     to = sink;
-    e.node = node;
   }
   e.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::system_clock::now().time_since_epoch()).count();
@@ -133,7 +131,6 @@ tracer_actor::behavior_type tracer_fn(self_ptr self, TracerArgs args) {
   {
     std::lock_guard<std::mutex> lock(trace::detail::mu);
     trace::detail::sink = caf::actor_cast<caf::actor>(self);
-    trace::detail::node = st.args.node;
   }
   self->attach_functor([] {
     std::lock_guard<std::mutex> lock(trace::detail::mu);
@@ -146,6 +143,7 @@ tracer_actor::behavior_type tracer_fn(self_ptr self, TracerArgs args) {
       [self](trace_atom, TraceEvent& e) {
         auto& st = self->state;
         if (!st.writer) return;  // switched off while it was on its way
+        e.node = st.args.node;   // here, not in the sender's path
         st.buffer.push_back(std::move(e));
         if (st.buffer.size() >= kBatch) {
           st.write();

@@ -153,10 +153,16 @@ double enqueue(int producers, int n) {
 }
 
 // 3. Tasks per second from pending to completed through the whole runtime.
-double lifecycle(int slots, int n, const std::vector<std::string>& cmd) {
+// With `trace`, every message is traced to a file in the bench directory.
+double lifecycle(int slots, int n, const std::vector<std::string>& cmd, bool trace = false) {
   auto path = fresh_db("lifecycle.db");
   bulk_pending(path, n);
   auto cfg = runtime_config(path, slots, cmd);
+  if (trace) {
+    std::filesystem::remove(dir + "/lifecycle-trace.jsonl");
+    cfg->trace.enabled = true;
+    cfg->trace.file = dir + "/lifecycle-trace.jsonl";
+  }
   {
     auto db = open_database(path);
     run_startup(*db, system_clock(), "bench", "bench", 100);
@@ -354,6 +360,14 @@ int main(int argc, char** argv) {
            ">= 20000 and 50%", r >= 20000 && r >= 0.5 * ceil_rate);
     report("  ... as a share of the ceiling", 100 * r / ceil_rate, "%", ">= 50", r >= 0.5 * ceil_rate);
     if (slots == 1) report("  ... as a share of the batch-1 ceiling", 100 * r / ceil_one, "%");
+  }
+  // Tracing's cost: on, against off, in the same run (target >= 90%).
+  for (int slots : {1, 8}) {
+    double off = med([&] { return lifecycle(slots, n / 2, {"@noop"}); });
+    double on = med([&] { return lifecycle(slots, n / 2, {"@noop"}, true); });
+    report("lifecycle with tracing on, " + std::to_string(slots) + " slot(s)", on, "tasks/s");
+    report("  ... as a share of tracing off (" + std::to_string(static_cast<int>(off)) + "/s)", 100 * on / off, "%",
+           ">= 90", on >= 0.9 * off);
   }
   for (int slots : {1, 8})
     report("lifecycle: /bin/true child process, " + std::to_string(slots) + " slot(s)",

@@ -1,6 +1,8 @@
 // Google Benchmark micro-benchmarks: the pure hot paths.
 #include <benchmark/benchmark.h>
 
+#include "actors/trace.hpp"
+
 #include "core/claude_output.hpp"
 #include "core/failure_patterns.hpp"
 #include "core/reset_time.hpp"
@@ -71,6 +73,14 @@ void BM_NextTaskSelection(benchmark::State& state) {
   }
   std::remove(path.c_str());
 }
+// What every traced message costs with tracing off: the branch, no allocation.
+void BM_TraceSendWhileOff(benchmark::State& state) {
+  TraceCtx cause{1, 1, 7};
+  for (auto _ : state)
+    benchmark::DoNotOptimize(trace::send(cause, "dispatcher", "queue", "finish", 7, [] { return std::string(64, 'x'); }));
+}
+BENCHMARK(BM_TraceSendWhileOff);
+
 BENCHMARK(BM_NextTaskSelection)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
