@@ -11,13 +11,20 @@
 namespace arc {
 
 // ---- the trace layer's process-wide part ---------------------------------
+// Events go into one buffer under a mutex; the tracer drains it every 50 ms.
+// No actor message per event: at tens of thousands of events a second, a
+// message each (and the wake-up of the tracer's thread) cost more than the
+// rest of tracing together.
 namespace trace::detail {
 
 std::atomic<bool> on{false};
 
 namespace {
-std::mutex mu;             // guards sink
-caf::actor sink;           // the tracer, while it is up
+constexpr size_t kMaxPending = 50'000;  // beyond this (tracer down or stuck) events are dropped and counted
+
+std::mutex mu;  // guards pending and dropped
+std::vector<TraceEvent> pending;
+uint64_t dropped = 0;
 std::atomic<uint64_t> counter{0};
 const uint64_t prefix = [] {  // ids unique across restarts and nodes: 20 random bits + a counter
   std::random_device rd;
@@ -27,16 +34,26 @@ const uint64_t prefix = [] {  // ids unique across restarts and nodes: 20 random
 uint64_t next_id() { return prefix | ((counter.fetch_add(1, std::memory_order_relaxed) + 1) & 0xFFFFFFFF); }
 
 void emit(TraceEvent e) {
-  caf::actor to;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    to = sink;
-  }
   e.wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::system_clock::now().time_since_epoch()).count();
   e.mono_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                   std::chrono::steady_clock::now().time_since_epoch()).count();
-  if (to) caf::anon_send(to, trace_atom::value, std::move(e));
+  std::lock_guard<std::mutex> lock(mu);
+  if (pending.size() >= kMaxPending) {
+    ++dropped;
+    return;
+  }
+  pending.push_back(std::move(e));
+}
+
+// What was emitted since the last call, and how many were dropped.
+std::vector<TraceEvent> take(uint64_t& dropped_out) {
+  std::vector<TraceEvent> out;
+  std::lock_guard<std::mutex> lock(mu);
+  out.swap(pending);
+  dropped_out = dropped;
+  dropped = 0;
+  return out;
 }
 }  // namespace
 
@@ -74,25 +91,27 @@ void record_recv(const TraceCtx& msg, const char* at, const char* type) {
 // ---- the tracer actor ------------------------------------------------------
 namespace {
 
-constexpr size_t kBatch = 512;
-constexpr auto kFlushEvery = std::chrono::milliseconds(100);
+constexpr auto kDrainEvery = std::chrono::milliseconds(50);
 
 struct TracerState {
   TracerArgs args;
   std::unique_ptr<TraceWriter> writer;
-  std::vector<TraceEvent> buffer;
-  bool flush_scheduled = false;
-  bool polled = false;        // the setting has been read once
-  std::string setting;        // its last value seen
-  ~TracerState() { write(); }
-  void write() {
-    if (buffer.empty() || !writer) return buffer.clear();
-    if (!writer->write(buffer)) {
+  bool draining = false;  // the drain timer is set
+  bool polled = false;    // the setting has been read once
+  std::string setting;    // its last value seen
+  ~TracerState() { drain(); }
+  // Writes what the trace layer buffered.
+  void drain() {
+    uint64_t dropped = 0;
+    auto events = trace::detail::take(dropped);
+    if (dropped) spdlog::warn("tracer: {} trace events dropped (the buffer was full)", dropped);
+    if (events.empty() || !writer) return;
+    for (auto& e : events) e.node = args.node;
+    if (!writer->write(events)) {
       spdlog::error("tracer: {}; tracing switched off (fix the path, then `arc trace on`)", writer->error());
       trace::detail::on = false;
       writer.reset();
     }
-    buffer.clear();
   }
   static inline const char* name = "tracer";
 };
@@ -102,18 +121,22 @@ using self_ptr = tracer_actor::stateful_pointer<TracerState>;
 void switch_on(self_ptr self, const std::string& file) {
   auto& st = self->state;
   if (st.writer && st.writer->path() == file && trace::on()) return;
-  st.write();
+  st.drain();
   st.writer = std::make_unique<TraceWriter>(file, st.args.config.max_bytes, st.args.config.keep);
   st.args.config.file = file;
   trace::detail::on = true;
   spdlog::info("tracer: tracing on, writing {}", file);
+  if (!st.draining) {
+    st.draining = true;
+    self->delayed_send(self, kDrainEvery, flush_atom::value);
+  }
 }
 
 void switch_off(self_ptr self) {
   auto& st = self->state;
   if (!trace::on() && !st.writer) return;
   trace::detail::on = false;
-  st.write();
+  st.drain();
   st.writer.reset();
   spdlog::info("tracer: tracing off");
 }
@@ -128,33 +151,15 @@ void apply_setting(self_ptr self, const std::string& value) {
 tracer_actor::behavior_type tracer_fn(self_ptr self, TracerArgs args) {
   auto& st = self->state;
   st.args = std::move(args);
-  {
-    std::lock_guard<std::mutex> lock(trace::detail::mu);
-    trace::detail::sink = caf::actor_cast<caf::actor>(self);
-  }
-  self->attach_functor([] {
-    std::lock_guard<std::mutex> lock(trace::detail::mu);
-    trace::detail::sink = nullptr;
-    trace::detail::on = false;  // a restarted tracer switches it on again
-  });
+  self->attach_functor([] { trace::detail::on = false; });  // a restarted tracer switches it on again
   if (st.args.config.enabled) switch_on(self, st.args.config.file);
   self->send(self, poll_atom::value);
   return {
-      [self](trace_atom, TraceEvent& e) {
-        auto& st = self->state;
-        if (!st.writer) return;  // switched off while it was on its way
-        e.node = st.args.node;   // here, not in the sender's path
-        st.buffer.push_back(std::move(e));
-        if (st.buffer.size() >= kBatch) {
-          st.write();
-        } else if (!st.flush_scheduled) {
-          st.flush_scheduled = true;
-          self->delayed_send(self, kFlushEvery, flush_atom::value);
-        }
-      },
       [self](flush_atom) {
-        self->state.flush_scheduled = false;
-        self->state.write();
+        auto& st = self->state;
+        st.drain();
+        st.draining = trace::on();
+        if (st.draining) self->delayed_send(self, kDrainEvery, flush_atom::value);
       },
       [self](poll_atom) {
         self->delayed_send(self, std::chrono::seconds(1), poll_atom::value);

@@ -1,6 +1,6 @@
-// The tracer actor: receives trace events (actors/trace.hpp) and writes
-// them to the trace file in batches (every 100 ms, or 512 events), rotating
-// by size. It owns the on/off switch: on at start with `arcd --trace FILE`
+// The tracer actor: every 50 ms it drains the events the trace layer
+// (actors/trace.hpp) buffered and writes them to the trace file in one
+// write, rotating by size. It owns the on/off switch: on at start with `arcd --trace FILE`
 // or [trace] enabled, and every second it asks persistence for the "trace"
 // setting that `arc trace on|off` writes. If the file cannot be written it
 // says so and switches tracing off rather than keep events in memory.

@@ -38,7 +38,6 @@ using failed_atom = caf::atom_constant<caf::atom("failed")>;
 using sensor_atom = caf::atom_constant<caf::atom("sensor")>;
 using version_atom = caf::atom_constant<caf::atom("dataver")>;
 using sensor_done_atom = caf::atom_constant<caf::atom("sensordone")>;
-using trace_atom = caf::atom_constant<caf::atom("trace")>;
 using setting_atom = caf::atom_constant<caf::atom("setting")>;
 
 // Names under which the supervisor registers its children (system registry):
@@ -65,11 +64,6 @@ typename Inspector::result_type inspect(Inspector& f, TraceCtx& x) {
   return f(caf::meta::type_name("trace_ctx"), x.id, x.corr, x.task);
 }
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, TraceEvent& x) {
-  return f(caf::meta::type_name("trace_event"), x.id, x.parent, x.corr, x.kind, x.from, x.to, x.type, x.task,
-           x.node, x.wall_ms, x.mono_ns, x.payload);
-}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TaskSpec& x) {
@@ -215,8 +209,7 @@ using dispatcher_actor = caf::typed_actor<
 
 // Writes trace events to the trace file in batches (actors/tracer.hpp).
 using tracer_actor = caf::typed_actor<
-    caf::reacts_to<trace_atom, TraceEvent>,
-    caf::reacts_to<flush_atom>,   // write the buffered events now
+    caf::reacts_to<flush_atom>,   // every 50 ms while on: write what the trace layer buffered
     caf::reacts_to<poll_atom>>;   // every second: did `arc trace on|off` change the switch?
 
 // Looks up a registered child by name; an invalid handle if it is not up.

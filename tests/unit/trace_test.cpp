@@ -54,6 +54,18 @@ std::vector<TraceEvent> life_of_7() {
   };
 }
 
+TEST(TraceEventLine, RoundTripsAwkwardTextAsValidJson) {
+  TraceEvent e = ev(18446744073709551615ull, 2, "send", "sensor:\"q\"", "queue", "claim", 7, 1);
+  e.payload = std::string("quote \" backslash \\ newline \n tab \t bell \a bad utf8 \xff\xfe end");
+  auto j = nlohmann::json::parse(to_json_line(e));
+  EXPECT_EQ(j["id"].get<uint64_t>(), 18446744073709551615ull);
+  EXPECT_EQ(j["from"], "sensor:\"q\"");
+  std::string p = j["payload"];
+  // Control characters other than \n and \t are dropped; invalid UTF-8 is replaced.
+  EXPECT_NE(p.find("quote \" backslash \\ newline \n tab \t bell  bad utf8 "), std::string::npos) << p;
+  EXPECT_EQ(j["task"], 7);
+}
+
 TEST(TraceRead, HalfWrittenLastLineIsSkippedWithANote) {
   test::TempDir dir;
   std::string path = dir.file("t.jsonl");
