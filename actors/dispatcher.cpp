@@ -5,6 +5,7 @@
 #include <map>
 
 #include "actors/trace.hpp"
+#include "core/fault.hpp"
 
 #include <set>
 
@@ -223,6 +224,7 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
   return {
       [self](tick_atom) { claim(self); },
       [self](exec_done_atom, ExecDone done) {
+        fault::crash_point("actor.dispatcher");  // the result is kept by the RunnerTable
         if (!self->state.running.count(done.task_id)) return;
         record(self, std::move(done));
       },

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/trace.hpp"
+#include "core/fault.hpp"
 
 #include <thread>
 
@@ -85,6 +86,7 @@ gate_actor::behavior_type gate_fn(self_ptr self, GateConfig cfg) {
   return {
       [self](may_claim_atom, TraceCtx tc) {
         trace::recv(tc, "gate", "may_claim");
+        fault::crash_point("actor.gate");
         bool open = self->state.synced && may_claim(self->state.gate);
         trace::reply(tc, "gate", "dispatcher", "may_claim",
                      [&] { return open ? std::string("open") : "closed: " + self->state.gate.state; });

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/trace.hpp"
+#include "core/fault.hpp"
 #include "actors/trace_describe.hpp"
 #include "storage/recovery.hpp"
 #include "storage/settings.hpp"
@@ -74,6 +75,7 @@ caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn, std::function<void(
 }
 
 void flush(self_ptr self) {
+  fault::crash_point("actor.persistence");  // the batch's requesters get errors and retry
   auto& st = self->state;
   st.flush_scheduled = false;
   if (st.batch.empty()) return;

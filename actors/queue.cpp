@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/trace.hpp"
+#include "core/fault.hpp"
 #include "actors/trace_describe.hpp"
 
 namespace arc {
@@ -47,12 +48,14 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
   return {
       [self](claim_atom, int32_t max, TraceCtx tc) {
         trace::recv(tc, "queue", "claim");
+        fault::crash_point("actor.queue");
         auto& a = self->state.args;
         auto out = trace::send(tc, "queue", "persistence", "claim", 0, [&] { return "up to " + std::to_string(max); });
         return forward<TaskList>(self, tc, "claim", claim_atom::value, a.incarnation, max, a.lease_ms, out);
       },
       [self](finish_atom, TaskOutcome o, TraceCtx tc) {
         trace::recv(tc, "queue", "finish");
+        fault::crash_point("actor.queue");
         o.owner = self->state.args.incarnation;
         auto out = trace::send(tc, "queue", "persistence", "finish", o.id, [&] { return o.result.status; });
         return forward<std::string>(self, tc, "finish", finish_atom::value, std::move(o), out);

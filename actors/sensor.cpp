@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/trace.hpp"
+#include "core/fault.hpp"
 
 #include <thread>
 
@@ -186,6 +187,7 @@ sensor_actor::behavior_type sensor_fn(self_ptr self, SensorConfig cfg, std::shar
   self->send(self, poll_atom::value);
   return {
       [self](poll_atom) {
+        fault::crash_point("actor.sensor");
         self->delayed_send(self, std::chrono::seconds(1), poll_atom::value);
         check(self);
       },

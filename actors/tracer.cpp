@@ -7,6 +7,7 @@
 #include <random>
 
 #include "actors/trace.hpp"
+#include "core/fault.hpp"
 
 namespace arc {
 
@@ -162,6 +163,7 @@ tracer_actor::behavior_type tracer_fn(self_ptr self, TracerArgs args) {
         if (st.draining) self->delayed_send(self, kDrainEvery, flush_atom::value);
       },
       [self](poll_atom) {
+        fault::crash_point("actor.tracer");
         self->delayed_send(self, std::chrono::seconds(1), poll_atom::value);
         auto p = lookup<persistence_actor>(self->system(), persistence_name);
         if (!p) return;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/trace.hpp"
+#include "core/fault.hpp"
 #include "actors/trace_describe.hpp"
 
 namespace arc {
@@ -58,6 +59,7 @@ triage_actor::behavior_type triage_fn(self_ptr self, TriageConfig cfg) {
       },
       [self](failed_atom, TraceCtx tc) {
         trace::recv(tc, "triage", "failed");
+        fault::crash_point("actor.triage");
         self->state.last_failure = tc;
         if (++self->state.failures_since_scan >= self->state.cfg.burst) scan(self, tc);  // (later if one runs)
       },

@@ -1,5 +1,7 @@
 #include "core/process.hpp"
 
+#include "core/fault.hpp"
+
 #include "core/proc_scan.hpp"
 
 #include <fcntl.h>
@@ -93,6 +95,11 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* canc
   if (spec.argv.empty() || spec.argv[0].empty()) {
     r.spawn_failed = true;
     r.spawn_error = "empty command";
+    return r;
+  }
+  if (fault::fire("executor.spawn")) {
+    r.spawn_failed = true;
+    r.spawn_error = "fault injection: executor.spawn";
     return r;
   }
   // Everything the child needs is prepared before fork: after fork in a

@@ -1,5 +1,7 @@
 #include "storage/db.hpp"
 
+#include "core/fault.hpp"
+
 namespace arc {
 
 namespace {
@@ -30,7 +32,20 @@ Stmt& Stmt::bind_null(int i) {
   return *this;
 }
 
+namespace {
+// Injected write failures (core/fault.hpp): as if SQLite had returned them.
+void maybe_fail_write(const char* sql) {
+  auto fail = [&](int rc, const char* what) {
+    throw DbError(rc, std::string("sqlite: ") + what + " (fault injection) in: " + std::string(sql).substr(0, 80));
+  };
+  if (fault::fire("sqlite.busy")) fail(SQLITE_BUSY, "database is locked");
+  if (fault::fire("sqlite.ioerr")) fail(SQLITE_IOERR, "disk I/O error");
+  if (fault::fire("sqlite.full")) fail(SQLITE_FULL, "database or disk is full");
+}
+}  // namespace
+
 bool Stmt::step() {
+  if (!sqlite3_stmt_readonly(s_) && !sqlite3_stmt_busy(s_)) maybe_fail_write(sqlite3_sql(s_));
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -93,6 +108,7 @@ Stmt Db::prepare(const std::string& sql) {
 }
 
 void Db::exec(const std::string& sql) {
+  if (sql.rfind("COMMIT", 0) == 0) maybe_fail_write(sql.c_str());
   char* err = nullptr;
   int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
