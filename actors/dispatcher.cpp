@@ -1,5 +1,7 @@
 #include "actors/dispatcher.hpp"
 
+#include "actors/crash_reply.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -185,6 +187,9 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause) {
           [self](caf::error& e) {
             self->state.claiming = false;
             spdlog::warn("dispatcher: claim failed: {}", caf::to_string(e));
+            // It may have been committed all the same (the queue crashed on
+            // the way back): what we hold but do not run goes back.
+            self->send(self, release_atom::value);
             maybe_finish_drain(self);
           });
 }
@@ -209,6 +214,7 @@ void claim(self_ptr self) {
 }
 
 dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args) {
+  answer_requests_on_crash(self, "dispatcher");
   auto& st = self->state;
   st.args = args;
   // Runs started by a previous dispatcher (we are a restart) are ours now.
@@ -218,11 +224,38 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
   }
   if (!st.running.empty())
     spdlog::info("dispatcher: adopted {} runs of the previous dispatcher", st.running.size());
+  // A claim answered to our dead predecessor was never started: requeue it now,
+  // not when its lease runs out.
+  self->send(self, release_atom::value);
   self->send(self, poll_atom::value);
   self->send(self, version_atom::value);
   self->delayed_send(self, std::chrono::milliseconds(st.args.config->lease_ms / 3), renew_atom::value);
   return {
       [self](tick_atom) { claim(self); },
+      [self](release_atom) {
+        auto& st = self->state;
+        auto q = queue(self);
+        // Never beside a claim: its tasks would not be in `running` yet.
+        if (!q || st.claiming) {
+          self->delayed_send(self, std::chrono::milliseconds(50), release_atom::value);
+          return;
+        }
+        st.claiming = true;
+        IdList running(st.running.begin(), st.running.end());
+        self->request(q, kRequestTimeout, release_atom::value, std::move(running))
+            .then(
+                [self](int32_t n) {
+                  self->state.claiming = false;
+                  if (n > 0) spdlog::info("dispatcher: {} claimed tasks never started (the claim's answer was lost) requeued", n);
+                  maybe_finish_drain(self);
+                  claim(self);
+                },
+                [self](caf::error&) {
+                  self->state.claiming = false;
+                  maybe_finish_drain(self);
+                  self->delayed_send(self, std::chrono::milliseconds(200), release_atom::value);
+                });
+      },
       [self](exec_done_atom, ExecDone done) {
         fault::crash_point("actor.dispatcher");  // the result is kept by the RunnerTable
         if (!self->state.running.count(done.task_id)) return;

@@ -1,5 +1,7 @@
 #include "actors/gate.hpp"
 
+#include "actors/crash_reply.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "actors/trace.hpp"
@@ -81,6 +83,7 @@ void apply(self_ptr self, GateCommand cmd, TraceCtx cause = {}) {
 }
 
 gate_actor::behavior_type gate_fn(self_ptr self, GateConfig cfg) {
+  answer_requests_on_crash(self, "gate");
   self->state.cfg = std::move(cfg);
   self->send(self, poll_atom::value);
   return {

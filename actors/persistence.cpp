@@ -1,5 +1,7 @@
 #include "actors/persistence.hpp"
 
+#include "actors/crash_reply.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "actors/trace.hpp"
@@ -28,6 +30,12 @@ struct PersistenceState {
   bool notify_dispatcher = false;  // the batch creates tasks: tell the dispatcher after COMMIT
   int64_t transactions = 0;  // committed batches
   int64_t requests = 0;      // requests answered from them
+  // Dying with requests queued (a crash): answer them with an error, so that
+  // their senders retry now instead of waiting for their request timeout.
+  ~PersistenceState() {
+    auto err = caf::make_error(caf::sec::request_receiver_down, "persistence restarted before running the request");
+    for (auto& op : batch) op.fail(err);
+  }
   static inline const char* name = "persistence";
 };
 
@@ -85,11 +93,16 @@ void flush(self_ptr self) {
     Transaction tx(*st.db);
     for (auto& op : ops) op.run(*st.store);
     tx.commit();
-  } catch (const DbError& e) {
+  } catch (const std::exception& e) {
+    if (!dynamic_cast<const DbError*>(&e)) {  // a bug, or an injected fault: rolled back, then crash
+      auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
+      for (auto& op : ops) op.fail(err);
+      throw;
+    }
     spdlog::error("persistence: batch of {} requests rolled back: {}", ops.size(), e.what());
     auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
     for (auto& op : ops) op.fail(err);
-    int primary = e.code() & 0xff;
+    int primary = static_cast<const DbError&>(e).code() & 0xff;
     // A broken connection or file is not fixed by retrying on it: crash, and
     // let the supervisor restart us with a fresh connection.
     if (primary == SQLITE_IOERR || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ||
@@ -118,6 +131,7 @@ std::function<void(const T&)> traced(const TraceCtx& tc, const char* type, std::
 }
 
 persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs args) {
+  answer_requests_on_crash(self, "persistence");
   auto& st = self->state;
   st.args = args;
   OpenOptions o;
@@ -215,6 +229,11 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
               for (int64_t id : r.created_ids)
                 trace::event(tc, "persistence", "task.created", id, [&] { return "by sensor " + name; });
             }));
+      },
+      [self](release_atom, std::string owner, IdList running) {
+        return enqueue<int32_t>(self, [owner, running = std::move(running)](TaskStore& s) {
+          return static_cast<int32_t>(s.release_unheld(owner, running));
+        });
       },
       [self](setting_atom, const std::string& name) { return get_setting(*self->state.db, name); },
       [self](version_atom) {

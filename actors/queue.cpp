@@ -1,6 +1,11 @@
 #include "actors/queue.hpp"
 
+#include "actors/crash_reply.hpp"
+
 #include <spdlog/spdlog.h>
+
+#include <functional>
+#include <map>
 
 #include "actors/trace.hpp"
 #include "core/fault.hpp"
@@ -13,6 +18,15 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 
 struct QueueState {
   QueueArgs args;
+  // Requests forwarded to persistence and not yet answered. Dying with some
+  // (a crash) answers them with an error, so that the dispatcher retries now
+  // instead of waiting for its request timeout.
+  std::map<uint64_t, std::function<void(const caf::error&)>> in_flight;
+  uint64_t next = 0;
+  ~QueueState() {
+    auto err = caf::make_error(caf::sec::request_receiver_down, "queue restarted before persistence answered");
+    for (auto& [id, fail] : in_flight) fail(err);
+  }
   static inline const char* name = "queue";
 };
 
@@ -32,17 +46,24 @@ caf::typed_response_promise<T> forward(self_ptr self, const TraceCtx& request, c
     rp.deliver(caf::make_error(caf::sec::request_receiver_down, "persistence is restarting"));
     return rp;
   }
+  uint64_t id = ++self->state.next;
+  self->state.in_flight[id] = [rp](const caf::error& e) mutable { rp.deliver(e); };
   self->request(p, kRequestTimeout, std::forward<Ts>(xs)...)
       .then(
-          [rp, request, type](T& r) mutable {
+          [self, id, rp, request, type](T& r) mutable {
+            self->state.in_flight.erase(id);
             trace::reply(request, "queue", "dispatcher", type, [&] { return trace::describe(r); });
             rp.deliver(std::move(r));
           },
-          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+          [self, id, rp](caf::error& e) mutable {
+            self->state.in_flight.erase(id);
+            rp.deliver(std::move(e));
+          });
   return rp;
 }
 
 queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
+  answer_requests_on_crash(self, "queue");
   self->state.args = args;
   self->send(self, tick_atom::value);
   return {
@@ -64,6 +85,10 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
         auto& a = self->state.args;
         return forward<IdList>(self, TraceCtx{}, "renew", renew_atom::value, a.incarnation, std::move(ids),
                                a.lease_ms);
+      },
+      [self](release_atom, IdList running) {
+        return forward<int32_t>(self, TraceCtx{}, "release", release_atom::value, self->state.args.incarnation,
+                                std::move(running));
       },
       [self](requeue_atom, int64_t id, std::string reason, TraceCtx tc) {
         trace::recv(tc, "queue", "requeue");

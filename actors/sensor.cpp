@@ -1,5 +1,7 @@
 #include "actors/sensor.hpp"
 
+#include "actors/crash_reply.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "actors/trace.hpp"
@@ -182,6 +184,7 @@ void check(self_ptr self) {
 }
 
 sensor_actor::behavior_type sensor_fn(self_ptr self, SensorConfig cfg, std::shared_ptr<SensorThreads> threads) {
+  answer_requests_on_crash(self, "sensor");
   self->state.cfg = std::move(cfg);
   self->state.threads = std::move(threads);
   self->send(self, poll_atom::value);

@@ -1,5 +1,7 @@
 #include "actors/tracer.hpp"
 
+#include "actors/crash_reply.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -150,6 +152,7 @@ void apply_setting(self_ptr self, const std::string& value) {
 }
 
 tracer_actor::behavior_type tracer_fn(self_ptr self, TracerArgs args) {
+  answer_requests_on_crash(self, "tracer");
   auto& st = self->state;
   st.args = std::move(args);
   self->attach_functor([] { trace::detail::on = false; });  // a restarted tracer switches it on again

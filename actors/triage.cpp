@@ -1,5 +1,7 @@
 #include "actors/triage.hpp"
 
+#include "actors/crash_reply.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "actors/trace.hpp"
@@ -49,6 +51,7 @@ void scan(self_ptr self, const TraceCtx& cause = {}) {
 }
 
 triage_actor::behavior_type triage_fn(self_ptr self, TriageConfig cfg) {
+  answer_requests_on_crash(self, "triage");
   self->state.cfg = std::move(cfg);
   self->send(self, poll_atom::value);
   return {

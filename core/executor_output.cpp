@@ -78,6 +78,8 @@ ExecOutcome interpret_arc_output(const ProcessResult& r) {
     o.status = status::failed;
     o.failure_class = failure::executor_error;
     o.summary = sanitize_text("executor could not start: " + r.spawn_error, kSummaryCap);
+    // Out of processes, memory or descriptors passes; a missing command does not.
+    o.retryable = r.spawn_error.rfind("fork:", 0) == 0 || r.spawn_error.rfind("pipe:", 0) == 0;
     return o;
   }
   if (r.timed_out) {

@@ -99,7 +99,7 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* canc
   }
   if (fault::fire("executor.spawn")) {
     r.spawn_failed = true;
-    r.spawn_error = "fault injection: executor.spawn";
+    r.spawn_error = "fork: Resource temporarily unavailable (fault injection: executor.spawn)";
     return r;
   }
   // Everything the child needs is prepared before fork: after fork in a

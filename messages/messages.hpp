@@ -39,6 +39,7 @@ using sensor_atom = caf::atom_constant<caf::atom("sensor")>;
 using version_atom = caf::atom_constant<caf::atom("dataver")>;
 using sensor_done_atom = caf::atom_constant<caf::atom("sensordone")>;
 using setting_atom = caf::atom_constant<caf::atom("setting")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
 
 // Names under which the supervisor registers its children (system registry):
 // a restarted child gets a new address, so peers look each other up by name.
@@ -168,6 +169,7 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<sensor_atom, std::string>::with<SensorRow>,
     caf::replies_to<sensor_atom, SensorRun, TraceCtx>::with<SensorRunSummary>,
     caf::replies_to<setting_atom, std::string>::with<std::string>,  // storage/settings.hpp
+    caf::replies_to<release_atom, std::string, IdList>::with<int32_t>,  // TaskStore::release_unheld
     caf::reacts_to<flush_atom>>;
 
 // Hands out ready tasks under leases and records outcomes.
@@ -176,6 +178,7 @@ using queue_actor = caf::typed_actor<
     caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
     caf::replies_to<renew_atom, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, TraceCtx>::with<bool>,
+    caf::replies_to<release_atom, IdList>::with<int32_t>,  // our claims not running: requeue them
     caf::reacts_to<tick_atom>>;
 
 // The dispatch gate: asked before every claim, told every outcome.
@@ -203,6 +206,7 @@ using dispatcher_actor = caf::typed_actor<
     caf::reacts_to<poll_atom>,   // periodic claim (tasks added by other processes)
     caf::reacts_to<version_atom>,  // every few ms while idle: did another process write?
     caf::reacts_to<renew_atom>,  // periodic lease renewal
+    caf::reacts_to<release_atom>,  // requeue our claims that are not running (answers lost in a crash)
     caf::reacts_to<exec_done_atom, ExecDone>,
     caf::replies_to<drain_atom, millis>::with<int32_t>,  // graceful stop; replies when idle
     caf::reacts_to<drain_atom>>;                         // the drain's grace period is over

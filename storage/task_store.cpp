@@ -263,6 +263,20 @@ bool TaskStore::requeue(int64_t id, const std::string& owner, const std::string&
   return true;
 }
 
+int TaskStore::release_unheld(const std::string& owner, const std::vector<int64_t>& running) {
+  std::vector<int64_t> held;
+  {
+    auto q = db_.prepare("SELECT id FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND lease_owner = ?");
+    q.bind(1, owner);
+    while (q.step()) held.push_back(q.col_int(0));
+  }
+  int n = 0;
+  for (int64_t id : held)
+    if (std::find(running.begin(), running.end(), id) == running.end())
+      n += requeue(id, owner, "claimed, but the claim's answer was lost in a crash; requeued, attempt not spent");
+  return n;
+}
+
 int TaskStore::recover_expired_leases(const std::string& actor) {
   std::vector<std::pair<int64_t, bool>> found;  // id, attempts left
   {

@@ -72,6 +72,11 @@ class TaskStore {
   // Returns an active task of `owner` to pending without consuming its
   // attempt (the runtime stopped it, not the task's own fault).
   bool requeue(int64_t id, const std::string& owner, const std::string& reason);
+  // Requeues (attempt refunded) the tasks `owner` holds that are not in
+  // `running`: claims whose answer was lost (the dispatcher or the queue
+  // crashed while it was on its way), which would otherwise wait out their
+  // lease. Returns how many.
+  int release_unheld(const std::string& owner, const std::vector<int64_t>& running);
 
   // Active tasks whose lease ran out: pending again while attempts remain,
   // else failed with failure_class=orphaned. Returns how many were recovered.
