@@ -13,6 +13,19 @@
 #include "actors/tracer.hpp"
 
 namespace arc {
+namespace {
+
+caf::atom_value registry_name(const std::string& name) {
+  return name == "persistence"  ? persistence_name
+         : name == "queue"      ? queue_name
+         : name == "gate"       ? gate_name
+         : name == "triage"     ? triage_name
+         : name == "dispatcher" ? dispatcher_name
+         : name == "tracer"     ? tracer_name
+                                : caf::atom_from_string(name);  // "sensor0", ...
+}
+
+}  // namespace
 
 struct Runtime::Impl {
   std::shared_ptr<const Config> config;
@@ -63,17 +76,17 @@ void Runtime::start() {
   sa.children = {
       // First, so that the others' first messages are traced.
       {"tracer", tracer_name,
-       [ta](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_tracer(s, ta)); }},
+       [ta](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_tracer(s, ta)); }, {}},
       {"persistence", persistence_name,
-       [pa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_persistence(s, pa)); }},
+       [pa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_persistence(s, pa)); }, {}},
       {"queue", queue_name,
-       [qa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_queue(s, qa)); }},
+       [qa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_queue(s, qa)); }, {}},
       {"gate", gate_name,
-       [gc = m.config->gate](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_gate(s, gc)); }},
+       [gc = m.config->gate](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_gate(s, gc)); }, {}},
       {"triage", triage_name,
-       [tc = m.config->triage](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_triage(s, tc)); }},
+       [tc = m.config->triage](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_triage(s, tc)); }, {}},
       {"dispatcher", dispatcher_name,
-       [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }},
+       [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }, {}},
   };
   // One actor per sensor, before the dispatcher: sensors run whatever dispatch does.
   int index = 0;
@@ -83,7 +96,17 @@ void Runtime::start() {
                        ChildSpec{"sensor " + name, caf::atom_from_string("sensor" + std::to_string(index++)),
                                  [sc = sc, threads](caf::actor_system& s) {
                                    return caf::actor_cast<caf::actor>(spawn_sensor(s, sc, threads));
-                                 }});
+                                 },
+                                 {}});
+  }
+  // Each child's own policy: [supervisor.children.NAME], for a sensor also
+  // [supervisor.children.sensors], else [supervisor].
+  for (auto& c : sa.children) {
+    auto& by_name = m.config->supervisor_children;
+    std::string key = c.name.rfind("sensor ", 0) == 0 ? "sensor:" + c.name.substr(7) : c.name;
+    auto it = by_name.find(key);
+    if (it == by_name.end() && key.rfind("sensor:", 0) == 0) it = by_name.find("sensors");
+    c.policy = it != by_name.end() ? it->second : m.config->supervisor;
   }
   m.supervisor = spawn_supervisor(*m.sys, std::move(sa));
   // The supervisor spawns and registers its children before it handles any
@@ -125,16 +148,15 @@ void Runtime::stop(millis grace) {
 
 int Runtime::escalated() const { return impl_->escalated->load(); }
 
+uint64_t Runtime::child_id(const std::string& name) {
+  auto& m = *impl_;
+  auto a = m.sys->registry().get(registry_name(name));
+  return a ? a->id() : 0;
+}
+
 void Runtime::crash_child(const std::string& name) {
   auto& m = *impl_;
-  caf::atom_value reg = name == "persistence" ? persistence_name
-                        : name == "queue"     ? queue_name
-                        : name == "gate"      ? gate_name
-                        : name == "triage"    ? triage_name
-                        : name == "dispatcher" ? dispatcher_name
-                        : name == "tracer"    ? tracer_name
-                                               : caf::atom_from_string(name);  // "sensor0", ...
-  if (auto a = m.sys->registry().get(reg))
+  if (auto a = m.sys->registry().get(registry_name(name)))
     caf::anon_send_exit(caf::actor_cast<caf::actor>(a), caf::exit_reason::kill);
 }
 

@@ -30,6 +30,9 @@ class Runtime {
 
   // Non-zero when the supervisor gave up (restart intensity exceeded).
   int escalated() const;
+  // The actor id of a running child ("queue", "sensor0", ...), 0 if it is
+  // down: a test sees a restart as a new id.
+  uint64_t child_id(const std::string& name);
   // Kills the named child ("persistence", "queue", "gate", "triage", "dispatcher", or
   // "sensorN" for the N-th configured sensor in name order), as a crash would.
   void crash_child(const std::string& name);

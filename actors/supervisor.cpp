@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <deque>
+#include <random>
 #include <map>
 
 namespace arc {
@@ -18,6 +19,9 @@ struct SupervisorState {
   SupervisorArgs args;
   std::vector<Child> children;
   bool stopping = false;
+  bool restarting_tree = false;  // every child is being stopped, to be started again
+  std::deque<std::chrono::steady_clock::time_point> tree_restarts;  // within the period
+  std::mt19937 rng{std::random_device{}()};
   static inline const char* name = "supervisor";
 };
 
@@ -42,6 +46,24 @@ void stop_all(self_ptr self) {
   if (!any) self->quit();
 }
 
+bool any_alive(self_ptr self) {
+  for (auto& c : self->state.children)
+    if (c.handle) return true;
+  return false;
+}
+
+// Stops every child (reverse order); on_down starts them all again.
+void restart_tree(self_ptr self) {
+  auto& st = self->state;
+  st.restarting_tree = true;
+  for (auto it = st.children.rbegin(); it != st.children.rend(); ++it) {
+    if (!it->handle) continue;
+    self->system().registry().erase(it->spec.registry_name);
+    self->send_exit(it->handle, caf::exit_reason::user_shutdown);
+  }
+  if (!any_alive(self)) self->send(self, restart_atom::value, std::string());
+}
+
 void on_down(self_ptr self, const caf::down_msg& m) {
   auto& st = self->state;
   Child* c = nullptr;
@@ -50,31 +72,44 @@ void on_down(self_ptr self, const caf::down_msg& m) {
   if (!c) return;
   c->handle = nullptr;
   if (st.stopping) {
-    bool any = false;
-    for (auto& x : st.children) any = any || x.handle;
-    if (!any) self->quit();
+    if (!any_alive(self)) self->quit();
+    return;
+  }
+  if (st.restarting_tree) {
+    if (!any_alive(self)) self->send(self, restart_atom::value, std::string());  // all down: start all
     return;
   }
   self->system().registry().erase(c->spec.registry_name);
-  auto& pol = st.args.policy;
+  auto& pol = c->spec.policy;
   auto now = std::chrono::steady_clock::now();
   c->restarts.push_back(now);
   while (!c->restarts.empty() && now - c->restarts.front() > std::chrono::milliseconds(pol.period_ms))
     c->restarts.pop_front();
   int n = static_cast<int>(c->restarts.size());
   if (n > pol.max_restarts) {
+    auto& tree = st.args.policy;
+    while (!st.tree_restarts.empty() && now - st.tree_restarts.front() > std::chrono::milliseconds(tree.period_ms))
+      st.tree_restarts.pop_front();
+    if (static_cast<int>(st.tree_restarts.size()) < tree.tree_restarts) {
+      st.tree_restarts.push_back(now);
+      spdlog::critical("supervisor: {} died {} times within {} s (last reason: {}), more than its restart "
+                       "intensity allows (max_restarts = {}); restarting the whole tree ({}/{} within {} s)",
+                       c->spec.name, n, pol.period_ms / 1000, caf::to_string(m.reason), pol.max_restarts,
+                       st.tree_restarts.size(), tree.tree_restarts, tree.period_ms / 1000);
+      restart_tree(self);
+      return;
+    }
     spdlog::critical(
         "supervisor: {} died {} times within {} s (last reason: {}), more than the restart "
-        "intensity allows (max_restarts = {}); stopping arcd so that its service manager "
-        "restarts it",
-        c->spec.name, n, pol.period_ms / 1000, caf::to_string(m.reason), pol.max_restarts);
+        "intensity allows (max_restarts = {}), and the whole tree was already restarted {} times "
+        "within {} s; stopping arcd so that its service manager restarts it",
+        c->spec.name, n, pol.period_ms / 1000, caf::to_string(m.reason), pol.max_restarts, tree.tree_restarts,
+        tree.period_ms / 1000);
     st.args.escalated->store(70);  // EX_SOFTWARE
     stop_all(self);
     return;
   }
-  millis delay = pol.backoff_min_ms;
-  for (int i = 1; i < n && delay < pol.backoff_max_ms; ++i) delay *= 2;
-  delay = std::min(delay, pol.backoff_max_ms);
+  millis delay = restart_delay(pol, n, std::uniform_real_distribution<double>(0, 1)(st.rng));
   spdlog::error("supervisor: {} died ({}); restart {}/{} in {} ms", c->spec.name,
                 caf::to_string(m.reason), n, pol.max_restarts, delay);
   self->delayed_send(self, std::chrono::milliseconds(delay), restart_atom::value, c->spec.name);
@@ -90,8 +125,20 @@ caf::behavior supervisor_fn(self_ptr self, SupervisorArgs args) {
   self->set_down_handler([self](caf::down_msg& m) { on_down(self, m); });
   return {
       [self](restart_atom, const std::string& name) {
-        if (self->state.stopping) return;
-        for (auto& c : self->state.children)
+        auto& st = self->state;
+        if (st.stopping) return;
+        if (name.empty()) {  // the whole tree, in order, with fresh histories
+          if (!st.restarting_tree || any_alive(self)) return;
+          st.restarting_tree = false;
+          for (auto& c : st.children) {
+            c.restarts.clear();
+            start_child(self, c);
+          }
+          spdlog::warn("supervisor: the whole tree restarted");
+          return;
+        }
+        if (st.restarting_tree) return;  // it comes back with the tree
+        for (auto& c : st.children)
           if (c.spec.name == name && !c.handle) {
             start_child(self, c);
             spdlog::info("supervisor: {} restarted", name);

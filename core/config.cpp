@@ -214,13 +214,36 @@ Config parse_config(const std::string& text, const std::string& path) {
     c.retry.max_ms = get_int(*r, "max_seconds", 600, 0, 7 * 86400, path, "retry.") * 1000;
   }
   if (auto* s = root.get_as<toml::table>("supervisor")) {
-    check_keys(*s, {"max_restarts", "period_seconds", "backoff_min_ms", "backoff_max_ms"}, path,
-               "supervisor.");
-    c.supervisor.max_restarts =
-        static_cast<int>(get_int(*s, "max_restarts", 5, 0, 1000, path, "supervisor."));
-    c.supervisor.period_ms = get_int(*s, "period_seconds", 60, 1, 86400, path, "supervisor.") * 1000;
-    c.supervisor.backoff_min_ms = get_int(*s, "backoff_min_ms", 100, 0, 600'000, path, "supervisor.");
-    c.supervisor.backoff_max_ms = get_int(*s, "backoff_max_ms", 5000, 0, 600'000, path, "supervisor.");
+    check_keys(*s, {"max_restarts", "period_seconds", "backoff_min_ms", "backoff_max_ms", "jitter_percent",
+                    "tree_restarts", "children"},
+               path, "supervisor.");
+    auto read_policy = [&](const toml::table& t, SupervisorPolicy d, const std::string& p) {
+      d.max_restarts = static_cast<int>(get_int(t, "max_restarts", d.max_restarts, 0, 1000, path, p));
+      d.period_ms = get_int(t, "period_seconds", d.period_ms / 1000, 1, 86400, path, p) * 1000;
+      d.backoff_min_ms = get_int(t, "backoff_min_ms", d.backoff_min_ms, 0, 600'000, path, p);
+      d.backoff_max_ms = get_int(t, "backoff_max_ms", d.backoff_max_ms, 0, 600'000, path, p);
+      d.jitter_percent = static_cast<int>(get_int(t, "jitter_percent", d.jitter_percent, 0, 100, path, p));
+      if (d.backoff_max_ms < d.backoff_min_ms) fail(path, p + "backoff_max_ms", "must not be below backoff_min_ms");
+      return d;
+    };
+    c.supervisor = read_policy(*s, c.supervisor, "supervisor.");
+    c.supervisor.tree_restarts = static_cast<int>(get_int(*s, "tree_restarts", 1, 0, 100, path, "supervisor."));
+    if (auto* ch = s->get_as<toml::table>("children")) {
+      for (auto& [k, v] : *ch) {
+        std::string name(k.str()), p = "supervisor.children." + name + ".";
+        static const char* known[] = {"persistence", "queue", "gate", "triage", "dispatcher", "tracer", "sensors"};
+        bool ok = name.rfind("sensor:", 0) == 0;
+        for (auto* n : known) ok = ok || name == n;
+        if (!ok)
+          fail(path, "supervisor.children." + name,
+               "unknown child (persistence, queue, gate, triage, dispatcher, tracer, sensors or sensor:NAME)");
+        auto* t = v.as_table();
+        if (!t) fail(path, "supervisor.children." + name, "must be a table");
+        check_keys(*t, {"max_restarts", "period_seconds", "backoff_min_ms", "backoff_max_ms", "jitter_percent"},
+                   path, p);
+        c.supervisor_children[name] = read_policy(*t, c.supervisor, p);
+      }
+    }
   }
   if (auto* g = root.get_as<toml::table>("gate")) {
     check_keys(*g, {"failure_threshold", "resume_margin_seconds", "fallback_backoff_minutes",
@@ -295,6 +318,14 @@ Config parse_config(const std::string& text, const std::string& path) {
   if (!c.default_skill.empty() && !c.skills.count(c.default_skill))
     fail(path, "arcd.default_skill", "names no [skills." + c.default_skill + "] table");
   return c;
+}
+
+millis restart_delay(const SupervisorPolicy& p, int nth, double u) {
+  millis d = p.backoff_min_ms;
+  for (int i = 1; i < nth && d < p.backoff_max_ms; ++i) d *= 2;
+  d = std::min(d, p.backoff_max_ms);
+  double spread = static_cast<double>(p.jitter_percent) / 100.0 * (2 * u - 1);  // [-j, +j)
+  return std::max<millis>(0, static_cast<millis>(static_cast<double>(d) * (1 + spread)));
 }
 
 Config load_config(const std::string& path) {

@@ -33,7 +33,15 @@ struct SupervisorPolicy {
   millis period_ms = 60'000;     // ... within this period
   millis backoff_min_ms = 100;   // delay before the first restart, doubled per restart
   millis backoff_max_ms = 5'000;
+  int jitter_percent = 20;       // each delay is spread by up to this much either way
+  int tree_restarts = 1;         // past a child's intensity: restart the whole tree this often
+                                 // within period_ms, then escalate (arcd exits 70)
 };
+
+// The delay before the `nth` restart (1-based) within the period: doubling
+// from backoff_min_ms up to backoff_max_ms, spread by the jitter; `u` is a
+// uniform random number in [0, 1).
+millis restart_delay(const SupervisorPolicy& p, int nth, double u);
 
 // Failure triage (docs/triage.md).
 struct TriageConfig {
@@ -89,6 +97,9 @@ struct Config {
   std::string default_skill;       // for tasks with no skills; empty = first skill
   RetryPolicy retry;
   SupervisorPolicy supervisor;
+  // [supervisor.children.NAME]: a child's own policy (NAME: persistence,
+  // queue, gate, triage, dispatcher, tracer, sensors, or sensor:NAME).
+  std::map<std::string, SupervisorPolicy> supervisor_children;
   GateConfig gate;
   TriageConfig triage;
   TraceConfig trace;

@@ -126,14 +126,34 @@ TEST_F(RuntimeTest, AResultThatCannotBeRecordedIsRetriedNotDropped) {
   rt_->stop(1000);
 }
 
-TEST_F(RuntimeTest, PastTheRestartIntensityTheSupervisorGivesUp) {
-  cfg_.supervisor.max_restarts = 2;
-  cfg_.supervisor.period_ms = 60'000;
+// Crashes `name` and waits until the supervisor has restarted it (a new id).
+bool crash_and_wait(Runtime& rt, const std::string& name) {
+  uint64_t before = rt.child_id(name);
+  rt.crash_child(name);
+  return test::wait_for([&] { uint64_t now = rt.child_id(name); return now != 0 && now != before; }, 5s);
+}
+
+TEST_F(RuntimeTest, PastAChildsIntensityTheTreeRestartsThenTheSupervisorGivesUp) {
+  cfg_.supervisor.tree_restarts = 1;
+  SupervisorPolicy queue = cfg_.supervisor;
+  queue.max_restarts = 2;
+  queue.backoff_min_ms = 1;
+  cfg_.supervisor_children["queue"] = queue;  // its own, lower intensity
+  add(3);
   start();
-  for (int i = 0; i < 3; ++i) {
-    rt_->crash_child("queue");
-    std::this_thread::sleep_for(100ms);  // past the restart backoff (10, 20 ms)
-  }
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(crash_and_wait(*rt_, "queue")) << "restart " << i;
+  uint64_t gate = rt_->child_id("gate");
+  // The third crash in the period is past the queue's intensity: the whole
+  // tree restarts (the gate too), and the runtime goes on.
+  ASSERT_TRUE(crash_and_wait(*rt_, "queue"));
+  EXPECT_TRUE(test::wait_for([&] { uint64_t g = rt_->child_id("gate"); return g != 0 && g != gate; }, 5s))
+      << "the gate was not restarted with the tree";
+  EXPECT_EQ(rt_->escalated(), 0);
+  EXPECT_TRUE(test::wait_for([&] { return count("completed") == 3; }, 10s)) << "nothing ran after the tree restart";
+  // The histories start afresh; past the intensity again, with the one tree
+  // restart of the period spent, the supervisor gives up.
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(crash_and_wait(*rt_, "queue"));
+  rt_->crash_child("queue");
   EXPECT_TRUE(test::wait_for([&] { return rt_->escalated() != 0; }, 5s));
   EXPECT_EQ(rt_->escalated(), 70);
   rt_->stop(0);
@@ -156,10 +176,7 @@ TEST_F(RuntimeTest, ACrashingSensorIsRestartedWhileTheOthersKeepTheirCadence) {
   ASSERT_TRUE(test::wait_for([&] { return runs("alpha") >= 1 && runs("beta") >= 1; }, 10s));
   auto t0 = std::chrono::steady_clock::now();
   int64_t beta0 = runs("beta");
-  for (int i = 0; i < 3; ++i) {
-    rt_->crash_child("sensor0");  // alpha
-    std::this_thread::sleep_for(300ms);  // past the restart backoff
-  }
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(crash_and_wait(*rt_, "sensor0"));  // alpha
   ASSERT_TRUE(test::wait_for([&] { return runs("beta") >= beta0 + 4; }, 10s));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // beta ran once a second throughout (a run may start up to a poll tick late).

@@ -66,5 +66,38 @@ command = ["/bin/false"]
   EXPECT_EQ(pick_skill(c, {"shell"}, why), nullptr);     // disabled unless enabled
 }
 
+TEST(SupervisorPolicy, PerChildPoliciesInheritTheDefaults) {
+  auto c = parse_config("[supervisor]\nmax_restarts = 7\njitter_percent = 10\ntree_restarts = 2\n"
+                        "[supervisor.children.persistence]\nmax_restarts = 20\nbackoff_max_ms = 9000\n"
+                        "[supervisor.children.\"sensor:inbox\"]\nperiod_seconds = 5\n", "t.toml");
+  EXPECT_EQ(c.supervisor.max_restarts, 7);
+  EXPECT_EQ(c.supervisor.tree_restarts, 2);
+  ASSERT_EQ(c.supervisor_children.count("persistence"), 1u);
+  EXPECT_EQ(c.supervisor_children["persistence"].max_restarts, 20);
+  EXPECT_EQ(c.supervisor_children["persistence"].backoff_max_ms, 9000);
+  EXPECT_EQ(c.supervisor_children["persistence"].jitter_percent, 10);  // inherited
+  EXPECT_EQ(c.supervisor_children["sensor:inbox"].period_ms, 5000);
+  try {
+    parse_config("[supervisor.children.qeueu]\nmax_restarts = 1\n", "t.toml");
+    FAIL() << "a misspelt child was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("supervisor.children.qeueu"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SupervisorPolicy, RestartDelayDoublesIsCappedAndJittered) {
+  SupervisorPolicy p;
+  p.backoff_min_ms = 100;
+  p.backoff_max_ms = 1000;
+  p.jitter_percent = 0;
+  EXPECT_EQ(restart_delay(p, 1, 0.5), 100);
+  EXPECT_EQ(restart_delay(p, 3, 0.5), 400);
+  EXPECT_EQ(restart_delay(p, 10, 0.5), 1000);
+  p.jitter_percent = 20;
+  EXPECT_EQ(restart_delay(p, 1, 0.0), 80);    // -20 %
+  EXPECT_EQ(restart_delay(p, 1, 0.5), 100);
+  EXPECT_EQ(restart_delay(p, 10, 0.999), 1199);  // just under +20 % of the cap
+}
+
 }  // namespace
 }  // namespace arc
