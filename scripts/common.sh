@@ -21,6 +21,9 @@ arc_install_packages() {
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# ccache: hits across checkouts in other directories (CI clones afresh).
+export CCACHE_BASEDIR="$ARC_ROOT" CCACHE_NOHASHDIR=1
+
 # arc_build BUILD_DIR BUILD_TYPE [cmake --build args, e.g. --target arcd arc]
 arc_build() {
   local dir="$1" type="$2"

@@ -9,13 +9,18 @@ seconds="${1:-20}"
 dir="$ARC_ROOT/build-fuzz"
 cmake -S "$ARC_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARC_FUZZ=ON \
   -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
-cmake --build "$dir" -j2 --target reset_time_fuzz executor_output_fuzz config_fuzz
-for target in reset_time executor_output config; do
+targets=(reset_time executor_output config sensor_output task_spec)
+cmake --build "$dir" -j2 --target "${targets[@]/%/_fuzz}"
+for target in "${targets[@]}"; do
   work="$dir/corpus-$target"
   mkdir -p "$work"
   echo "== $target: ${seconds}s"
-  "$dir/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
-    "$work" "$ARC_ROOT/tests/fuzz/corpus/$target" 2>&1 | grep -E "^(stat::number_of_executed_units|stat::new_units_added)|ERROR|SUMMARY" || true
-  # libFuzzer exits non-zero on a crash; the grep above hides that, so check for artefacts.
-  if ls ./crash-* ./leak-* ./timeout-* >/dev/null 2>&1; then echo "fuzz: $target found a crash"; exit 1; fi
+  # The new inputs go to $work, never into the committed seeds (second dir).
+  if ! "$dir/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+      -artifact_prefix="$dir/$target-" "$work" "$ARC_ROOT/tests/fuzz/corpus/$target" > "$dir/$target.log" 2>&1; then
+    grep -E "ERROR|SUMMARY|Test unit written" "$dir/$target.log" || tail -20 "$dir/$target.log"
+    echo "fuzz: $target found a crash (input saved as $dir/$target-*)"
+    exit 1
+  fi
+  grep -E "^stat::(number_of_executed_units|new_units_added)" "$dir/$target.log"
 done

@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# Builds arc-runtime and runs every test (unit and integration) with ctest.
+# Builds arc-runtime and runs every test: the unit, actor, integration and
+# scenario tests and a 20-round crash loop (ctest); the same tests under
+# ASan+UBSan (scripts/sanitize.sh); and each fuzz target for 20 s
+# (scripts/fuzz.sh). ARC_QUICK=1 runs only the first part.
 source "$(dirname "$0")/common.sh"
 arc_install_packages
 arc_build "$ARC_ROOT/build" Debug
-cd "$ARC_ROOT/build"
-ctest --output-on-failure -j2 --timeout 600 "$@"
+(cd "$ARC_ROOT/build" && ctest --output-on-failure -j2 --timeout 600 "$@")
+[ "${ARC_QUICK:-0}" = 1 ] && exit 0
+echo "== sanitizers (ASan + UBSan)"
+"$ARC_ROOT/scripts/sanitize.sh"
+echo "== fuzzing, 20 s a target"
+"$ARC_ROOT/scripts/fuzz.sh" 20

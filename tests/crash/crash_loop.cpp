@@ -69,12 +69,20 @@ std::map<int64_t, std::vector<Run>> read_runs(const std::string& side, int& over
   return runs;
 }
 
+// Whether `pid` is still one of our executors (not a process that reused
+// its pid: killing that would be a bug of the test itself).
+bool is_our_executor(int pid, const std::string& side) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return cmd.find("run-task.sh") != std::string::npos && cmd.find(side) != std::string::npos;
+}
+
 std::vector<int> unfinished_pids(const std::string& side) {
   int overlaps;
   std::vector<int> out;
   for (auto& [t, rs] : read_runs(side, overlaps))
     for (auto& r : rs)
-      if (!r.end && kill(r.pid, 0) == 0) out.push_back(r.pid);
+      if (!r.end && is_our_executor(r.pid, side)) out.push_back(r.pid);
   return out;
 }
 
@@ -104,6 +112,7 @@ int main(int argc, char** argv) {
   std::ofstream(dir + "/load.toml") << base << "[sensors.watch]\ncommand = [\"" << sensor
                                     << "\"]\ninterval_seconds = 1\nstartup_spread_seconds = 0\n";
   std::ofstream(dir + "/drain.toml") << base;
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens in a log file
   std::printf("crash loop: %d rounds, seed %u, in %s\n", rounds, seed, dir.c_str());
 
   std::mutex mu;
@@ -154,6 +163,8 @@ int main(int argc, char** argv) {
     for (size_t at = 0; (at = log.find("stray executor groups killed ", at)) != std::string::npos; at += 29) strays += std::atoi(log.c_str() + at + 29);
     std::ofstream(dir + "/arcd.log", std::ios::trunc);  // one round's log at a time
     std::lock_guard<std::mutex> g(mu);
+    if (round % 10 == 0)
+      std::printf("round %d: %zu tasks acknowledged by the CLI so far, %d violations\n", round, acked.size(), violations);
     for (int64_t id : acked)
       if (scalar(db, "SELECT count(*) FROM tasks WHERE id = " + std::to_string(id)) != 1)
         violation("round " + std::to_string(round) + ": acknowledged task " + std::to_string(id) + " is missing");

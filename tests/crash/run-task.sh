@@ -8,7 +8,10 @@
 side="$1"; max="${2:-300}"
 cat >/dev/null
 for p in $(grep "^S $ARC_TASK_ID " "$side" 2>/dev/null | cut -d' ' -f3); do
-  if [ "$p" != "$$" ] && [ -e "/proc/$p/stat" ] && ! grep -q ') Z' "/proc/$p/stat" 2>/dev/null; then
+  # Alive, not a zombie, and still a run of this script (not a reused pid).
+  if [ "$p" != "$$" ] && [ -e "/proc/$p/stat" ] && ! grep -q ') Z' "/proc/$p/stat" 2>/dev/null \
+     && tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q "run-task.sh $side" \
+     && tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "ARC_TASK_ID=$ARC_TASK_ID"; then
     echo "O $ARC_TASK_ID $p" >> "$side"
   fi
 done

@@ -1,5 +1,7 @@
 // Fault injection (core/fault.hpp) against the real arcd: every actor type
-// crashed repeatedly under load loses and duplicates nothing; SQLITE_FULL
+// crashed repeatedly under load, with failing forks and SQLITE_BUSY and
+// SQLITE_IOERR writes (an I/O error restarts persistence on a fresh
+// connection), loses and duplicates nothing; SQLITE_FULL
 // stops claiming, keeps durable data intact, and recovers when space returns.
 #include <gtest/gtest.h>
 
@@ -59,7 +61,7 @@ TEST(FaultInjection, EveryActorCrashedRepeatedlyUnderLoadLosesAndDuplicatesNothi
   add_tasks(db, 20, "fail", 1);
   auto arcd = start_with_faults(
       "actor.queue=every:40,actor.gate=every:30,actor.dispatcher=every:25,actor.persistence=every:60,"
-      "actor.triage=every:3,actor.sensor=every:2,actor.tracer=every:2,executor.spawn=every:10,sqlite.busy=every:97",
+      "actor.triage=every:3,actor.sensor=every:2,actor.tracer=every:2,executor.spawn=every:10,sqlite.busy=every:97,sqlite.ioerr=every:211",
       {"--config", config}, dir.file("arcd.log"));
   ASSERT_TRUE(arcd->wait_ready()) << arcd->log();
   bool done = test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status IN ('pending', 'active')") == 0; }, 120s, 100ms);
