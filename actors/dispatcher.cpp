@@ -24,6 +24,8 @@ struct DispatcherState {
   std::set<int64_t> recording;   // results handed to the queue, reply pending
   std::map<int64_t, uint64_t> run_of;  // task -> which run of ours (a task may run again later)
   uint64_t runs = 0;
+  bool release_wanted = false;  // requeue claims we hold but do not run (release_atom)
+  bool release_loop = false;    // a release_atom is on its way: at most one loop
   bool claiming = false;         // a claim request is in flight
   bool draining = false;
   int64_t data_version = -1;     // of the persistence connection, last seen
@@ -56,6 +58,8 @@ void retry_later(self_ptr self, const ExecDone& done) {
 }
 
 // Records a result (or, for a run we stopped at shutdown, a requeue).
+void want_release(self_ptr self);
+
 // Records a run's result: `done.trace` is its exec.done event.
 void record(self_ptr self, ExecDone done) {
   auto& st = self->state;
@@ -92,6 +96,8 @@ void record(self_ptr self, ExecDone done) {
     // The lease was lost (operator cancel, or requeued elsewhere): not ours to record.
     spdlog::info("dispatcher: task {} stopped: its lease was taken away", id);
     on_recorded();
+    // If it was claimed back by us meanwhile, we hold it with nothing running.
+    want_release(self);
     return;
   }
   const ExecOutcome& x = done.outcome;
@@ -119,6 +125,16 @@ void record(self_ptr self, ExecDone done) {
 
 void claim(self_ptr self);
 
+// Asks for the tasks we hold but do not run to be requeued: claims whose
+// answer was lost (a crash on the way), or whose run was stopped.
+void want_release(self_ptr self) {
+  auto& st = self->state;
+  st.release_wanted = true;
+  if (st.release_loop) return;
+  st.release_loop = true;
+  self->send(self, release_atom::value);
+}
+
 // `claimed` is the claim that handed the task out.
 void launch(self_ptr self, const Task& task, const TraceCtx& claimed) {
   auto& st = self->state;
@@ -127,6 +143,7 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed) {
     // goes on (a stalled persistence, say): that run now holds the new
     // claim. Never a second process for one task.
     spdlog::warn("dispatcher: task {} claimed again while its run goes on; the run keeps it", task.id);
+    st.run_of[task.id] = ++st.runs;  // a renewal sent before this claim no longer speaks for the run
     return;
   }
   std::string why;
@@ -189,7 +206,7 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause) {
             spdlog::warn("dispatcher: claim failed: {}", caf::to_string(e));
             // It may have been committed all the same (the queue crashed on
             // the way back): what we hold but do not run goes back.
-            self->send(self, release_atom::value);
+            want_release(self);
             maybe_finish_drain(self);
           });
 }
@@ -226,20 +243,26 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
     spdlog::info("dispatcher: adopted {} runs of the previous dispatcher", st.running.size());
   // A claim answered to our dead predecessor was never started: requeue it now,
   // not when its lease runs out.
-  self->send(self, release_atom::value);
+  want_release(self);
   self->send(self, poll_atom::value);
   self->send(self, version_atom::value);
   self->delayed_send(self, std::chrono::milliseconds(st.args.config->lease_ms / 3), renew_atom::value);
   return {
       [self](tick_atom) { claim(self); },
       [self](release_atom) {
+        // The one release loop: runs while a release is wanted.
         auto& st = self->state;
+        if (!st.release_wanted) {
+          st.release_loop = false;
+          return;
+        }
         auto q = queue(self);
         // Never beside a claim: its tasks would not be in `running` yet.
         if (!q || st.claiming) {
           self->delayed_send(self, std::chrono::milliseconds(50), release_atom::value);
           return;
         }
+        st.release_wanted = false;
         st.claiming = true;
         IdList running(st.running.begin(), st.running.end());
         self->request(q, kRequestTimeout, release_atom::value, std::move(running))
@@ -248,12 +271,16 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
                   self->state.claiming = false;
                   if (n > 0) spdlog::info("dispatcher: {} claimed tasks never started (the claim's answer was lost) requeued", n);
                   maybe_finish_drain(self);
+                  self->send(self, release_atom::value);  // again if wanted meanwhile, else the loop ends
                   claim(self);
                 },
-                [self](caf::error&) {
-                  self->state.claiming = false;
+                [self](caf::error& e) {
+                  auto& st = self->state;
+                  st.claiming = false;
+                  st.release_wanted = true;
+                  spdlog::warn("dispatcher: could not release unstarted claims ({}); again in 1 s", caf::to_string(e));
                   maybe_finish_drain(self);
-                  self->delayed_send(self, std::chrono::milliseconds(200), release_atom::value);
+                  self->delayed_send(self, std::chrono::seconds(1), release_atom::value);
                 });
       },
       [self](exec_done_atom, ExecDone done) {

@@ -69,7 +69,11 @@ caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn, std::function<void(
         s.db().exec("RELEASE request");
       },
       [rp, result, why, traced]() mutable {
-        if (why->empty() && traced) traced(*result);
+        try {
+          if (why->empty() && traced) traced(*result);
+        } catch (const std::exception& e) {  // tracing never costs an answer
+          spdlog::warn("persistence: tracing a reply failed: {}", e.what());
+        }
         if (why->empty()) rp.deliver(std::move(*result));
         else rp.deliver(caf::make_error(caf::sec::invalid_argument, *why));
       },
@@ -204,7 +208,7 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
         return enqueue<TriageReport>(
             self,
             [cfg, before](TaskStore& s) {
-              if (trace::on()) *before = s.db().scalar_int("SELECT coalesce(max(id), 0) FROM tasks");
+              *before = s.db().scalar_int("SELECT coalesce(max(id), 0) FROM tasks");  // one index probe
               return run_triage(s, cfg);
             },
             traced<TriageReport>(tc, "triage", [self, tc, before](const TriageReport& r) {
@@ -235,7 +239,10 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
           return static_cast<int32_t>(s.release_unheld(owner, running));
         });
       },
-      [self](setting_atom, const std::string& name) { return get_setting(*self->state.db, name); },
+      [self](setting_atom, const std::string& name) {
+        auto s = get_setting(*self->state.db, name);
+        return caf::make_result(s.value, s.updated_at);
+      },
       [self](version_atom) {
         // Answered at once, outside any batch: a read of the connection's
         // counter, no transaction, no lock.

@@ -4,12 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include <functional>
-#include <map>
 
 #include "actors/trace.hpp"
 #include "core/fault.hpp"
-#include "actors/trace_describe.hpp"
 
 namespace arc {
 namespace {
@@ -18,15 +15,6 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 
 struct QueueState {
   QueueArgs args;
-  // Requests forwarded to persistence and not yet answered. Dying with some
-  // (a crash) answers them with an error, so that the dispatcher retries now
-  // instead of waiting for its request timeout.
-  std::map<uint64_t, std::function<void(const caf::error&)>> in_flight;
-  uint64_t next = 0;
-  ~QueueState() {
-    auto err = caf::make_error(caf::sec::request_receiver_down, "queue restarted before persistence answered");
-    for (auto& [id, fail] : in_flight) fail(err);
-  }
   static inline const char* name = "queue";
 };
 
@@ -36,30 +24,14 @@ persistence_actor persistence(self_ptr self) {
   return lookup<persistence_actor>(self->system(), persistence_name);
 }
 
-// Forwards a request to persistence; the reply (or error) goes to our caller.
-// `request` is the caller's message: the answer is traced as its reply.
+// Hands a request to persistence, which answers our caller directly
+// (delegation): a crash of the queue meanwhile loses no answer, so a result
+// that persistence committed is never reported as failed (and retried).
 template <class T, class... Ts>
-caf::typed_response_promise<T> forward(self_ptr self, const TraceCtx& request, const char* type, Ts&&... xs) {
-  auto rp = self->template make_response_promise<T>();
+caf::result<T> forward(self_ptr self, Ts&&... xs) {
   auto p = persistence(self);
-  if (!p) {
-    rp.deliver(caf::make_error(caf::sec::request_receiver_down, "persistence is restarting"));
-    return rp;
-  }
-  uint64_t id = ++self->state.next;
-  self->state.in_flight[id] = [rp](const caf::error& e) mutable { rp.deliver(e); };
-  self->request(p, kRequestTimeout, std::forward<Ts>(xs)...)
-      .then(
-          [self, id, rp, request, type](T& r) mutable {
-            self->state.in_flight.erase(id);
-            trace::reply(request, "queue", "dispatcher", type, [&] { return trace::describe(r); });
-            rp.deliver(std::move(r));
-          },
-          [self, id, rp](caf::error& e) mutable {
-            self->state.in_flight.erase(id);
-            rp.deliver(std::move(e));
-          });
-  return rp;
+  if (!p) return caf::make_error(caf::sec::request_receiver_down, "persistence is restarting");
+  return self->delegate(p, std::forward<Ts>(xs)...);
 }
 
 queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
@@ -72,28 +44,28 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
         fault::crash_point("actor.queue");
         auto& a = self->state.args;
         auto out = trace::send(tc, "queue", "persistence", "claim", 0, [&] { return "up to " + std::to_string(max); });
-        return forward<TaskList>(self, tc, "claim", claim_atom::value, a.incarnation, max, a.lease_ms, out);
+        return forward<TaskList>(self, claim_atom::value, a.incarnation, max, a.lease_ms, out);
       },
       [self](finish_atom, TaskOutcome o, TraceCtx tc) {
         trace::recv(tc, "queue", "finish");
         fault::crash_point("actor.queue");
         o.owner = self->state.args.incarnation;
         auto out = trace::send(tc, "queue", "persistence", "finish", o.id, [&] { return o.result.status; });
-        return forward<std::string>(self, tc, "finish", finish_atom::value, std::move(o), out);
+        return forward<std::string>(self, finish_atom::value, std::move(o), out);
       },
       [self](renew_atom, IdList ids) {
         auto& a = self->state.args;
-        return forward<IdList>(self, TraceCtx{}, "renew", renew_atom::value, a.incarnation, std::move(ids),
+        return forward<IdList>(self, renew_atom::value, a.incarnation, std::move(ids),
                                a.lease_ms);
       },
       [self](release_atom, IdList running) {
-        return forward<int32_t>(self, TraceCtx{}, "release", release_atom::value, self->state.args.incarnation,
+        return forward<int32_t>(self, release_atom::value, self->state.args.incarnation,
                                 std::move(running));
       },
       [self](requeue_atom, int64_t id, std::string reason, TraceCtx tc) {
         trace::recv(tc, "queue", "requeue");
         auto out = trace::send(tc, "queue", "persistence", "requeue", id, [&] { return reason; });
-        return forward<bool>(self, tc, "requeue", requeue_atom::value, id, self->state.args.incarnation,
+        return forward<bool>(self, requeue_atom::value, id, self->state.args.incarnation,
                              std::move(reason), out);
       },
       [self](tick_atom) {

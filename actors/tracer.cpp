@@ -9,6 +9,7 @@
 #include <random>
 
 #include "actors/trace.hpp"
+#include "core/clock.hpp"
 #include "core/fault.hpp"
 
 namespace arc {
@@ -95,13 +96,14 @@ void record_recv(const TraceCtx& msg, const char* at, const char* type) {
 namespace {
 
 constexpr auto kDrainEvery = std::chrono::milliseconds(50);
+const millis kProcessStart = system_clock().now_ms();  // when this arcd started
 
 struct TracerState {
   TracerArgs args;
   std::unique_ptr<TraceWriter> writer;
   bool draining = false;  // the drain timer is set
   bool polled = false;    // the setting has been read once
-  std::string setting;    // its last value seen
+  millis applied_at = 0;  // updated_at of the setting last acted on
   ~TracerState() { drain(); }
   // Writes what the trace layer buffered.
   void drain() {
@@ -172,14 +174,17 @@ tracer_actor::behavior_type tracer_fn(self_ptr self, TracerArgs args) {
         if (!p) return;
         self->request(p, std::chrono::seconds(10), setting_atom::value, std::string("trace"))
             .then(
-                [self](std::string& value) {
+                [self](std::string& value, millis at) {
                   auto& st = self->state;
-                  // At start the config or --trace decides, unless the switch says on.
                   bool first = !st.polled;
                   st.polled = true;
-                  if (value == st.setting && !first) return;
-                  st.setting = value;
-                  if (!first || value.rfind("on", 0) == 0) apply_setting(self, value);
+                  if (at == st.applied_at) return;  // nothing written since we last acted
+                  st.applied_at = at;
+                  // A switch from before this arcd started: the config and
+                  // --trace decide, unless it says on. Any later `arc trace`
+                  // (even the same word again) is acted on.
+                  if (first && at < kProcessStart && value.rfind("on", 0) != 0) return;
+                  apply_setting(self, value);
                 },
                 [](caf::error&) {});  // persistence restarting: next second
       },

@@ -285,6 +285,11 @@ Config parse_config(const std::string& text, const std::string& path) {
     c2.outage_threshold = static_cast<int>(get_int(*t, "outage_threshold", 200, 2, 10'000'000, path, p));
     c2.outage_window_ms = get_int(*t, "outage_window_minutes", 120, 1, 7 * 1440, path, p) * 60'000;
     c2.quiet_ms = get_int(*t, "quiet_minutes", 30, 1, 7 * 1440, path, p) * 60'000;
+    // A failure is classified once it is older than the window; an outage may
+    // be extended across a lull of quiet_ms. With the lull longer, a failure
+    // could be classified and later fall inside the outage.
+    if (c2.quiet_ms >= c2.outage_window_ms)
+      fail(path, p + "quiet_minutes", "must be shorter than outage_window_minutes");
     c2.similarity = static_cast<double>(get_int(*t, "similarity_percent", 50, 1, 100, path, p)) / 100.0;
     c2.investigate_after = static_cast<int>(get_int(*t, "investigate_after", 3, 1, 100'000, path, p));
     c2.investigate_period_ms = get_int(*t, "investigate_period_hours", 24, 1, 24 * 365, path, p) * 3'600'000;

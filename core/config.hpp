@@ -56,6 +56,7 @@ struct TriageConfig {
   int investigation_priority = 4;
   std::vector<std::string> investigation_skills;
   bool incident_summary_task = false;  // one summary task per outage incident
+  int64_t scan_chunk = 200'000;        // failures one scan reads (not in the file: tests lower it)
 };
 
 // Message tracing (docs/trace-format.md).

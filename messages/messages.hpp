@@ -168,7 +168,7 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<triage_atom, TraceCtx>::with<TriageReport>,
     caf::replies_to<sensor_atom, std::string>::with<SensorRow>,
     caf::replies_to<sensor_atom, SensorRun, TraceCtx>::with<SensorRunSummary>,
-    caf::replies_to<setting_atom, std::string>::with<std::string>,  // storage/settings.hpp
+    caf::replies_to<setting_atom, std::string>::with<std::string, millis>,  // value, updated_at (storage/settings.hpp)
     caf::replies_to<release_atom, std::string, IdList>::with<int32_t>,  // TaskStore::release_unheld
     caf::reacts_to<flush_atom>>;
 

@@ -2,10 +2,11 @@
 
 namespace arc {
 
-std::string get_setting(Db& db, const std::string& name) {
-  auto q = db.prepare("SELECT value FROM settings WHERE name = ?");
+Setting get_setting(Db& db, const std::string& name) {
+  auto q = db.prepare("SELECT value, updated_at FROM settings WHERE name = ?");
   q.bind(1, name);
-  return q.step() ? q.col_text(0) : std::string();
+  if (!q.step()) return {};
+  return {q.col_text(0), q.col_int(1)};
 }
 
 void set_setting(Db& db, const std::string& name, const std::string& value, millis now) {

@@ -8,8 +8,11 @@
 
 namespace arc {
 
-// The value of `name`, or "" if it was never set.
-std::string get_setting(Db& db, const std::string& name);
+struct Setting {
+  std::string value;   // "" if it was never set
+  millis updated_at = 0;
+};
+Setting get_setting(Db& db, const std::string& name);
 void set_setting(Db& db, const std::string& name, const std::string& value, millis now);
 
 }  // namespace arc

@@ -10,7 +10,6 @@
 namespace arc {
 namespace {
 
-constexpr int kTriageChunk = 200'000;
 
 struct Failure {
   int64_t id;
@@ -145,17 +144,24 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
   // Read in bounded chunks, so that one scan never holds the persistence
   // thread for long (a first scan over a long history takes several).
   std::vector<Failure> f;
-  {
+  for (int64_t limit = cfg.scan_chunk;; limit *= 2) {
+    f.clear();
     auto q = db.prepare(
         "SELECT id, finished_at, incident_id IS NOT NULL, summary FROM tasks INDEXED BY tasks_failed "
         "WHERE status = 'failed' AND finished_at > ? ORDER BY finished_at, id LIMIT ?");
-    q.bind(1, cursor - cfg.outage_window_ms).bind(2, int64_t{kTriageChunk});
+    q.bind(1, cursor - cfg.outage_window_ms).bind(2, limit);
     while (q.step()) f.push_back({q.col_int(0), q.col_int(1), q.col_int(2) != 0, q.col_text(3)});
-  }
-  if (f.size() == static_cast<size_t>(kTriageChunk)) {
+    q.reset();
+    settled = now - cfg.outage_window_ms;
+    r.more = f.size() == static_cast<size_t>(limit);
+    if (!r.more) break;
     // Truncated: only what has a full window of context after it is decided.
     settled = std::min(settled, f.back().at - cfg.outage_window_ms);
-    r.more = true;
+    // The next scan reads from its cursor less a window: unless that passes
+    // the first row read here, it would read this same chunk again. So a
+    // flood (a chunk within two windows) is read whole, in one scan: the
+    // chunk limit is for long histories, where it always makes progress.
+    if (settled - cfg.outage_window_ms > f.front().at) break;
   }
   auto is_dense = dense(f, cfg.outage_window_ms, cfg.outage_threshold);
   TemplateMiner miner = load_miner(db, cfg);
@@ -196,7 +202,7 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
     if (!burst) return;
     db.prepare("UPDATE incidents SET window_end = max(window_end, ?1), failure_count = (SELECT count(*) FROM "
                "tasks INDEXED BY tasks_failed WHERE status = 'failed' AND finished_at BETWEEN "
-               "incidents.window_start AND max(incidents.window_end, ?1)) WHERE id = ?2")
+               "incidents.window_start AND max(incidents.window_end, ?1) AND incident_id IS NULL) WHERE id = ?2")
         .bind(1, burst->last).bind(2, burst->incident)
         .run();
     for (size_t i : between) classify(i);  // after its last dense failure: not part of it

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/time_text.hpp"
@@ -52,11 +53,11 @@ std::string render_line(const TraceEvent& e) {
 
 namespace {
 
-// Time order: wall time, then the node's steady clock (finer, within a node).
+// Time order: wall time (ms), then within one node its steady clock. A total
+// order: consistent across nodes and across a node's restarts.
 void sort_by_time(std::vector<TraceEvent>& v) {
   std::stable_sort(v.begin(), v.end(), [](const TraceEvent& a, const TraceEvent& b) {
-    if (a.node == b.node) return a.mono_ns < b.mono_ns;
-    return a.wall_ms < b.wall_ms;
+    return std::tie(a.wall_ms, a.node, a.mono_ns) < std::tie(b.wall_ms, b.node, b.mono_ns);
   });
 }
 

@@ -35,7 +35,7 @@ void add_trace_command(CLI::App& app, Context& ctx) {
   status->add_flag("--json", ctx.json, "print JSON");
   status->callback([&ctx] {
     auto db = ctx.open();
-    std::string v = get_setting(*db, "trace");
+    std::string v = get_setting(*db, "trace").value;
     if (ctx.json) {
       std::cout << nlohmann::json{{"setting", v.empty() ? nlohmann::json(nullptr) : nlohmann::json(v)}}.dump() << "\n";
       return;

@@ -107,5 +107,19 @@ TEST(Trace, SwitchedOnAndOffAtRunTime) {
   EXPECT_EQ(std::filesystem::file_size(f.trace), size) << "events were written with tracing off";
 }
 
+// A switch left from before arcd started does not override --trace; the same
+// word written again later is acted on.
+TEST(Trace, AStaleOffDoesNotOverrideTheFlagButALaterOneDoes) {
+  TraceFixture f;
+  ASSERT_EQ(test::arc_cli(f.db, {"trace", "off"}).exit_code, 0);  // long before this arcd
+  test::Daemon arcd({"--config", f.config, "--trace", f.trace}, f.dir.file("arcd.log"));
+  ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
+  // It stays on past the tracer's first look at the switch (it looks every second).
+  EXPECT_FALSE(test::wait_for([&] { return arcd.log().find("tracing off") != std::string::npos; }, 2500ms))
+      << arcd.log();
+  ASSERT_EQ(test::arc_cli(f.db, {"trace", "off"}).exit_code, 0);  // "off" again, now
+  EXPECT_TRUE(test::wait_for([&] { return arcd.log().find("tracing off") != std::string::npos; }, 5s)) << arcd.log();
+}
+
 }  // namespace
 }  // namespace arc

@@ -179,5 +179,26 @@ TEST_F(TriageScenario, AFailureInsideAnOutagesWindowBelongsToItAndIsCountedOnce)
   EXPECT_EQ(build_report(*db_, 0, clock_.now_ms()).failed_in_incidents, 601);
 }
 
+// A flood: more failures within two windows than a scan reads. The scan
+// reads the flood whole (a chunk must reach past two windows to make
+// progress), so the scans end and every failure is in the outage.
+TEST_F(TriageScenario, AFloodLargerThanAScanChunkStillMakesProgress) {
+  cfg_.scan_chunk = 10;
+  cfg_.outage_threshold = 20;
+  std::vector<Failure> f;
+  millis start = at("2026-04-01T10:00:00Z");
+  for (int i = 0; i < 400; ++i) f.push_back({start + i * 1000, "connection refused"});  // 400 in 7 minutes
+  replay(f, start + 10 * kMinute);
+  int scans = 0;
+  clock_.set(start + 3 * kHour);
+  for (bool more = true; more && scans < 100; ++scans)
+    more = in_transaction(*db_, [&] { return run_triage(*store_, cfg_); }).more;
+  EXPECT_LT(scans, 100) << "triage rescans the same chunk forever";
+  auto incidents = list_incidents(*db_, false, 0);
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].failure_count, 400);
+  EXPECT_EQ(count("pattern_fingerprint IS NOT NULL"), 0);
+}
+
 }  // namespace
 }  // namespace arc

@@ -85,6 +85,12 @@ TEST(SupervisorPolicy, PerChildPoliciesInheritTheDefaults) {
   }
 }
 
+TEST(TriageConfig, AQuietPeriodAsLongAsTheWindowIsRefused) {
+  EXPECT_THROW(parse_config("[triage]\noutage_window_minutes = 30\nquiet_minutes = 30\n", "t.toml"),
+               std::runtime_error);
+  EXPECT_NO_THROW(parse_config("[triage]\noutage_window_minutes = 30\nquiet_minutes = 29\n", "t.toml"));
+}
+
 TEST(SupervisorPolicy, RestartDelayDoublesIsCappedAndJittered) {
   SupervisorPolicy p;
   p.backoff_min_ms = 100;
