@@ -85,6 +85,17 @@ TEST(SupervisorPolicy, PerChildPoliciesInheritTheDefaults) {
   }
 }
 
+// Found by the config fuzzer: toml++ turned a huge float into an integer
+// with undefined behaviour.
+TEST(ConfigValues, AFloatWhereAnIntegerBelongsIsAClearError) {
+  try {
+    parse_config("[arcd]\nslots = 3.5e97\n", "t.toml");
+    FAIL() << "a float was taken as slots";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("arcd.slots: must be an integer"), std::string::npos) << e.what();
+  }
+}
+
 TEST(TriageConfig, AQuietPeriodAsLongAsTheWindowIsRefused) {
   EXPECT_THROW(parse_config("[triage]\noutage_window_minutes = 30\nquiet_minutes = 30\n", "t.toml"),
                std::runtime_error);
