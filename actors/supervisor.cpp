@@ -33,34 +33,33 @@ void start_child(self_ptr self, Child& c) {
   self->system().registry().put(c.spec.registry_name, caf::actor_cast<caf::strong_actor_ptr>(c.handle));
 }
 
-void stop_all(self_ptr self) {
-  auto& st = self->state;
-  st.stopping = true;
-  for (auto it = st.children.rbegin(); it != st.children.rend(); ++it) {
-    if (!it->handle) continue;
-    self->system().registry().erase(it->spec.registry_name);
-    self->send_exit(it->handle, caf::exit_reason::user_shutdown);
-  }
-  bool any = false;
-  for (auto& c : st.children) any = any || c.handle;
-  if (!any) self->quit();
-}
-
 bool any_alive(self_ptr self) {
   for (auto& c : self->state.children)
     if (c.handle) return true;
   return false;
 }
 
-// Stops every child (reverse order); on_down starts them all again.
-void restart_tree(self_ptr self) {
+// Unregisters and stops every running child, in reverse order. Their down
+// messages come back to on_down.
+void stop_children(self_ptr self) {
   auto& st = self->state;
-  st.restarting_tree = true;
   for (auto it = st.children.rbegin(); it != st.children.rend(); ++it) {
     if (!it->handle) continue;
     self->system().registry().erase(it->spec.registry_name);
     self->send_exit(it->handle, caf::exit_reason::user_shutdown);
   }
+}
+
+void stop_all(self_ptr self) {
+  self->state.stopping = true;
+  stop_children(self);
+  if (!any_alive(self)) self->quit();
+}
+
+// Stops every child; on_down starts them all again once the last is down.
+void restart_tree(self_ptr self) {
+  self->state.restarting_tree = true;
+  stop_children(self);
   if (!any_alive(self)) self->send(self, restart_atom::value, std::string());
 }
 

@@ -12,9 +12,7 @@ inline std::string describe(const TaskList& tasks) {
   for (size_t i = 0; i < tasks.size() && i < 16; ++i) s += (i ? "," : ": ") + std::to_string(tasks[i].id);
   return s;
 }
-inline std::string describe(const IdList& ids) { return std::to_string(ids.size()) + " id(s)"; }
 inline std::string describe(const std::string& status) { return status.empty() ? "lease lost" : status; }
-inline std::string describe(int32_t n) { return std::to_string(n); }
 inline std::string describe(bool b) { return b ? "true" : "false"; }
 inline std::string describe(const CreateResult& r) {
   return (r.created ? "created task " : "deduplicated: open task ") + std::to_string(r.id);

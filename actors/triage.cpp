@@ -6,7 +6,6 @@
 
 #include "actors/trace.hpp"
 #include "core/fault.hpp"
-#include "actors/trace_describe.hpp"
 
 namespace arc {
 namespace {

@@ -66,7 +66,7 @@ std::string to_json_line(const TraceEvent& e) {
 
 namespace {
 
-TraceEvent from_json(const nlohmann::json& j) {
+TraceEvent from_json(const nlohmann::json& j) {  // throws on a missing or mistyped field
   TraceEvent e;
   e.id = j.at("id").get<uint64_t>();
   e.parent = j.value("parent", uint64_t{0});
@@ -82,6 +82,20 @@ TraceEvent from_json(const nlohmann::json& j) {
   e.payload = j.value("payload", "");
   return e;
 }
+
+}  // namespace
+
+std::optional<TraceEvent> parse_trace_line(const std::string& line) {
+  auto j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("kind")) return std::nullopt;  // also the header
+  try {
+    return from_json(j);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+namespace {
 
 void read_one(const std::string& path, TraceRead& out) {
   std::ifstream in(path, std::ios::binary);

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ inline constexpr size_t kMaxPayload = 200;
 inline constexpr const char* kTraceFormat = "arc-trace/1";
 
 std::string to_json_line(const TraceEvent& e);  // no newline
+// One line of a trace file; nullopt for the header or anything not an event.
+std::optional<TraceEvent> parse_trace_line(const std::string& line);
 
 // Reading a trace: foreign or unreadable files are errors; a half-written
 // last line (a crash mid-write) is skipped and said in `notes`.

@@ -45,7 +45,9 @@ void maybe_fail_write(const char* sql) {
 }  // namespace
 
 bool Stmt::step() {
+#ifdef ARC_FAULT_INJECTION  // not even the readonly test in a Release build's hot path
   if (!sqlite3_stmt_readonly(s_) && !sqlite3_stmt_busy(s_)) maybe_fail_write(sqlite3_sql(s_));
+#endif
   int rc = sqlite3_step(s_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;

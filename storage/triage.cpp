@@ -14,7 +14,7 @@ namespace {
 struct Failure {
   int64_t id;
   millis at;
-  bool tagged;  // already has an incident (earlier scan, or a downtime orphan)
+  bool tagged;  // tagged with an incident: a downtime orphan (outages tag nothing; they own a window)
   std::string summary;
 };
 
@@ -62,8 +62,8 @@ int64_t outage_for(TaskStore& store, const TriageConfig& cfg, millis at, TriageR
     TaskSpec s;
     s.subject = "Outage incident " + std::to_string(id) + ": burst of failures from " + format_iso_utc(at);
     s.description = "Triage opened outage incident " + std::to_string(id) +
-                    ". `arc incidents` shows its window and count; its failures are tagged with it "
-                    "and are not investigated one by one.";
+                    ". `arc incidents` shows its window and count; every failure inside the window "
+                    "belongs to it and is not investigated one by one.";
     s.source = "triage:incident:" + std::to_string(id);
     s.priority = cfg.investigation_priority;
     s.skills = cfg.investigation_skills;

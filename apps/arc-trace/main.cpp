@@ -5,7 +5,6 @@
 //   arc-trace [--file F] export --format chrome|mermaid [--task N] [-o OUT]
 // Filters: --actor A, --type T, --since TIME, --until TIME (ISO-8601).
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -84,18 +83,8 @@ int tail(Options& o) {
     while ((nl = partial.find('\n')) != std::string::npos) {
       std::string line = partial.substr(0, nl);
       partial.erase(0, nl + 1);
-      auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.contains("kind")) continue;  // a header after rotation
-      TraceEvent e;
-      e.id = j.value("id", uint64_t{0});
-      e.kind = j.value("kind", "");
-      e.from = j.value("from", "");
-      e.to = j.value("to", "");
-      e.type = j.value("type", "");
-      e.task = j.value("task", int64_t{0});
-      e.wall_ms = j.value("wall_ms", int64_t{0});
-      e.payload = j.value("payload", "");
-      if (matches(e, f)) std::printf("%s\n", render_line(e).c_str());
+      auto e = parse_trace_line(line);  // nullopt: the header of a rotated file
+      if (e && matches(*e, f)) std::printf("%s\n", render_line(*e).c_str());
     }
     std::fflush(stdout);
   }
