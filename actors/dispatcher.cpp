@@ -174,11 +174,18 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed) {
   st.args.runners->start(task.id, std::move(spec), skill->format, caf::actor_cast<caf::actor>(self), started);
 }
 
+// A claim (or release) in flight has ended: a drain may have been waiting
+// for it (a stop while the gate is asked, e.g. with the gate paused).
+void claim_over(self_ptr self) {
+  self->state.claiming = false;
+  maybe_finish_drain(self);
+}
+
 void claim_from_queue(self_ptr self, const TraceCtx& cause) {
   int n = free_slots(self);
   auto q = queue(self);
   if (n <= 0 || !q || self->state.draining) {
-    self->state.claiming = false;
+    claim_over(self);
     return;
   }
   auto tc = trace::send(cause, "dispatcher", "queue", "claim", 0, [&] { return "up to " + std::to_string(n); });
@@ -225,9 +232,9 @@ void claim(self_ptr self) {
       .then(
           [self, tc](bool open) {
             if (open) claim_from_queue(self, tc);
-            else self->state.claiming = false;
+            else claim_over(self);
           },
-          [self](caf::error&) { self->state.claiming = false; });
+          [self](caf::error&) { claim_over(self); });
 }
 
 dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args) {

@@ -90,6 +90,7 @@ gate_actor::behavior_type gate_fn(self_ptr self, GateConfig cfg) {
       [self](may_claim_atom, TraceCtx tc) {
         trace::recv(tc, "gate", "may_claim");
         fault::crash_point("actor.gate");
+        fault::hang_point("hang.gate");
         bool open = self->state.synced && may_claim(self->state.gate);
         trace::reply(tc, "gate", "dispatcher", "may_claim",
                      [&] { return open ? std::string("open") : "closed: " + self->state.gate.state; });

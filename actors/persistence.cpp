@@ -88,6 +88,7 @@ caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn, std::function<void(
 
 void flush(self_ptr self) {
   fault::crash_point("actor.persistence");  // the batch's requesters get errors and retry
+  fault::hang_point("hang.persistence");
   auto& st = self->state;
   st.flush_scheduled = false;
   if (st.batch.empty()) return;
@@ -249,6 +250,7 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
         return self->state.db->scalar_int("PRAGMA data_version");
       },
       [self](stats_atom) {
+        fault::hang_point("hang.persistence");
         return caf::make_result(self->state.transactions, self->state.requests);
       },
       [self](flush_atom) { flush(self); },

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 #include "core/time_text.hpp"
@@ -75,6 +76,28 @@ TEST(GateIntegration, PauseAndResumeFromTheCli) {
   EXPECT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'") == 1; }, 5s));
   auto bad = test::arc_cli(db, {"dispatch", "frobnicate"});
   EXPECT_EQ(bad.exit_code, 2);
+}
+
+// Found by the dashboard's end-to-end test: a stop that came while the
+// dispatcher waited for the gate's word on a paused gate waited out the whole
+// grace period (30 s), as the "no" never told the drain the claim was over.
+TEST(GateIntegration, AStopWhileTheGateIsAskedEndsWithoutWaitingOutTheGrace) {
+  test::TempDir dir;
+  std::string db = dir.file("arc.db"), hold = dir.file("hold-gate");
+  std::ofstream(dir.file("arc.toml")) << "[arcd]\ndatabase = \"" << db << "\"\npoll_ms = 50\nshutdown_grace_seconds = 60\n";
+  ASSERT_EQ(test::arc_cli(db, {"dispatch", "pause"}).exit_code, 0);  // paused before arcd starts: its gate says no
+  std::ofstream(hold) << "";
+  test::Daemon arcd({"--config", dir.file("arc.toml")}, dir.file("arcd.log"),
+                    {{"ARC_FAULTS", "hang.gate=while:" + hold}});
+  ASSERT_TRUE(arcd.wait_ready());
+  ASSERT_TRUE(test::wait_for([&] { return arcd.log().find("hang.gate: blocking") != std::string::npos; }, 5s));
+  kill(arcd.pid(), SIGTERM);  // the dispatcher's may_claim is in flight
+  ASSERT_TRUE(test::wait_for([&] { return arcd.log().find("dispatcher: draining") != std::string::npos; }, 5s))
+      << arcd.log();
+  auto t0 = std::chrono::steady_clock::now();
+  std::filesystem::remove(hold);  // the gate answers: closed
+  EXPECT_EQ(arcd.wait_exit(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s) << arcd.log();
 }
 
 }  // namespace

@@ -18,8 +18,11 @@ namespace arc::test {
 
 class Daemon {
  public:
-  // Starts `arcd args...` with its stderr going to log_path.
-  Daemon(std::vector<std::string> args, const std::string& log_path) : log_(log_path) {
+  // Starts `arcd args...` with its stderr going to log_path, and `env` added
+  // to its environment.
+  Daemon(std::vector<std::string> args, const std::string& log_path,
+         std::vector<std::pair<std::string, std::string>> env = {})
+      : log_(log_path) {
     std::vector<std::string> argv{ARCD_BIN};
     argv.insert(argv.end(), args.begin(), args.end());
     pid_ = fork();
@@ -27,6 +30,7 @@ class Daemon {
       int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       dup2(fd, 1);
       dup2(fd, 2);
+      for (auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
       std::vector<char*> av;
       for (auto& a : argv) av.push_back(a.data());
       av.push_back(nullptr);
