@@ -4,6 +4,7 @@
 
 #include "actors/dispatcher.hpp"
 #include "actors/gate.hpp"
+#include "actors/heartbeat.hpp"
 #include "actors/sensor.hpp"
 #include "actors/triage.hpp"
 #include "actors/persistence.hpp"
@@ -37,6 +38,9 @@ struct Runtime::Impl {
   std::shared_ptr<RunnerTable> runners = std::make_shared<RunnerTable>();
   std::shared_ptr<SensorThreads> sensor_threads = std::make_shared<SensorThreads>();
   std::shared_ptr<std::atomic<int>> escalated = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<RuntimeStats> stats = std::make_shared<RuntimeStats>();
+  millis heartbeat_every = 1000;
+  caf::actor heartbeat;
   bool stopped = false;
 
   Impl(std::shared_ptr<const Config> c, const Clock& k, std::string inc)
@@ -72,6 +76,7 @@ void Runtime::start() {
   SupervisorArgs sa;
   sa.policy = m.config->supervisor;
   sa.escalated = m.escalated;
+  sa.stats = m.stats;
   TracerArgs ta{m.config->trace, m.config->node_name.empty() ? m.incarnation : m.config->node_name};
   sa.children = {
       // First, so that the others' first messages are traced.
@@ -115,12 +120,18 @@ void Runtime::start() {
   self->request(m.supervisor, std::chrono::seconds(30), ready_atom::value)
       .receive([](bool) {},
                [](caf::error& e) { throw std::runtime_error("supervisor did not start: " + caf::to_string(e)); });
+  m.heartbeat = spawn_heartbeat(*m.sys, m.stats, m.heartbeat_every);
 }
+
+void Runtime::set_heartbeat_interval(millis every) { impl_->heartbeat_every = std::max<millis>(every, 10); }
+
+std::shared_ptr<RuntimeStats> Runtime::stats() const { return impl_->stats; }
 
 void Runtime::stop(millis grace) {
   auto& m = *impl_;
   if (!m.sys || m.stopped) return;
   m.stopped = true;
+  caf::anon_send_exit(m.heartbeat, caf::exit_reason::user_shutdown);
   {
     caf::scoped_actor self{*m.sys};
     if (auto d = lookup<dispatcher_actor>(*m.sys, dispatcher_name)) {

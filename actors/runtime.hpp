@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/runtime_stats.hpp"
 
 namespace caf {
 class actor_system;
@@ -23,6 +24,9 @@ class Runtime {
   Runtime(std::shared_ptr<const Config> config, const Clock& clock, std::string incarnation);
   ~Runtime();  // stops everything still running (no drain)
 
+  // The heartbeat (actors/heartbeat.hpp) runs every `every` ms; call before
+  // start(). Default 1000.
+  void set_heartbeat_interval(millis every);
   void start();
   // Graceful stop: no new claims, running tasks get `grace` to finish and are
   // then stopped and requeued; then every actor stops. Blocks.
@@ -36,6 +40,8 @@ class Runtime {
   // Kills the named child ("persistence", "queue", "gate", "triage", "dispatcher", or
   // "sensorN" for the N-th configured sensor in name order), as a crash would.
   void crash_child(const std::string& name);
+  // Restarts per child and the heartbeat, for /metrics and the watchdog.
+  std::shared_ptr<RuntimeStats> stats() const;
 
  private:
   struct Impl;

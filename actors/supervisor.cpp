@@ -81,6 +81,7 @@ void on_down(self_ptr self, const caf::down_msg& m) {
   self->system().registry().erase(c->spec.registry_name);
   auto& pol = c->spec.policy;
   auto now = std::chrono::steady_clock::now();
+  if (st.args.stats) st.args.stats->count_restart(c->spec.name);
   c->restarts.push_back(now);
   while (!c->restarts.empty() && now - c->restarts.front() > std::chrono::milliseconds(pol.period_ms))
     c->restarts.pop_front();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/runtime_stats.hpp"
 #include "messages/messages.hpp"
 
 namespace arc {
@@ -30,6 +31,8 @@ struct SupervisorArgs {
   SupervisorPolicy policy;  // tree_restarts and period_ms apply to the whole tree
   // Set to a non-zero exit code when the supervisor gives up.
   std::shared_ptr<std::atomic<int>> escalated;
+  // Counts each child's deaths (arc_actor_restarts_total); may be null.
+  std::shared_ptr<RuntimeStats> stats;
 };
 
 // Answers ready_atom (true) once its children run, and shutdown_atom by

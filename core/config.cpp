@@ -187,7 +187,7 @@ Config parse_config(const std::string& text, const std::string& path) {
         << ": " << e.description();
     throw std::runtime_error(msg.str());
   }
-  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "trace", "sensors", "skills"}, path, "");
+  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "trace", "http", "sensors", "skills"}, path, "");
   Config c;
   c.source_path = path;
   if (auto* a = root.get_as<toml::table>("arcd")) {
@@ -309,6 +309,17 @@ Config parse_config(const std::string& text, const std::string& path) {
     c.trace.max_bytes = static_cast<uint64_t>(get_int(*t, "max_mb", 64, 1, 1'000'000, path, p)) << 20;
     c.trace.keep = static_cast<int>(get_int(*t, "keep", 3, 0, 100, path, p));
   }
+  if (auto* t = root.get_as<toml::table>("http")) {
+    const std::string p = "http.";
+    check_keys(*t, {"listen", "token_file", "max_body_kb", "max_event_streams"}, path, p);
+    c.http.listen = get_str(*t, "listen", "", path, p);
+    if (!c.http.listen.empty() && !parse_listen(c.http.listen))
+      fail(path, "http.listen", "give HOST:PORT, e.g. \"127.0.0.1:7474\"");
+    c.http.token_file = get_str(*t, "token_file", c.http.token_file, path, p);
+    if (c.http.token_file.empty()) fail(path, "http.token_file", "must not be empty");
+    c.http.max_body_bytes = get_int(*t, "max_body_kb", 64, 1, 100 * 1024, path, p) << 10;
+    c.http.max_event_streams = static_cast<int>(get_int(*t, "max_event_streams", 16, 1, 1000, path, p));
+  }
   if (auto* ss = root.get_as<toml::table>("sensors")) {
     for (auto& [k, v] : *ss) {
       auto* t = v.as_table();
@@ -369,6 +380,21 @@ const SkillConfig* pick_skill(const Config& cfg, const std::vector<std::string>&
   for (size_t i = 0; i < task_skills.size(); ++i) why += (i ? ", " : "") + task_skills[i];
   why += "]: add a [skills.NAME] table with a command (or enable [skills.shell])";
   return nullptr;
+}
+
+}  // namespace arc
+
+namespace arc {
+
+std::optional<std::pair<std::string, int>> parse_listen(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+  std::string host = text.substr(0, colon), port = text.substr(colon + 1);
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  int p = std::stoi(port);
+  if (p > 65535) return std::nullopt;
+  if (host.find_first_of(" /\t") != std::string::npos) return std::nullopt;
+  return std::make_pair(host, p);
 }
 
 }  // namespace arc

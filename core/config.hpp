@@ -2,6 +2,8 @@
 // Every field has a default that works with no file at all.
 #pragma once
 #include <map>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -67,6 +69,19 @@ struct TraceConfig {
   int keep = 3;                      // ... keeping this many older files
 };
 
+// The HTTP API, dashboard and metrics (docs/http-api.md). Off unless
+// `listen` is set.
+struct HttpConfig {
+  std::string listen;                        // "127.0.0.1:7474"; empty = off
+  std::string token_file = "arcd-http.token";  // bearer token for writes; beside the database when relative
+  int64_t max_body_bytes = 64 << 10;        // larger request bodies get 413
+  int max_event_streams = 16;               // concurrent GET /api/events clients
+};
+
+// "HOST:PORT" (an IPv4 address or a name; port 0..65535) -> {host, port};
+// nullopt when it cannot be read.
+std::optional<std::pair<std::string, int>> parse_listen(const std::string& text);
+
 // One sensor (docs/sensors.md).
 struct SensorConfig {
   std::string name;
@@ -104,6 +119,7 @@ struct Config {
   GateConfig gate;
   TriageConfig triage;
   TraceConfig trace;
+  HttpConfig http;
   std::map<std::string, SensorConfig> sensors;
   std::map<std::string, SkillConfig> skills;
 };

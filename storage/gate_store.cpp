@@ -134,4 +134,19 @@ std::vector<GateEvent> gate_events(Db& db, int limit) {
   return out;
 }
 
+GateResult operator_gate(Db& db, const GateConfig& cfg, const std::string& kind, const std::string& reason,
+                         const std::string& via) {
+  if (kind != "pause" && kind != "resume" && kind != "reset")
+    throw std::invalid_argument("unknown gate command \"" + kind + "\" (pause, resume or reset)");
+  TaskStore store(db, system_clock());
+  return in_transaction(db, [&] {
+    GateState before = load_gate(db);
+    if (kind == "resume" && before.state == gate_state::failures)
+      throw GateRefused("the gate stopped after repeated failures (" + before.reason +
+                        "); look at the failed tasks, then reset it (arc dispatch reset)");
+    std::string text = reason.empty() ? "" : reason + " (" + via + ")";
+    return apply_gate(db, store, cfg, GateCommand{kind, "", text});
+  });
+}
+
 }  // namespace arc

@@ -156,6 +156,47 @@ CREATE TABLE settings (
   updated_at INTEGER NOT NULL
 );
 )SQL",
+    // 5: one change feed for the HTTP API's event stream (GET /api/events):
+    // triggers copy task status changes, gate changes, sensor runs and
+    // incidents into it, so every writer (arcd, the CLI, the API) feeds it in
+    // the same transaction and one id orders them all (Last-Event-ID). The
+    // newest 100,000 rows are kept.
+    R"SQL(
+CREATE TABLE feed (
+  id   INTEGER PRIMARY KEY,
+  at   INTEGER NOT NULL,
+  kind TEXT    NOT NULL CHECK (kind IN ('task','gate','sensor','incident')),
+  data TEXT    NOT NULL
+);
+CREATE TRIGGER feed_task AFTER INSERT ON task_events BEGIN
+  INSERT INTO feed (at, kind, data) VALUES (NEW.at, 'task', json_object('task_id', NEW.task_id,
+    'from', NEW.from_status, 'to', NEW.to_status, 'actor', NEW.actor, 'reason', NEW.reason));
+END;
+CREATE TRIGGER feed_gate AFTER INSERT ON gate_events BEGIN
+  INSERT INTO feed (at, kind, data) VALUES (NEW.at, 'gate', json_object('from', NEW.from_state,
+    'to', NEW.to_state, 'reason', NEW.reason));
+END;
+CREATE TRIGGER feed_sensor_first AFTER INSERT ON sensor_state WHEN NEW.runs > 0 BEGIN
+  INSERT INTO feed (at, kind, data) VALUES (coalesce(NEW.last_run_at, 0), 'sensor', json_object(
+    'sensor', NEW.name, 'result', NEW.last_result, 'streak', NEW.streak, 'runs', NEW.runs));
+END;
+CREATE TRIGGER feed_sensor_run AFTER UPDATE OF runs ON sensor_state WHEN NEW.runs > OLD.runs BEGIN
+  INSERT INTO feed (at, kind, data) VALUES (coalesce(NEW.last_run_at, 0), 'sensor', json_object(
+    'sensor', NEW.name, 'result', NEW.last_result, 'streak', NEW.streak, 'runs', NEW.runs));
+END;
+CREATE TRIGGER feed_incident_open AFTER INSERT ON incidents BEGIN
+  INSERT INTO feed (at, kind, data) VALUES (NEW.opened_at, 'incident', json_object('incident_id', NEW.id,
+    'event', 'opened', 'kind', NEW.kind, 'failure_count', NEW.failure_count, 'summary', NEW.summary));
+END;
+CREATE TRIGGER feed_incident_close AFTER UPDATE OF closed_at ON incidents
+  WHEN OLD.closed_at IS NULL AND NEW.closed_at IS NOT NULL BEGIN
+  INSERT INTO feed (at, kind, data) VALUES (NEW.closed_at, 'incident', json_object('incident_id', NEW.id,
+    'event', 'closed', 'kind', NEW.kind, 'failure_count', NEW.failure_count, 'summary', NEW.summary));
+END;
+CREATE TRIGGER feed_prune AFTER INSERT ON feed WHEN NEW.id % 1000 = 0 BEGIN
+  DELETE FROM feed WHERE id <= NEW.id - 100000;
+END;
+)SQL",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

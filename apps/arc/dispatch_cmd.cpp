@@ -8,6 +8,7 @@
 #include "core/config.hpp"
 #include "core/time_text.hpp"
 #include "storage/gate_store.hpp"
+#include "storage/views.hpp"
 
 namespace arc::cli {
 namespace {
@@ -21,40 +22,16 @@ std::string local_time(millis t) {
   return buf;
 }
 
-nlohmann::json time_json(millis t) {
-  if (!t) return nullptr;
-  return {{"utc", format_iso_utc(t)}, {"local", local_time(t)}};
-}
-
 void print_status(Db& db, bool json) {
-  GateState g = load_gate(db);
   millis now = system_clock().now_ms();
-  int64_t pending = db.scalar_int("SELECT count(*) FROM tasks WHERE status = 'pending'");
-  int64_t due = 0;
-  {
-    auto q = db.prepare(
-        "SELECT count(*) FROM tasks WHERE status = 'pending' AND (scheduled_for IS NULL OR "
-        "scheduled_for <= ?1) AND (expires_at IS NULL OR expires_at > ?1)");
-    q.bind(1, now);
-    if (q.step()) due = q.col_int(0);
-  }
-  auto events = gate_events(db, 5);
   if (json) {
-    auto ev = nlohmann::json::array();
-    for (auto& e : events)
-      ev.push_back({{"at", format_iso_utc(e.at)}, {"from", e.from}, {"to", e.to}, {"reason", e.reason}});
-    std::cout << nlohmann::json{{"state", g.state},
-                                {"reason", json_text(g.reason)},
-                                {"error_class", json_text(g.error_class)},
-                                {"since", time_json(g.since)},
-                                {"resume_at", time_json(g.resume_at)},
-                                {"consecutive_failures", g.consecutive_failures},
-                                {"waiting", {{"pending", pending}, {"ready", due}}},
-                                {"events", ev}}
-                     .dump()
-              << "\n";
+    std::cout << gate_view(db, now).dump() << "\n";
     return;
   }
+  GateState g = load_gate(db);
+  auto view = gate_view(db, now);
+  int64_t pending = view["waiting"]["pending"], due = view["waiting"]["ready"];
+  auto events = gate_events(db, 5);
   std::printf("state:      %s\n", g.state.c_str());
   if (!g.reason.empty()) std::printf("reason:     %s\n", g.reason.c_str());
   if (!g.error_class.empty()) std::printf("error:      %s\n", g.error_class.c_str());
@@ -95,14 +72,12 @@ void add_dispatch_command(CLI::App& app, Context& ctx) {
       auto db = ctx.open();
       GateConfig cfg;
       if (!ctx.config.empty()) cfg = load_config(ctx.config).gate;
-      TaskStore store(*db, system_clock());
-      GateState before = load_gate(*db);
-      if (kind == "resume" && before.state == gate_state::failures)
-        throw UsageError("the gate stopped after repeated failures (" + before.reason +
-                         "); look at `arc tasks list --status failed`, then `arc dispatch reset`");
-      auto r = in_transaction(*db, [&] {
-        return apply_gate(*db, store, cfg, GateCommand{kind, "", *reason + (reason->empty() ? "" : " (arc dispatch " + kind + ")")});
-      });
+      GateResult r;
+      try {
+        r = operator_gate(*db, cfg, kind, *reason, "arc dispatch " + kind);
+      } catch (const GateRefused& e) {
+        throw UsageError(e.what());
+      }
       if (!ctx.json) {
         if (r.change.changed)
           std::printf("gate: %s -> %s%s\n", r.change.from.c_str(), r.change.to.c_str(),

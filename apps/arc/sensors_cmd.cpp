@@ -7,6 +7,7 @@
 #include "core/config.hpp"
 #include "core/time_text.hpp"
 #include "storage/sensor_store.hpp"
+#include "storage/views.hpp"
 
 namespace arc::cli {
 void add_sensors_command(CLI::App& app, Context& ctx) {
@@ -30,15 +31,7 @@ void add_sensors_command(CLI::App& app, Context& ctx) {
       return it == configured.end() ? std::string("-") : format_age(it->second.cadence.interval_ms);
     };
     if (ctx.json) {
-      auto arr = nlohmann::json::array();
-      for (auto& r : rows)
-        arr.push_back({{"name", r.name}, {"cadence", cadence(r.name)}, {"last_run", json_time(r.last_run_at)},
-                       {"next_run", json_time(r.next_run_at)}, {"last_result", r.last_result},
-                       {"streak", r.streak}, {"runs", r.runs}, {"failures", r.failures},
-                       {"deduplicated", r.deduplicated},
-                       {"paused_until", r.paused_until > now ? json_time(r.paused_until) : nlohmann::json(nullptr)},
-                       {"paused_reason", r.paused_until > now ? nlohmann::json(r.paused_reason) : nlohmann::json(nullptr)}});
-      std::cout << arr.dump() << "\n";
+      std::cout << sensors_view(*db, configured, now).dump() << "\n";
       return;
     }
     std::printf("%-14s %-7s %-19s %-19s %-6s %s\n", "NAME", "EVERY", "LAST RUN", "NEXT RUN", "STREAK", "RESULT / PAUSED");

@@ -7,6 +7,7 @@
 #include "apps/arc/cli.hpp"
 #include "core/time_text.hpp"
 #include "storage/task_store.hpp"
+#include "storage/views.hpp"
 
 namespace arc::cli {
 namespace {
@@ -181,15 +182,8 @@ void add_tasks_commands(CLI::App& app, Context& ctx) {
     auto db = ctx.open();
     TaskStore store(*db, system_clock());
     Task t = must_get(store, *id);
-    auto events = store.events(*id);
-    if (ctx.json) {
-      auto j = to_json(t);
-      j["events"] = nlohmann::json::array();
-      for (auto& e : events) j["events"].push_back(to_json(e));
-      std::cout << j.dump() << "\n";
-    } else {
-      print_task(t, events);
-    }
+    if (ctx.json) std::cout << task_view(*db, *id).dump() << "\n";
+    else print_task(t, store.events(*id));
   });
 
   // --- update

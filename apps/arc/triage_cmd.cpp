@@ -9,6 +9,7 @@
 #include "core/failure_patterns.hpp"
 #include "core/time_text.hpp"
 #include "storage/report.hpp"
+#include "storage/views.hpp"
 
 namespace arc::cli {
 namespace {
@@ -46,17 +47,11 @@ void add_triage_commands(CLI::App& app, Context& ctx) {
   triage->callback([&ctx, triage] {
     if (!triage->get_subcommands().empty()) return;
     auto db = ctx.open();
-    auto patterns = list_patterns(*db, 100);
     if (ctx.json) {
-      auto arr = nlohmann::json::array();
-      for (auto& p : patterns)
-        arr.push_back({{"fingerprint", p.fingerprint}, {"template", p.template_text}, {"count", p.count},
-                       {"first_seen", format_iso_utc(p.first_seen)}, {"last_seen", format_iso_utc(p.last_seen)},
-                       {"investigation_task_id", p.investigation_task_id ? nlohmann::json(p.investigation_task_id) : nlohmann::json(nullptr)},
-                       {"investigation_status", json_text(p.investigation_status)}});
-      std::cout << arr.dump() << "\n";
+      std::cout << patterns_view(*db, 100).dump() << "\n";
       return;
     }
+    auto patterns = list_patterns(*db, 100);
     std::printf("%-16s %6s %-16s %-16s %-18s %s\n", "FINGERPRINT", "COUNT", "FIRST", "LAST", "INVESTIGATION", "TEMPLATE");
     for (auto& p : patterns) {
       std::string inv = p.investigation_task_id ? std::to_string(p.investigation_task_id) + " " + p.investigation_status : "-";
@@ -85,16 +80,11 @@ void add_triage_commands(CLI::App& app, Context& ctx) {
   incidents->add_flag("--json", ctx.json, "print JSON");
   incidents->callback([&ctx, open_only] {
     auto db = ctx.open();
-    auto rows = list_incidents(*db, *open_only, 0);
     if (ctx.json) {
-      auto arr = nlohmann::json::array();
-      for (auto& i : rows)
-        arr.push_back({{"id", i.id}, {"kind", i.kind}, {"from", format_iso_utc(i.window_start)},
-                       {"to", format_iso_utc(i.window_end)}, {"failures", i.failure_count},
-                       {"open", i.closed_at == 0}, {"summary", i.summary}});
-      std::cout << arr.dump() << "\n";
+      std::cout << incidents_view(*db, *open_only).dump() << "\n";
       return;
     }
+    auto rows = list_incidents(*db, *open_only, 0);
     std::printf("%-5s %-10s %-16s %-16s %8s %-6s %s\n", "ID", "KIND", "FROM", "TO", "FAILURES", "STATE", "SUMMARY");
     for (auto& i : rows)
       std::printf("%-5lld %-10s %-16s %-16s %8lld %-6s %s\n", static_cast<long long>(i.id), i.kind.c_str(),
@@ -108,8 +98,7 @@ void add_triage_commands(CLI::App& app, Context& ctx) {
   report->add_flag("--json", ctx.json, "print JSON");
   report->callback([&ctx, since] {
     millis now = system_clock().now_ms();
-    auto d = parse_duration(*since);
-    auto from = d ? std::optional<millis>(now - *d) : parse_iso_instant(*since);
+    auto from = parse_since(*since, now);
     if (!from) throw UsageError("--since: give a duration such as 7d or 24h, or an ISO-8601 time");
     auto db = ctx.open();
     Report r = build_report(*db, *from, now);

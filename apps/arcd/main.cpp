@@ -8,13 +8,17 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
 #include "actors/runtime.hpp"
 #include "core/config.hpp"
+#include "core/sd_notify.hpp"
 #include "core/time_text.hpp"
 #include "core/version.hpp"
+#include "http/server.hpp"
+#include "http/token.hpp"
 #include "storage/instance_lock.hpp"
 #include "storage/recovery.hpp"
 #include "storage/schema.hpp"
@@ -40,11 +44,78 @@ void setup_logging(const std::string& level) {
   spdlog::flush_on(spdlog::level::info);
 }
 
+std::string beside_database(const std::string& db, const std::string& file) {
+  if (!std::filesystem::path(file).is_relative()) return file;
+  return (std::filesystem::path(db).parent_path() / file).string();
+}
+
+// The HTTP server (off unless [http] listen or --http is set); throws with
+// what to do when it cannot start.
+std::unique_ptr<arc::http::Server> start_http(const arc::Config& cfg, std::shared_ptr<const arc::RuntimeStats> stats) {
+  if (cfg.http.listen.empty()) return nullptr;
+  auto addr = arc::parse_listen(cfg.http.listen);
+  if (!addr) throw std::runtime_error("http: cannot read listen address \"" + cfg.http.listen + "\"; give HOST:PORT");
+  arc::http::ServerOptions o;
+  o.database = cfg.database;
+  o.host = addr->first;
+  o.port = addr->second;
+  std::string token_file = beside_database(cfg.database, cfg.http.token_file);
+  o.token = arc::http::load_or_create_token(token_file);
+  o.max_body_bytes = cfg.http.max_body_bytes;
+  o.max_event_streams = cfg.http.max_event_streams;
+  o.gate = cfg.gate;
+  o.sensors = cfg.sensors;
+  o.stats = std::move(stats);
+  auto server = std::make_unique<arc::http::Server>(o);
+  server->start();
+  spdlog::info("http: dashboard and API on http://{}:{}/ (writes need the token in {})", o.host, server->port(),
+               token_file);
+  if (o.host != "127.0.0.1" && o.host != "localhost" && o.host != "::1")
+    spdlog::warn("http: listening on {}, beyond this host, without TLS: put a TLS proxy in front", o.host);
+  return server;
+}
+
+// Pings the systemd watchdog while the actors answer the heartbeat.
+class Watchdog {
+ public:
+  explicit Watchdog(arc::millis period) : period_(period) {}
+  bool enabled() const { return period_ > 0; }
+  // The heartbeat's interval for this period: several beats per ping.
+  arc::millis heartbeat_interval() const { return period_ ? std::clamp<arc::millis>(period_ / 4, 50, 1000) : 1000; }
+  arc::millis poll_interval() const { return period_ ? std::min<arc::millis>(200, period_ / 4) : 200; }
+
+  void tick(const arc::RuntimeStats& stats) {
+    if (!period_) return;
+    int64_t now = arc::steady_now_ms(), beat = stats.heartbeat_ms.load();
+    if (beat == 0) beat = started_;  // the first beat is on its way
+    bool fresh = now - beat < 3 * heartbeat_interval();
+    if (!fresh) {
+      if (!warned_)
+        spdlog::error("watchdog: the actors have not answered the heartbeat for {} ms; not pinging systemd, "
+                      "which restarts arcd after {} ms",
+                      now - beat, period_);
+      warned_ = true;
+      return;
+    }
+    if (warned_) spdlog::info("watchdog: the heartbeat is back");
+    warned_ = false;
+    if (now - last_ping_ >= period_ / 2) {
+      arc::sd_notify("WATCHDOG=1");
+      last_ping_ = now;
+    }
+  }
+
+ private:
+  arc::millis period_;
+  int64_t started_ = arc::steady_now_ms(), last_ping_ = 0;
+  bool warned_ = false;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"arcd: the arc-runtime daemon (durable task queue, dispatcher, supervisor)"};
-  std::string config_path, database, log_level, trace_file;
+  std::string config_path, database, log_level, trace_file, http_listen;
   int slots = 0;
   bool version = false;
   app.add_option("--config", config_path, "TOML config file (docs/config.md); defaults without");
@@ -52,6 +123,7 @@ int main(int argc, char** argv) {
   app.add_option("--slots", slots, "concurrent tasks (overrides arcd.slots)")->check(CLI::Range(1, 256));
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error");
   app.add_option("--trace", trace_file, "trace every actor message to FILE (docs/trace-format.md)");
+  app.add_option("--http", http_listen, "serve the API, dashboard and /metrics on HOST:PORT (overrides [http] listen)");
   app.add_flag("--version", version, "print the version and exit");
   try {
     app.parse(argc, argv);
@@ -74,9 +146,15 @@ int main(int argc, char** argv) {
   if (slots > 0) cfg.slots = slots;
   if (!log_level.empty()) cfg.log_level = log_level;
   if (cfg.node_name.empty()) cfg.node_name = host_name();
+  if (!http_listen.empty()) {
+    if (!arc::parse_listen(http_listen)) {
+      std::cerr << "arcd: --http: give HOST:PORT, e.g. 127.0.0.1:7474\n";
+      return 2;
+    }
+    cfg.http.listen = http_listen;
+  }
   if (!trace_file.empty()) cfg.trace.enabled = true, cfg.trace.file = trace_file;
-  else if (std::filesystem::path(cfg.trace.file).is_relative())  // beside the database
-    cfg.trace.file = (std::filesystem::path(cfg.database).parent_path() / cfg.trace.file).string();
+  else cfg.trace.file = beside_database(cfg.database, cfg.trace.file);
   setup_logging(cfg.log_level);
 
   // Signals are taken synchronously by this thread (sigtimedwait); every
@@ -115,6 +193,15 @@ int main(int argc, char** argv) {
 
   auto shared_cfg = std::make_shared<const arc::Config>(cfg);
   arc::Runtime runtime(shared_cfg, arc::system_clock(), incarnation);
+  Watchdog watchdog(arc::sd_watchdog_period_ms());
+  runtime.set_heartbeat_interval(watchdog.heartbeat_interval());
+  std::unique_ptr<arc::http::Server> http;
+  try {
+    http = start_http(cfg, runtime.stats());  // before any work starts: a bad address stops here
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
   runtime.start();
   std::string skills;
   for (auto& [name, s] : cfg.skills)
@@ -122,9 +209,13 @@ int main(int argc, char** argv) {
   spdlog::info("arcd ready: database {}, {} slot(s), skills [{}], incarnation {}", cfg.database,
                cfg.slots, skills, incarnation);
 
+  arc::sd_notify("READY=1\nSTATUS=dispatching");
+  if (watchdog.enabled()) spdlog::info("watchdog: systemd expects a ping every {} ms", arc::sd_watchdog_period_ms());
+
   int exit_code = 0;
   for (;;) {
-    timespec ts{0, 200'000'000};
+    watchdog.tick(*runtime.stats());
+    timespec ts{0, static_cast<long>(watchdog.poll_interval()) * 1'000'000};
     int sig = sigtimedwait(&sigs, nullptr, &ts);
     if (sig > 0) {
       spdlog::info("received {}: stopping gracefully (grace {} s)", strsignal(sig),
@@ -136,6 +227,8 @@ int main(int argc, char** argv) {
       break;
     }
   }
+  arc::sd_notify("STOPPING=1");
+  if (http) http->stop();
   runtime.stop(exit_code ? 0 : cfg.shutdown_grace_ms);
   try {
     auto db = arc::open_database(cfg.database, {});

@@ -50,6 +50,23 @@ TEST(Config, ErrorsNameTheFileAndTheKey) {
   EXPECT_NE(error_of("[arcd]\ndefault_skill = \"nope\"\n").find("arcd.default_skill"), std::string::npos);
 }
 
+TEST(HttpConfig, OffByDefaultAndListenIsChecked) {
+  EXPECT_TRUE(parse_config("", "t.toml").http.listen.empty());
+  Config c = parse_config("[http]\nlisten = \"127.0.0.1:7474\"\nmax_body_kb = 8\n", "t.toml");
+  EXPECT_EQ(c.http.listen, "127.0.0.1:7474");
+  EXPECT_EQ(c.http.max_body_bytes, 8 * 1024);
+  EXPECT_EQ(c.http.token_file, "arcd-http.token");
+  EXPECT_NE(error_of("[http]\nlisten = \"7474\"\n").find("http.listen"), std::string::npos);
+  EXPECT_NE(error_of("[http]\nlisten = \"host:99999\"\n").find("http.listen"), std::string::npos);
+  EXPECT_NE(error_of("[http]\nport = 1\n").find("http.port"), std::string::npos);
+  ASSERT_TRUE(parse_listen("0.0.0.0:0"));
+  EXPECT_EQ(parse_listen("localhost:80")->first, "localhost");
+  EXPECT_EQ(parse_listen("localhost:80")->second, 80);
+  EXPECT_FALSE(parse_listen(":80"));
+  EXPECT_FALSE(parse_listen("host:"));
+  EXPECT_FALSE(parse_listen("host:8x"));
+}
+
 TEST(Config, PickSkill) {
   Config c = parse_config(R"(
 [skills.a]

@@ -1,0 +1,104 @@
+#include "http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "http/routes.hpp"
+
+namespace arc::http {
+
+std::unique_ptr<Db> Shared::read_db() const {
+  return std::make_unique<Db>(options.database, Db::Options{true, false, 2000});
+}
+
+std::unique_ptr<Db> Shared::write_db() const {
+  return std::make_unique<Db>(options.database, Db::Options{false, false, 5000});
+}
+
+void reply(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+struct Server::Impl {
+  Shared shared;
+  httplib::Server svr;
+  std::thread thread;
+  int port = 0;
+  explicit Impl(ServerOptions o) : shared(std::move(o)) {}
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+  auto& svr = impl_->svr;
+  auto& shared = impl_->shared;
+  // Event streams hold a thread each; the rest always have 8 of their own.
+  size_t threads = static_cast<size_t>(shared.options.max_event_streams) + 8;
+  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  svr.set_payload_max_length(static_cast<size_t>(shared.options.max_body_bytes));
+  svr.set_read_timeout(5, 0);   // a client that stops sending loses its connection ...
+  svr.set_write_timeout(5, 0);  // ... and so does one that stops reading
+  svr.set_keep_alive_max_count(100);
+  svr.set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
+  svr.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    try {
+      std::rethrow_exception(ep);
+    } catch (const HttpError& e) {
+      reply(res, e.status, {{"error", e.what()}});
+    } catch (const std::exception& e) {
+      spdlog::error("http: {} {}: {}", req.method, req.path, e.what());
+      reply(res, 500, {{"error", std::string("internal error: ") + e.what()}});
+    } catch (...) {
+      reply(res, 500, {{"error", "internal error"}});
+    }
+  });
+  // Every error is JSON, including those httplib answers itself (404, 413, 400).
+  svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty() && res.get_header_value("Content-Type") == "application/json") return;
+    std::string what = res.status == 404   ? "no such resource: " + req.method + " " + req.path
+                       : res.status == 413 ? "request body too large"
+                       : res.status == 405 ? "method not allowed"
+                       : res.status == 400 ? "bad request"
+                                           : "HTTP error " + std::to_string(res.status);
+    reply(res, res.status, {{"error", what}});
+  });
+  add_read_routes(svr, shared);
+  add_write_routes(svr, shared);
+  add_event_routes(svr, shared);
+}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  auto& m = *impl_;
+  const auto& o = m.shared.options;
+  if (o.port == 0) {
+    m.port = m.svr.bind_to_any_port(o.host);
+    if (m.port < 0) m.port = 0;
+  } else if (m.svr.bind_to_port(o.host, o.port)) {
+    m.port = o.port;
+  }
+  if (m.port <= 0)
+    throw std::runtime_error("http: cannot listen on " + o.host + ":" + std::to_string(o.port) +
+                             " (in use, or not an address of this host); change [http] listen");
+  m.thread = std::thread([&m] { m.svr.listen_after_bind(); });
+  // stop() is a no-op until the loop runs: wait for it, so that a stop right
+  // after start is never lost.
+  for (int i = 0; i < 5000 && !m.svr.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void Server::stop() {
+  auto& m = *impl_;
+  if (!m.thread.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(m.shared.mu);
+    m.shared.stopping = true;
+  }
+  m.shared.wake.notify_all();
+  m.svr.stop();
+  m.thread.join();
+}
+
+int Server::port() const { return impl_->port; }
+
+}  // namespace arc::http

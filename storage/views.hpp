@@ -1,0 +1,37 @@
+// JSON views shared by `arc … --json` and the HTTP API (docs/http-api.md):
+// one shape per thing, whoever asks. Read-only; each takes the connection it
+// reads from.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "storage/db.hpp"
+
+namespace arc {
+
+// The gate: state, reason, since / resume_at (UTC and local), the queue
+// behind it, its last 5 changes.
+nlohmann::json gate_view(Db& db, millis now);
+
+// Every sensor that has run or is configured: cadence, last/next run,
+// result, streak, counts, paused-until.
+nlohmann::json sensors_view(Db& db, const std::map<std::string, SensorConfig>& configured, millis now);
+
+// Failure patterns, most frequent first, with their investigation.
+nlohmann::json patterns_view(Db& db, int limit);
+
+// Incidents, newest first.
+nlohmann::json incidents_view(Db& db, bool open_only);
+
+// A task with its event history; null when there is no such task.
+nlohmann::json task_view(Db& db, int64_t id);
+
+// "7d", "24h" (back from now) or an ISO-8601 time; nullopt if unreadable.
+std::optional<millis> parse_since(const std::string& text, millis now);
+
+}  // namespace arc

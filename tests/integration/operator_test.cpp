@@ -1,0 +1,137 @@
+// The operator surface of the real arcd: systemd's notify protocol and the
+// watchdog (which stops when the actor system freezes), and the HTTP API
+// served by arcd itself, end to end.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstring>
+#include <fstream>
+#include <regex>
+
+#include "support/daemon.hpp"
+#include "support/temp_dir.hpp"
+#include "support/wait_for.hpp"
+
+namespace arc {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A NOTIFY_SOCKET as systemd makes one: a unix datagram socket.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) : path_(path) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) throw std::runtime_error("bind");
+  }
+  ~NotifySocket() { close(fd_); }
+  // The next message, or "" after `timeout`.
+  std::string next(std::chrono::milliseconds timeout) {
+    timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[512];
+    ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+  }
+  // Waits up to `timeout` for a message containing `what`.
+  bool wait_for(const std::string& what, std::chrono::milliseconds timeout) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      if (next(std::max(left, 1ms)).find(what) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST(Watchdog, PingsWhileTheActorsAnswerAndStopsWhenTheyFreeze) {
+  test::TempDir dir;
+  std::string db = dir.file("arc.db"), freeze = dir.file("freeze");
+  NotifySocket notify(dir.file("notify"));
+  test::Daemon arcd({"--database", db}, dir.file("arcd.log"),
+                    {{"NOTIFY_SOCKET", dir.file("notify")},
+                     {"WATCHDOG_USEC", "1000000"},
+                     {"ARC_FAULTS", "hang.persistence=while:" + freeze}});
+  ASSERT_TRUE(notify.wait_for("READY=1", 15s)) << arcd.log();
+  ASSERT_TRUE(notify.wait_for("WATCHDOG=1", 3s));
+  ASSERT_TRUE(notify.wait_for("WATCHDOG=1", 3s));
+
+  std::ofstream(freeze) << "";  // persistence blocks in its next handler: the heartbeat goes unanswered
+  // A ping already on its way may still come; after that, silence for more
+  // than two watchdog periods: systemd would restart this arcd.
+  while (!notify.next(1500ms).empty()) {
+  }
+  EXPECT_EQ(notify.next(2500ms), "");
+  EXPECT_NE(arcd.log().find("watchdog: the actors have not answered the heartbeat"), std::string::npos) << arcd.log();
+
+  std::filesystem::remove(freeze);
+  EXPECT_TRUE(notify.wait_for("WATCHDOG=1", 5s)) << arcd.log();
+  EXPECT_EQ(arcd.terminate(), 0);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+TEST(HttpApi, ArcdServesTheApiAndATaskPostedThroughItRuns) {
+  test::TempDir dir;
+  std::string db = dir.file("arc.db"), config = dir.file("arc.toml");
+  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\npoll_ms = 50\n"
+                        << "[http]\nlisten = \"127.0.0.1:0\"\n"
+                        << "[skills.ok]\ncommand = [\"/bin/sh\", \"-c\", \"cat >/dev/null; echo done\"]\n";
+  test::Daemon arcd({"--config", config}, dir.file("arcd.log"));
+  ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
+  std::smatch m;
+  std::string log = arcd.log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) << log;
+  httplib::Client c("127.0.0.1", std::stoi(m[1].str()));
+  std::string token = read_file(dir.file("arcd-http.token"));
+  ASSERT_EQ(token.size(), 64u);
+
+  auto refused = c.Post("/api/tasks", httplib::Headers{{"Authorization", "Bearer nope"}}, R"({"subject": "x"})",
+                        "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  auto r = c.Post("/api/tasks", httplib::Headers{{"Authorization", "Bearer " + token}},
+                  R"({"subject": "from the api", "skills": ["ok"]})", "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  int64_t id = nlohmann::json::parse(r->body)["id"];
+  EXPECT_TRUE(test::wait_for(
+      [&] {
+        auto t = c.Get(("/api/tasks/" + std::to_string(id)).c_str());
+        return t && nlohmann::json::parse(t->body)["status"] == "completed";
+      },
+      15s));
+  auto status = nlohmann::json::parse(c.Get("/api/status")->body);
+  EXPECT_EQ(status["arcd_running"], true);
+  EXPECT_EQ(status["counts"]["completed"], 1);  // the refused request created nothing
+
+  // A client holding an event stream open does not hold up a graceful stop.
+  std::atomic<bool> streaming{false};
+  std::thread stream([&] {
+    httplib::Client sc("127.0.0.1", std::stoi(m[1].str()));
+    sc.Get("/api/events", [&](const char*, size_t) { return streaming = true; });
+  });
+  ASSERT_TRUE(test::wait_for([&] { return streaming.load(); }, 5s));
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(arcd.terminate(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+  stream.join();
+}
+
+}  // namespace
+}  // namespace arc
