@@ -59,7 +59,10 @@ nlohmann::json sensors_view(Db& db, const std::map<std::string, SensorConfig>& c
   for (auto& [name, c] : configured) {
     bool seen = false;
     for (auto& r : rows) seen = seen || r.name == name;
-    if (!seen) rows.push_back(SensorRow{name});
+    if (seen) continue;
+    SensorRow never_ran;
+    never_ran.name = name;
+    rows.push_back(never_ran);
   }
   auto arr = nlohmann::json::array();
   for (auto& r : rows) {

@@ -4,13 +4,17 @@
 //
 //   scripts/bench.sh [--quick] [--json FILE]
 #include <benchmark/benchmark.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <fstream>
 #include <filesystem>
@@ -20,6 +24,7 @@
 
 #include "actors/persistence.hpp"
 #include "actors/runtime.hpp"
+#include "http/server.hpp"
 #include "storage/recovery.hpp"
 #include "storage/schema.hpp"
 #include "storage/task_store.hpp"
@@ -152,9 +157,51 @@ double enqueue(int producers, int n) {
   return rate;
 }
 
+// An HTTP client that polls /metrics and /api/status every 100 ms, as a
+// dashboard or a Prometheus with a short scrape interval would, against an
+// HTTP server on the bench database.
+class HttpPoller {
+ public:
+  explicit HttpPoller(const std::string& db) {
+    http::ServerOptions o;
+    o.database = db;
+    o.port = 0;
+    o.token = "bench-token-0123456789";
+    server_ = std::make_unique<http::Server>(o);
+    server_->start();
+    thread_ = std::thread([this, port = server_->port()] {
+      httplib::Client c("127.0.0.1", port);
+      while (!stop_) {
+        for (const char* path : {"/metrics", "/api/status"}) {
+          auto r = c.Get(path);
+          if (r && r->status == 200) ++polls;
+          else std::fprintf(stderr, "http poll %s failed\n", path);
+        }
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_.load(); });
+      }
+    });
+  }
+  ~HttpPoller() {
+    stop_ = true;
+    cv_.notify_all();
+    thread_.join();
+    server_->stop();
+  }
+  std::atomic<int> polls{0};
+
+ private:
+  std::unique_ptr<http::Server> server_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread thread_;
+};
+
 // 3. Tasks per second from pending to completed through the whole runtime.
-// With `trace`, every message is traced to a file in the bench directory.
-double lifecycle(int slots, int n, const std::vector<std::string>& cmd, bool trace = false) {
+// With `trace`, every message is traced to a file in the bench directory;
+// with `poll_http`, an HttpPoller runs meanwhile.
+double lifecycle(int slots, int n, const std::vector<std::string>& cmd, bool trace = false, bool poll_http = false) {
   auto path = fresh_db("lifecycle.db");
   bulk_pending(path, n);
   auto cfg = runtime_config(path, slots, cmd);
@@ -168,10 +215,14 @@ double lifecycle(int slots, int n, const std::vector<std::string>& cmd, bool tra
     run_startup(*db, system_clock(), "bench", "bench", 100);
   }
   Runtime rt(cfg, system_clock(), "bench");
+  std::unique_ptr<HttpPoller> poller;
+  if (poll_http) poller = std::make_unique<HttpPoller>(path);
   auto t0 = Clock::now();
   rt.start();
   while (count(path, "status = 'completed'") < n) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   double rate = n / seconds_since(t0);
+  if (poller && poller->polls == 0) std::fprintf(stderr, "the HTTP poller never got an answer\n");
+  poller.reset();
   rt.stop(1000);
   return rate;
 }
@@ -321,7 +372,7 @@ int main(int argc, char** argv) {
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else {
       std::fprintf(stderr, "usage: arc-bench [--quick] [--no-micro] [--json FILE] [--arcd PATH] [--dir DIR] "
-                           "[--sync full|normal] [--only ceiling|enqueue|lifecycle|tracing|latency|recovery|triage|memory]\n");
+                           "[--sync full|normal] [--only ceiling|enqueue|lifecycle|tracing|http|latency|recovery|triage|memory]\n");
       return 2;
     }
   }
@@ -374,6 +425,21 @@ int main(int argc, char** argv) {
     report("lifecycle with tracing on, " + std::to_string(slots) + " slot(s)", on, "tasks/s");
     report("  ... as a share of tracing off (" + std::to_string(static_cast<int>(off)) + "/s)", 100 * on / off, "%",
            ">= 90", on >= 0.9 * off);
+  }
+  // The HTTP server's cost: a client polling /metrics and /api/status every
+  // 100 ms, against none, alternated in the same run (target >= 95%).
+  for (int slots : {1, 8}) {
+    if (!want("lifecycle") && !want("http")) break;
+    std::vector<double> offs, ons;
+    for (int i = 0; i < reps; ++i) {
+      offs.push_back(lifecycle(slots, n / 2, {"@noop"}));
+      ons.push_back(lifecycle(slots, n / 2, {"@noop"}, false, true));
+    }
+    double off = median(offs), on = median(ons);
+    report("lifecycle with /metrics + /api/status polled every 100 ms, " + std::to_string(slots) + " slot(s)", on,
+           "tasks/s");
+    report("  ... as a share of no polling (" + std::to_string(static_cast<int>(off)) + "/s)", 100 * on / off, "%",
+           ">= 95", on >= 0.95 * off);
   }
   for (int slots : {1, 8}) {
     if (!want("lifecycle")) break;

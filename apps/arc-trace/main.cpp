@@ -14,6 +14,7 @@
 
 #include "apps/arc-trace/analysis.hpp"
 #include "core/time_text.hpp"
+#include "core/version.hpp"
 
 using namespace arc;
 using namespace arc::tracetool;
@@ -94,6 +95,7 @@ int tail(Options& o) {
 
 int main(int argc, char** argv) {
   CLI::App app{"arc-trace: follow a task's life through arcd's actors (docs/trace-format.md)"};
+  app.set_version_flag("--version", std::string("arc-trace ") + arc::version() + " (" + arc::git_revision() + ")");
   Options o;
   o.file = std::getenv("ARC_TRACE") ? std::getenv("ARC_TRACE") : "arc-trace.jsonl";
   app.add_option("--file", o.file, "the trace file arcd wrote (default $ARC_TRACE, else arc-trace.jsonl)");

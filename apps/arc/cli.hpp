@@ -28,5 +28,6 @@ void add_dispatch_command(CLI::App& app, Context& ctx);
 void add_triage_commands(CLI::App& app, Context& ctx);
 void add_sensors_command(CLI::App& app, Context& ctx);
 void add_trace_command(CLI::App& app, Context& ctx);
+void add_doctor_command(CLI::App& app, Context& ctx);
 
 }  // namespace arc::cli

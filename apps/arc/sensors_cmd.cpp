@@ -19,30 +19,21 @@ void add_sensors_command(CLI::App& app, Context& ctx) {
     auto db = ctx.open();
     std::map<std::string, SensorConfig> configured;
     if (!ctx.config.empty()) configured = load_config(ctx.config).sensors;
-    millis now = system_clock().now_ms();
-    auto rows = list_sensors(*db);
-    for (auto& [name, c] : configured) {
-      bool seen = false;
-      for (auto& r : rows) seen = seen || r.name == name;
-      if (!seen) rows.push_back(SensorRow{name});
-    }
-    auto cadence = [&](const std::string& name) {
-      auto it = configured.find(name);
-      return it == configured.end() ? std::string("-") : format_age(it->second.cadence.interval_ms);
-    };
+    auto view = sensors_view(*db, configured, system_clock().now_ms());
     if (ctx.json) {
-      std::cout << sensors_view(*db, configured, now).dump() << "\n";
+      std::cout << view.dump() << "\n";
       return;
     }
+    auto text = [](const nlohmann::json& v) { return v.is_null() ? std::string("-") : v.get<std::string>(); };
+    auto when = [&](const nlohmann::json& v) { return text(v).substr(0, 19); };
     std::printf("%-14s %-7s %-19s %-19s %-6s %s\n", "NAME", "EVERY", "LAST RUN", "NEXT RUN", "STREAK", "RESULT / PAUSED");
-    for (auto& r : rows) {
-      std::string state = r.paused_until > now
-                              ? "paused until " + format_iso_utc(r.paused_until).substr(0, 19) + ": " + r.paused_reason
-                              : r.last_result;
-      std::printf("%-14s %-7s %-19s %-19s %-6lld %s\n", r.name.c_str(), cadence(r.name).c_str(),
-                  r.last_run_at ? format_iso_utc(r.last_run_at).substr(0, 19).c_str() : "-",
-                  r.next_run_at ? format_iso_utc(r.next_run_at).substr(0, 19).c_str() : "-",
-                  static_cast<long long>(r.streak), state.substr(0, 100).c_str());
+    for (auto& r : view) {
+      std::string state = r["paused_until"].is_null()
+                              ? r["last_result"].get<std::string>()
+                              : "paused until " + when(r["paused_until"]) + ": " + text(r["paused_reason"]);
+      std::printf("%-14s %-7s %-19s %-19s %-6lld %s\n", r["name"].get<std::string>().c_str(), text(r["cadence"]).c_str(),
+                  when(r["last_run"]).c_str(), when(r["next_run"]).c_str(), r["streak"].get<long long>(),
+                  state.substr(0, 100).c_str());
     }
     if (ctx.config.empty()) std::printf("(pass --config to see the cadence and sensors that have not run yet)\n");
   });

@@ -119,5 +119,25 @@ TEST(Arcd, BadConfigIsExitCodeTwoNamingTheKey) {
   EXPECT_NE(arcd.log().find("arcd.slots"), std::string::npos) << arcd.log();
 }
 
+TEST(Cli, DoctorReportsWhatABugReportNeeds) {
+  test::TempDir dir;
+  std::string db = dir.file("arc.db");
+  ASSERT_EQ(test::arc_cli(db, {"tasks", "add", "--subject", "x"}).exit_code, 0);
+  ASSERT_EQ(test::arc_cli(db, {"tasks", "close", "1", "--status", "failed", "--summary", "broke"}).exit_code, 0);
+  auto r = test::arc_cli(db, {"doctor", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  for (auto k : {"versions", "config", "arcd", "gate", "database", "recent_errors"}) EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["versions"]["caf"], "0.17.6");
+  EXPECT_EQ(j["database"]["integrity_check"], "ok");
+  EXPECT_GT(j["database"]["disk"]["free_bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(j["arcd"]["running"], false);
+  ASSERT_EQ(j["recent_errors"]["failed_tasks"].size(), 1u);
+  EXPECT_EQ(j["recent_errors"]["failed_tasks"][0]["summary"], "broke");
+  auto text = test::arc_cli(db, {"doctor"});
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out.find("integrity_check: ok"), std::string::npos) << text.out;
+}
+
 }  // namespace
 }  // namespace arc
