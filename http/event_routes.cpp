@@ -3,8 +3,10 @@
 // or ?after=, else at the newest event; it polls its own read-only connection
 // (only when PRAGMA data_version says another connection committed) and
 // sends a comment line when idle so proxies keep it open. A client that
-// asks to resume behind the oldest event still kept gets a "gap" event first:
-// it missed events and should reload what it shows.
+// asks to resume behind the oldest event still kept (or after an id this
+// feed never had) gets a "gap" event first: it should reload what it shows.
+#include <algorithm>
+
 #include "http/feed.hpp"
 #include "http/routes.hpp"
 
@@ -28,9 +30,13 @@ std::string next_piece(Shared& shared, Stream& st) {
   if (!st.started) {
     st.started = true;
     out = "retry: 2000\n\n";
-    int64_t tail = feed_tail(*st.db);
-    if (tail > 0 && st.cursor + 1 < tail)
+    int64_t tail = feed_tail(*st.db), head = feed_head(*st.db);
+    // Behind what is kept, or ahead of anything here (an id from another
+    // database): either way the client's picture is stale.
+    if ((tail > 0 && st.cursor + 1 < tail) || st.cursor > head) {
       out += "event: gap\ndata: " + nlohmann::json{{"after", st.cursor}, {"oldest_kept", tail}}.dump() + "\n\n";
+      st.cursor = std::min(st.cursor, head);
+    }
   }
   int64_t version = st.db->scalar_int("PRAGMA data_version");
   if (version != st.data_version) {

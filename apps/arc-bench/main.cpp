@@ -305,6 +305,46 @@ double recovery(int total) {
   return s;
 }
 
+// 7. The HTTP API on a database of `total` tasks (14 days of history, 1% of
+// it failed, 1,000 pending): milliseconds per request, median of 5 after the
+// first; /metrics reports its first scrape (the one full scan) separately.
+std::vector<std::pair<std::string, double>> api_latency(int total) {
+  auto path = fresh_db("api.db");
+  history(path, total, 0, false, 14 * 86'400'000LL);
+  {
+    auto db = open_database(path);
+    db->exec("UPDATE tasks SET status = 'failed', failure_class = 'timeout' WHERE id % 100 = 0");
+    db->exec("UPDATE tasks SET status = 'pending', finished_at = NULL WHERE id % 1000 = 1");
+  }
+  http::ServerOptions o;
+  o.database = path;
+  o.port = 0;
+  o.token = "bench-token-0123456789";
+  http::Server server(o);
+  server.start();
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_read_timeout(60, 0);
+  auto time_get = [&](const std::string& p) {
+    auto t0 = Clock::now();
+    auto r = c.Get(p.c_str());
+    double ms = seconds_since(t0) * 1000;
+    if (!r || r->status != 200) std::fprintf(stderr, "GET %s failed\n", p.c_str());
+    return ms;
+  };
+  std::vector<std::pair<std::string, double>> out;
+  out.emplace_back("/metrics, first scrape", time_get("/metrics"));
+  std::string mid = std::to_string(total / 2);
+  for (const std::string& p : std::vector<std::string>{"/metrics", "/api/status", "/api/gate", "/api/tasks?limit=25", "/api/tasks?limit=25&after=" + mid,
+                        "/api/tasks?status=failed&limit=25&after=" + mid, "/api/tasks/" + mid,
+                        "/api/report?since=14d", "/api/incidents", "/api/patterns", "/"}) {
+    std::vector<double> v;
+    for (int i = 0; i < 5; ++i) v.push_back(time_get(p));
+    out.emplace_back(p, median(v));
+  }
+  server.stop();
+  return out;
+}
+
 // 6. A first triage scan over `n` failed rows (s). In bursts, every failure
 // is in an outage (the breaker's path); spread at 40 an hour, none is (the
 // pattern miner's path, a year and more of history at 1M).
@@ -372,7 +412,7 @@ int main(int argc, char** argv) {
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else {
       std::fprintf(stderr, "usage: arc-bench [--quick] [--no-micro] [--json FILE] [--arcd PATH] [--dir DIR] "
-                           "[--sync full|normal] [--only ceiling|enqueue|lifecycle|tracing|http|latency|recovery|triage|memory]\n");
+                           "[--sync full|normal] [--only ceiling|enqueue|lifecycle|tracing|http|api|latency|recovery|triage|memory]\n");
       return 2;
     }
   }
@@ -468,6 +508,11 @@ int main(int argc, char** argv) {
       report("triage: first scan of " + std::to_string(total) + " failed rows, " + (bursts ? "in outages" : "spread"),
              s, "s", total == 1'000'000 ? "< 2" : "", total == 1'000'000 ? s < 2 : -1);
     }
+  }
+  for (int total : quick ? std::vector<int>{100'000} : std::vector<int>{1'000'000}) {
+    if (!want("api")) break;
+    std::string n_text = total == 1'000'000 ? "1M" : std::to_string(total / 1000) + "k";
+    for (auto& [path, ms] : api_latency(total)) report("api with " + n_text + " tasks: GET " + path, ms, "ms");
   }
   if (!want("memory")) {
   } else if (access(arcd.c_str(), X_OK) == 0) {

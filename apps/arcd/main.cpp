@@ -75,12 +75,14 @@ std::unique_ptr<arc::http::Server> start_http(const arc::Config& cfg, std::share
   return server;
 }
 
-// Pings the systemd watchdog while the actors answer the heartbeat.
+// Pings the systemd watchdog while the actors answer the heartbeat: it stops
+// pinging once they have not answered for half the watchdog period, so
+// systemd restarts an arcd whose actors hung for about one period.
 class Watchdog {
  public:
   explicit Watchdog(arc::millis period) : period_(period) {}
   bool enabled() const { return period_ > 0; }
-  // The heartbeat's interval for this period: several beats per ping.
+  // Several beats per half period, at most one a second.
   arc::millis heartbeat_interval() const { return period_ ? std::clamp<arc::millis>(period_ / 4, 50, 1000) : 1000; }
   arc::millis poll_interval() const { return period_ ? std::min<arc::millis>(200, period_ / 4) : 200; }
 
@@ -88,18 +90,17 @@ class Watchdog {
     if (!period_) return;
     int64_t now = arc::steady_now_ms(), beat = stats.heartbeat_ms.load();
     if (beat == 0) beat = started_;  // the first beat is on its way
-    bool fresh = now - beat < 3 * heartbeat_interval();
-    if (!fresh) {
+    if (now - beat >= period_ / 2) {
       if (!warned_)
         spdlog::error("watchdog: the actors have not answered the heartbeat for {} ms; not pinging systemd, "
-                      "which restarts arcd after {} ms",
+                      "which restarts arcd after {} ms without a ping",
                       now - beat, period_);
       warned_ = true;
       return;
     }
     if (warned_) spdlog::info("watchdog: the heartbeat is back");
     warned_ = false;
-    if (now - last_ping_ >= period_ / 2) {
+    if (now - last_ping_ >= period_ / 4) {
       arc::sd_notify("WATCHDOG=1");
       last_ping_ = now;
     }

@@ -291,6 +291,11 @@ TEST_F(ApiTest, AClientResumingBehindThePrunedFeedIsToldItMissedEvents) {
   EXPECT_EQ(kinds[0], "gap");
   EXPECT_EQ(ev[0]["oldest_kept"], 3);
   EXPECT_EQ(kinds[1], "task");
+
+  kinds.clear();  // an id this feed never had (another database's)
+  auto ahead = read_events(*client_, "999", 1, &kinds);
+  ASSERT_EQ(kinds.size(), 1u);
+  EXPECT_EQ(kinds[0], "gap");
 }
 
 TEST_F(ApiTest, EventStreamsAreCappedAndStopEndsThemPromptly) {
