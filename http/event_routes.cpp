@@ -16,7 +16,7 @@ namespace {
 constexpr int kBatch = 500;
 
 struct Stream {
-  std::unique_ptr<Db> db;
+  Shared::ReadDb db;
   int64_t cursor = 0;
   int64_t data_version = -1;
   bool started = false;

@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "http/dashboard.hpp"
 #include "http/metrics.hpp"
@@ -23,10 +25,15 @@ struct Shared {
   std::atomic<int> streams{0};
   std::mutex mu;                // with `wake`: lets stop() end streams at once
   std::condition_variable wake;
+  std::mutex pool_mu;
+  std::vector<std::unique_ptr<Db>> pool;  // idle read connections
 
   explicit Shared(ServerOptions o) : options(std::move(o)), metrics(options.stats) {}
-  // A read-only connection of the request's own (WAL: never blocks arcd).
-  std::unique_ptr<Db> read_db() const;
+  // A read-only connection for this request alone (WAL: it never blocks
+  // arcd), from a small pool: opening one and preparing its statements
+  // again for every request cost more than the request.
+  using ReadDb = std::unique_ptr<Db, std::function<void(Db*)>>;
+  ReadDb read_db();
   // A read-write connection, for the writes.
   std::unique_ptr<Db> write_db() const;
 };

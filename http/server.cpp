@@ -8,8 +8,21 @@
 
 namespace arc::http {
 
-std::unique_ptr<Db> Shared::read_db() const {
-  return std::make_unique<Db>(options.database, Db::Options{true, false, 2000});
+Shared::ReadDb Shared::read_db() {
+  std::unique_ptr<Db> db;
+  {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (!pool.empty()) {
+      db = std::move(pool.back());
+      pool.pop_back();
+    }
+  }
+  if (!db) db = std::make_unique<Db>(options.database, Db::Options{true, false, 2000});
+  return ReadDb(db.release(), [this](Db* d) {
+    std::lock_guard<std::mutex> lock(pool_mu);
+    if (pool.size() < 8) pool.emplace_back(d);
+    else delete d;
+  });
 }
 
 std::unique_ptr<Db> Shared::write_db() const {
