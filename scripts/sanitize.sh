@@ -5,6 +5,8 @@
 # and fault injection run under the sanitizers too. The crash loop is left to
 # the normal build (it is about processes, not memory).
 #   scripts/sanitize.sh [ctest args]
+# No UBSan suppressions: with -fno-sanitize-recover they would not apply, and
+# CAF 0.17.6's one known report (an actor spawned without arguments) is avoided.
 # TSan is not run: Debian's CAF libraries are not instrumented, and TSan
 # reports races inside them (../shared/CAF-0.17-NOTES.md).
 source "$(dirname "$0")/common.sh"
@@ -15,7 +17,7 @@ cmake -S "$ARC_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build "$dir" -j2 --target arc_unit_tests arc_actor_tests arc_integration_tests arc_scenario_tests
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$dir/asan"
-export UBSAN_OPTIONS="suppressions=$ARC_ROOT/tests/ubsan.supp:print_stacktrace=1:halt_on_error=1:log_path=$dir/ubsan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$dir/ubsan"
 rm -f "$dir"/asan.* "$dir"/ubsan.*
 cd "$dir"
 status=0
