@@ -13,7 +13,9 @@ caf::behavior heartbeat_fn(caf::event_based_actor* self, std::shared_ptr<Runtime
         self->delayed_send(self, std::chrono::milliseconds(every), tick_atom::value);
         auto p = lookup<persistence_actor>(self->system(), persistence_name);
         if (!p) return;  // being restarted: no beat this time
-        self->request(p, std::chrono::milliseconds(every * 2), stats_atom::value)
+        // A late answer still counts (a busy persistence is not a hung one):
+        // the watchdog goes by when answers last came, not by this timeout.
+        self->request(p, std::chrono::milliseconds(every * 60), stats_atom::value)
             .then([stats](int64_t, int64_t) { stats->heartbeat_ms = steady_now_ms(); },
                   [](caf::error&) {});  // no answer in time: no beat
       },

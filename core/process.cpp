@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <linux/close_range.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -150,6 +151,10 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* canc
     dup2(in_p[0], 0);
     dup2(out_p[1], 1);
     dup2(err_p[1], 2);
+    // Nothing else of arcd's reaches the executor (its HTTP clients' sockets,
+    // the database): every other descriptor closes at exec. exec_p[1] stays
+    // usable until then to report a failed exec.
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     if (cwd && chdir(cwd) != 0) {
       int e = errno;
       (void)!write(exec_p[1], &e, sizeof e);

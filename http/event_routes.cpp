@@ -7,6 +7,8 @@
 // feed never had) gets a "gap" event first: it should reload what it shows.
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
 #include "http/feed.hpp"
 #include "http/routes.hpp"
 
@@ -77,7 +79,13 @@ void add_event_routes(httplib::Server& svr, Shared& shared) {
             sink.done();
             return true;
           }
-          std::string piece = next_piece(shared, *st);
+          std::string piece;
+          try {
+            piece = next_piece(shared, *st);
+          } catch (const std::exception& e) {  // outside httplib's try: ends this stream, not arcd
+            spdlog::warn("http: event stream ended: {}", e.what());
+            return false;
+          }
           if (piece.empty()) return sink.is_writable();
           st->last_write = std::chrono::steady_clock::now();
           return sink.write(piece.data(), piece.size());

@@ -23,7 +23,8 @@ std::string sse_message(const FeedRow& row) {
   data["id"] = row.id;
   data["at"] = format_iso_utc(row.at);
   // dump() escapes newlines, so the data stays on one line as SSE requires.
-  return "id: " + std::to_string(row.id) + "\nevent: " + row.kind + "\ndata: " + data.dump() + "\n\n";
+  return "id: " + std::to_string(row.id) + "\nevent: " + row.kind + "\ndata: " +
+         data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
 }
 
 int64_t resume_point(const std::string& last_event_id, const std::string& after, int64_t head) {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <tuple>
 
 #include "core/version.hpp"
 #include "storage/gate_store.hpp"
@@ -170,6 +171,10 @@ void Metrics::catch_up(Db& db) {
     f.tokens_out = q.col_int(c + 7);
     return f;
   };
+  // All or nothing: a scrape that fails half-way must neither leave a
+  // partial history behind nor count the same events again next time.
+  auto saved = std::make_tuple(cursor_, completed_, failed_by_class_, cost_, api_cost_, tokens_in_, tokens_out_,
+                               duration_, queue_wait_);
   db.exec("BEGIN");  // one snapshot: the scan and the cursor agree
   try {
     if (cursor_ < 0) {
@@ -190,7 +195,12 @@ void Metrics::catch_up(Db& db) {
     }
     db.exec("COMMIT");
   } catch (...) {
-    db.exec("ROLLBACK");
+    std::tie(cursor_, completed_, failed_by_class_, cost_, api_cost_, tokens_in_, tokens_out_, duration_, queue_wait_) =
+        saved;
+    try {
+      db.exec("ROLLBACK");
+    } catch (...) {  // the connection is unusable; the scrape fails with the first error
+    }
     throw;
   }
 }
@@ -241,7 +251,6 @@ std::string Metrics::render(Db& db, millis now) {
   sample(out, "arc_gate_consecutive_failures", "", g.consecutive_failures);
 
   head(out, "arc_sensor_runs_total", "counter", "Sensor runs by sensor and result.");
-  head(out, "arc_sensor_paused", "gauge", "1 while a sensor is paused.");
   {
     std::string paused;
     auto q = db.prepare("SELECT name, runs, failures, coalesce(paused_until, 0) FROM sensor_state ORDER BY name");
@@ -251,6 +260,7 @@ std::string Metrics::render(Db& db, millis now) {
       sample(out, "arc_sensor_runs_total", l + ",result=\"failed\"", static_cast<double>(q.col_int(2)));
       sample(paused, "arc_sensor_paused", l, q.col_int(3) > now ? 1 : 0);
     }
+    head(out, "arc_sensor_paused", "gauge", "1 while a sensor is paused.");  // each family one group
     out += paused;
   }
 

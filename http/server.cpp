@@ -31,7 +31,9 @@ std::unique_ptr<Db> Shared::write_db() const {
 
 void reply(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Invalid UTF-8 (from a client's bytes echoed in an error, or stored text)
+  // is replaced, never thrown: these run outside httplib's try.
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
 struct Server::Impl {
@@ -55,19 +57,40 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(o
   svr.set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
   svr.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     try {
-      std::rethrow_exception(ep);
-    } catch (const HttpError& e) {
-      reply(res, e.status, {{"error", e.what()}});
-    } catch (const std::exception& e) {
-      spdlog::error("http: {} {}: {}", req.method, req.path, e.what());
-      reply(res, 500, {{"error", std::string("internal error: ") + e.what()}});
-    } catch (...) {
-      reply(res, 500, {{"error", "internal error"}});
+      try {
+        std::rethrow_exception(ep);
+      } catch (const HttpError& e) {
+        reply(res, e.status, {{"error", e.what()}});
+      } catch (const std::exception& e) {
+        spdlog::error("http: {} {}: {}", req.method, req.path, e.what());
+        reply(res, 500, {{"error", std::string("internal error: ") + e.what()}});
+      }
+    } catch (...) {  // nothing may leave this handler: httplib would terminate arcd
+      res.status = 500;
+      res.set_content(R"({"error":"internal error"})", "application/json");
     }
+  });
+  // Before the body is read: a body without a length (chunked, or read to
+  // EOF) or compressed would bypass max_body_kb in this httplib, so refuse it.
+  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Transfer-Encoding")) {
+      reply(res, 411, {{"error", "chunked bodies are not accepted; send Content-Length"}});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.has_header("Content-Encoding")) {
+      reply(res, 415, {{"error", "compressed bodies are not accepted"}});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.method != "GET" && req.method != "HEAD" && !req.has_header("Content-Length")) {
+      reply(res, 411, {{"error", "send Content-Length (0 for an empty body)"}});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   // Every error is JSON, including those httplib answers itself (404, 413, 400).
   svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty() && res.get_header_value("Content-Type") == "application/json") return;
+    // The path may hold any bytes (percent-decoded); reply() replaces what is not UTF-8.
     std::string what = res.status == 404   ? "no such resource: " + req.method + " " + req.path
                        : res.status == 413 ? "request body too large"
                        : res.status == 405 ? "method not allowed"

@@ -6,6 +6,11 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <thread>
 
@@ -362,6 +367,50 @@ TEST_F(ApiTest, MetricsCountFinishedTasksOnceAcrossScrapes) {
   EXPECT_DOUBLE_EQ(metric(m2, "arc_cost_usd_total"), 0.75);
   std::string m3 = client_->Get("/metrics")->body;  // nothing new: nothing counted twice
   EXPECT_EQ(metric(m3, "arc_task_duration_seconds_count"), 3);
+}
+
+// One raw HTTP/1.1 exchange; returns the status line and what follows.
+std::string raw_request(int port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return "connect failed";
+  (void)!write(fd, request.data(), request.size());
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return out;
+}
+
+// Found in review: these crashed arcd (an exception outside httplib's try) or
+// let a body past max_body_kb, before any token was checked.
+TEST_F(ApiTest, BytesThatAreNotUtf8AndBodiesWithoutALengthAreRefusedAndArcdGoesOn) {
+  auto bad_path = client_->Get("/%FF%FE");
+  ASSERT_TRUE(bad_path);
+  EXPECT_EQ(bad_path->status, 404);
+  EXPECT_TRUE(json::parse(bad_path->body, nullptr, false).is_object()) << bad_path->body;
+  auto bad_body = post("/api/tasks", "{\"subject\": \"\xff\xfe\"");
+  ASSERT_TRUE(bad_body);
+  EXPECT_EQ(bad_body->status, 400);
+  EXPECT_TRUE(json::parse(bad_body->body, nullptr, false).is_object()) << bad_body->body;
+  EXPECT_EQ(post("/api/sensors/%FF/run", "")->status, 404);
+
+  int port = server_->port();
+  std::string chunked = raw_request(port, "POST /api/tasks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                          "Connection: close\r\n\r\n4\r\nabcd\r\n0\r\n\r\n");
+  EXPECT_EQ(chunked.rfind("HTTP/1.1 411", 0), 0u) << chunked;
+  std::string no_length = raw_request(port, "POST /api/tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n{}");
+  EXPECT_EQ(no_length.rfind("HTTP/1.1 411", 0), 0u) << no_length;
+  std::string gzip = raw_request(port, "POST /api/tasks HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\n"
+                                       "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+  EXPECT_EQ(gzip.rfind("HTTP/1.1 415", 0), 0u) << gzip;
+  EXPECT_EQ(task_count(), 0);
+  EXPECT_EQ(get_json("/api/status")["counts"]["pending"], 0);  // still serving
 }
 
 TEST_F(ApiTest, TheDashboardIsServedFromTheBinary) {
