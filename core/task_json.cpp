@@ -56,7 +56,8 @@ TaskSpec task_spec_from_json(const std::string& body, millis now) {
   static const char* const known[] = {"subject", "description", "priority", "skills", "locks", "source", "model",
                                       "parent_id", "max_attempts", "scheduled_for", "expires_at", "max_age"};
   for (auto& [k, v] : j.items()) {
-    if (std::none_of(std::begin(known), std::end(known), [&](const char* n) { return k == n; }))
+    const std::string& key = k;  // a structured binding cannot be captured in C++17
+    if (std::none_of(std::begin(known), std::end(known), [&](const char* n) { return key == n; }))
       bad(k, "unknown field (see docs/http-api.md)");
     if (v.is_null()) continue;  // same as absent
     if (k == "subject") spec.subject = text(v, k);
