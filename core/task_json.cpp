@@ -47,7 +47,7 @@ TaskSpec task_spec_from_json(const std::string& body, millis now) {
   json j;
   try {
     j = json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number that overflows
     throw TaskJsonError(std::string("body: not valid JSON (") + e.what() + ")");
   }
   if (!j.is_object()) throw TaskJsonError("body: must be a JSON object");
