@@ -1,7 +1,6 @@
 // arc dispatch status|pause|resume|reset: the gate in front of dispatch.
 #include <nlohmann/json.hpp>
 
-#include <ctime>
 #include <iostream>
 
 #include "apps/arc/cli.hpp"
@@ -13,39 +12,29 @@
 namespace arc::cli {
 namespace {
 
-std::string local_time(millis t) {
-  std::time_t s = static_cast<std::time_t>(t / 1000);
-  std::tm tm{};
-  localtime_r(&s, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S %Z", &tm);
-  return buf;
-}
-
 void print_status(Db& db, bool json) {
   millis now = system_clock().now_ms();
+  auto view = gate_view(db, now);
   if (json) {
-    std::cout << gate_view(db, now).dump() << "\n";
+    std::cout << view.dump() << "\n";
     return;
   }
-  GateState g = load_gate(db);
-  auto view = gate_view(db, now);
-  int64_t pending = view["waiting"]["pending"], due = view["waiting"]["ready"];
-  auto events = gate_events(db, 5);
+  GateState g = load_gate(db);  // the times as numbers, for their ages
   std::printf("state:      %s\n", g.state.c_str());
   if (!g.reason.empty()) std::printf("reason:     %s\n", g.reason.c_str());
   if (!g.error_class.empty()) std::printf("error:      %s\n", g.error_class.c_str());
   if (g.since) std::printf("since:      %s (%s ago)\n", format_iso_utc(g.since).c_str(), format_age(now - g.since).c_str());
   if (g.resume_at)
     std::printf("resume at:  %s  /  %s (in %s)\n", format_iso_utc(g.resume_at).c_str(),
-                local_time(g.resume_at).c_str(), format_age(g.resume_at - now).c_str());
+                view["resume_at"]["local"].get<std::string>().c_str(), format_age(g.resume_at - now).c_str());
   std::printf("failures:   %d in a row\n", g.consecutive_failures);
-  std::printf("waiting:    %lld pending, %lld ready to run\n", static_cast<long long>(pending),
-              static_cast<long long>(due));
-  if (!events.empty()) std::printf("\nrecent changes:\n");
-  for (auto& e : events)
-    std::printf("  %s  %s -> %s  %s\n", format_iso_utc(e.at).substr(0, 19).c_str(), e.from.c_str(),
-                e.to.c_str(), e.reason.c_str());
+  std::printf("waiting:    %lld pending, %lld ready to run\n", view["waiting"]["pending"].get<long long>(),
+              view["waiting"]["ready"].get<long long>());
+  if (!view["events"].empty()) std::printf("\nrecent changes:\n");
+  for (auto& e : view["events"])
+    std::printf("  %s  %s -> %s  %s\n", e["at"].get<std::string>().substr(0, 19).c_str(),
+                e["from"].get<std::string>().c_str(), e["to"].get<std::string>().c_str(),
+                e["reason"].get<std::string>().c_str());
 }
 
 }  // namespace
