@@ -23,6 +23,7 @@ struct DispatcherState {
   std::set<int64_t> running;     // tasks whose executor runs (or whose result is unrecorded)
   std::set<int64_t> recording;   // results handed to the queue, reply pending
   std::map<int64_t, uint64_t> run_of;  // task -> which run of ours (a task may run again later)
+  std::map<int64_t, int64_t> epoch_of;  // task -> lease epoch of the claim its run holds (fencing)
   uint64_t runs = 0;
   bool release_wanted = false;  // requeue claims we hold but do not run (release_atom)
   bool release_loop = false;    // a release_atom is on its way: at most one loop
@@ -76,6 +77,7 @@ void record(self_ptr self, ExecDone done) {
     st.recording.erase(id);
     st.running.erase(id);
     st.run_of.erase(id);
+    st.epoch_of.erase(id);
     st.args.runners->erase(id);
     maybe_finish_drain(self);
     self->send(self, tick_atom::value);
@@ -101,7 +103,7 @@ void record(self_ptr self, ExecDone done) {
     return;
   }
   const ExecOutcome& x = done.outcome;
-  TaskOutcome o{id, "", x, done.duration_ms};  // the queue fills in the owner
+  TaskOutcome o{id, "", x, done.duration_ms, st.epoch_of[id]};  // the queue fills in the owner
   auto tc = trace::send(done.trace, "dispatcher", "queue", "finish", id, [&] { return x.status + ": " + x.summary; });
   self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
       .then(
@@ -144,6 +146,7 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed) {
     // claim. Never a second process for one task.
     spdlog::warn("dispatcher: task {} claimed again while its run goes on; the run keeps it", task.id);
     st.run_of[task.id] = ++st.runs;  // a renewal sent before this claim no longer speaks for the run
+    st.epoch_of[task.id] = task.lease_epoch;
     return;
   }
   std::string why;
@@ -156,6 +159,7 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed) {
   }
   st.running.insert(task.id);
   st.run_of[task.id] = ++st.runs;
+  st.epoch_of[task.id] = task.lease_epoch;
   if (!why.empty()) {
     ExecDone done;
     done.trace = trace::event(claimed, "dispatcher", "exec.refused", task.id, [&] { return why; });

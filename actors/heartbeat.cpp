@@ -6,12 +6,13 @@ namespace {
 // Spawned with its arguments (not as a capturing lambda): CAF 0.17.6's
 // init_fun_factory binds a null reference for an actor spawned without any
 // (UBSan reports it; ../shared/CAF-0.17-NOTES.md).
-caf::behavior heartbeat_fn(caf::event_based_actor* self, std::shared_ptr<RuntimeStats> stats, millis every) {
+caf::behavior heartbeat_fn(caf::event_based_actor* self, std::shared_ptr<RuntimeStats> stats, millis every,
+                           caf::atom_value target) {
   self->send(self, tick_atom::value);
   return {
-      [self, stats, every](tick_atom) {
+      [self, stats, every, target](tick_atom) {
         self->delayed_send(self, std::chrono::milliseconds(every), tick_atom::value);
-        auto p = lookup<persistence_actor>(self->system(), persistence_name);
+        auto p = lookup<caf::actor>(self->system(), target);
         if (!p) return;  // being restarted: no beat this time
         // A late answer still counts (a busy persistence is not a hung one):
         // the watchdog goes by when answers last came, not by this timeout.
@@ -24,8 +25,9 @@ caf::behavior heartbeat_fn(caf::event_based_actor* self, std::shared_ptr<Runtime
 
 }  // namespace
 
-caf::actor spawn_heartbeat(caf::actor_system& sys, std::shared_ptr<RuntimeStats> stats, millis every) {
-  return sys.spawn(heartbeat_fn, std::move(stats), every);
+caf::actor spawn_heartbeat(caf::actor_system& sys, std::shared_ptr<RuntimeStats> stats, millis every,
+                           caf::atom_value target) {
+  return sys.spawn(heartbeat_fn, std::move(stats), every, target);
 }
 
 }  // namespace arc

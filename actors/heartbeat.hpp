@@ -13,6 +13,9 @@
 
 namespace arc {
 
-caf::actor spawn_heartbeat(caf::actor_system& sys, std::shared_ptr<RuntimeStats> stats, millis every);
+// `target` is the registered actor asked (stats_atom): persistence, or on a
+// cluster worker, which has none, its link to the hub.
+caf::actor spawn_heartbeat(caf::actor_system& sys, std::shared_ptr<RuntimeStats> stats, millis every,
+                           caf::atom_value target = persistence_name);
 
 }  // namespace arc

@@ -240,6 +240,15 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
           return static_cast<int32_t>(s.release_unheld(owner, running));
         });
       },
+      [self](node_atom, NodeRow row) {
+        return enqueue<bool>(self, [row = std::move(row)](TaskStore& s) {
+          upsert_node(s.db(), row);
+          return true;
+        });
+      },
+      [self](ping_atom, std::string name) {
+        return enqueue<bool>(self, [name](TaskStore& s) { return touch_node(s.db(), name, s.now()); });
+      },
       [self](setting_atom, const std::string& name) {
         auto s = get_setting(*self->state.db, name);
         return caf::make_result(s.value, s.updated_at);

@@ -1,8 +1,14 @@
 #include "actors/runtime.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include "core/version.hpp"
+
+#include "actors/cluster_net.hpp"
 #include "actors/dispatcher.hpp"
+#include "actors/hub.hpp"
+#include "actors/hub_link.hpp"
 #include "actors/gate.hpp"
 #include "actors/heartbeat.hpp"
 #include "actors/sensor.hpp"
@@ -41,6 +47,8 @@ struct Runtime::Impl {
   std::shared_ptr<RuntimeStats> stats = std::make_shared<RuntimeStats>();
   millis heartbeat_every = 1000;
   caf::actor heartbeat;
+  hub_actor hub;            // the published endpoint (role hub)
+  uint16_t cluster_port = 0;
   bool stopped = false;
 
   Impl(std::shared_ptr<const Config> c, const Clock& k, std::string inc)
@@ -51,6 +59,7 @@ Runtime::Runtime(std::shared_ptr<const Config> config, const Clock& clock, std::
     : impl_(std::make_unique<Impl>(std::move(config), clock, std::move(incarnation))) {
   // Two cores: CAF would start 4 workers by default.
   impl_->cfg.set("scheduler.max-threads", 2);
+  if (impl_->config->cluster.role != "single") configure_cluster(impl_->cfg, impl_->config->cluster);
 }
 
 Runtime::~Runtime() {
@@ -78,26 +87,47 @@ void Runtime::start() {
   sa.escalated = m.escalated;
   sa.stats = m.stats;
   TracerArgs ta{m.config->trace, m.config->node_name.empty() ? m.incarnation : m.config->node_name};
+  const std::string& role = m.config->cluster.role;
   sa.children = {
       // First, so that the others' first messages are traced.
       {"tracer", tracer_name,
        [ta](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_tracer(s, ta)); }, {}},
-      {"persistence", persistence_name,
-       [pa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_persistence(s, pa)); }, {}},
-      {"queue", queue_name,
-       [qa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_queue(s, qa)); }, {}},
-      {"gate", gate_name,
-       [gc = m.config->gate](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_gate(s, gc)); }, {}},
-      {"triage", triage_name,
-       [tc = m.config->triage](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_triage(s, tc)); }, {}},
-      {"dispatcher", dispatcher_name,
-       [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }, {}},
   };
-  // One actor per sensor, before the dispatcher: sensors run whatever dispatch does.
+  if (role == "worker") {
+    // No database here: the link to the hub stands in for the queue, the
+    // gate and triage (actors/hub_link.hpp).
+    HubLinkArgs la;
+    la.cluster = m.config->cluster;
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    la.hello = NodeHello{m.config->node_name, std::string(host) + ":" + std::to_string(getpid()),
+                         m.config->slots, m.config->lease_ms / 3, std::string(version())};
+    sa.children.push_back(
+        {"hub-link", queue_name, [la](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_hub_link(s, la)); }, {}});
+  } else {
+    sa.children.insert(
+        sa.children.end(),
+        {{"persistence", persistence_name,
+          [pa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_persistence(s, pa)); }, {}},
+         {"queue", queue_name, [qa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_queue(s, qa)); }, {}},
+         {"gate", gate_name,
+          [gc = m.config->gate](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_gate(s, gc)); }, {}},
+         {"triage", triage_name,
+          [tc = m.config->triage](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_triage(s, tc)); },
+          {}}});
+  }
+  // A hub runs tasks itself only with hub_slots (arcd sets slots to it).
+  bool dispatches = m.config->slots > 0;
+  if (dispatches)
+    sa.children.push_back({"dispatcher", dispatcher_name,
+                           [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }, {}});
+  // One actor per sensor, before the dispatcher: sensors run whatever
+  // dispatch does. A worker runs none: sensors write through persistence.
   int index = 0;
   for (auto& [name, sc] : m.config->sensors) {
+    if (role == "worker") break;
     auto threads = m.sensor_threads;
-    sa.children.insert(sa.children.end() - 1,
+    sa.children.insert(dispatches ? sa.children.end() - 1 : sa.children.end(),
                        ChildSpec{"sensor " + name, caf::atom_from_string("sensor" + std::to_string(index++)),
                                  [sc = sc, threads](caf::actor_system& s) {
                                    return caf::actor_cast<caf::actor>(spawn_sensor(s, sc, threads));
@@ -120,8 +150,32 @@ void Runtime::start() {
   self->request(m.supervisor, std::chrono::seconds(30), ready_atom::value)
       .receive([](bool) {},
                [](caf::error& e) { throw std::runtime_error("supervisor did not start: " + caf::to_string(e)); });
-  m.heartbeat = spawn_heartbeat(*m.sys, m.stats, m.heartbeat_every);
+  if (role == "hub") publish_hub();
+  m.heartbeat = spawn_heartbeat(*m.sys, m.stats, m.heartbeat_every, role == "worker" ? queue_name : persistence_name);
 }
+
+void Runtime::publish_hub() {
+  auto& m = *impl_;
+  const auto& c = m.config->cluster;
+  auto addr = parse_listen(c.listen);
+  if (!addr) throw std::runtime_error("cluster: cannot read the hub's listen address \"" + c.listen + "\"; give HOST:PORT");
+  HubArgs ha{m.config->node_name, c.listen, m.config->slots, m.config->lease_ms, m.escalated};
+  m.hub = spawn_hub(*m.sys, ha);
+  caf::scoped_actor self{*m.sys};
+  std::string error;
+  // reuse: a restarted hub binds its port again at once.
+  self->request(network(*m.sys, c.insecure), std::chrono::seconds(30), caf::publish_atom::value,
+                static_cast<uint16_t>(addr->second), caf::actor_cast<caf::strong_actor_ptr>(m.hub),
+                m.sys->message_types(m.hub), addr->first, true)
+      .receive([&](uint16_t port) { m.cluster_port = port; }, [&](caf::error& e) { error = caf::to_string(e); });
+  if (!error.empty())
+    throw std::runtime_error("cluster: cannot listen for workers on " + c.listen + ": " + error +
+                             " (is another hub on that port?)");
+  spdlog::info("cluster: hub listening for workers on {}:{} ({})", addr->first, m.cluster_port,
+               c.insecure ? "plain TCP, --insecure: no peer authentication" : "TLS, peers need a cluster CA certificate");
+}
+
+uint16_t Runtime::cluster_port() const { return impl_->cluster_port; }
 
 void Runtime::set_heartbeat_interval(millis every) { impl_->heartbeat_every = std::max<millis>(every, 10); }
 
@@ -132,6 +186,7 @@ void Runtime::stop(millis grace) {
   if (!m.sys || m.stopped) return;
   m.stopped = true;
   caf::anon_send_exit(m.heartbeat, caf::exit_reason::user_shutdown);
+  if (m.hub) caf::anon_send_exit(m.hub, caf::exit_reason::user_shutdown);
   {
     caf::scoped_actor self{*m.sys};
     if (auto d = lookup<dispatcher_actor>(*m.sys, dispatcher_name)) {

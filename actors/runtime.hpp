@@ -1,6 +1,10 @@
 // The running actor system of one arcd: the supervisor and its children
 // (persistence, queue, gate, triage, dispatcher), wired up from the config. The start-up
 // sequence on the database (storage/recovery.hpp) must have run before.
+// config->cluster.role picks the set (docs/cluster.md): a hub adds the
+// published cluster endpoint (actors/hub.hpp) and runs a dispatcher only
+// with slots > 0; a worker runs the link to its hub in place of
+// persistence, queue, gate and triage, and no sensors.
 #pragma once
 #include <atomic>
 #include <memory>
@@ -42,8 +46,12 @@ class Runtime {
   void crash_child(const std::string& name);
   // Restarts per child and the heartbeat, for /metrics and the watchdog.
   std::shared_ptr<RuntimeStats> stats() const;
+  // The port a hub accepts workers on (its listen port, or the one chosen
+  // for port 0); 0 for other roles.
+  uint16_t cluster_port() const;
 
  private:
+  void publish_hub();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

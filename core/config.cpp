@@ -187,7 +187,7 @@ Config parse_config(const std::string& text, const std::string& path) {
         << ": " << e.description();
     throw std::runtime_error(msg.str());
   }
-  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "trace", "http", "sensors", "skills"}, path, "");
+  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "trace", "http", "cluster", "sensors", "skills"}, path, "");
   Config c;
   c.source_path = path;
   if (auto* a = root.get_as<toml::table>("arcd")) {
@@ -319,6 +319,28 @@ Config parse_config(const std::string& text, const std::string& path) {
     if (c.http.token_file.empty()) fail(path, "http.token_file", "must not be empty");
     c.http.max_body_bytes = get_int(*t, "max_body_kb", 64, 1, 100 * 1024, path, p) << 10;
     c.http.max_event_streams = static_cast<int>(get_int(*t, "max_event_streams", 16, 1, 1000, path, p));
+  }
+  if (auto* t = root.get_as<toml::table>("cluster")) {
+    const std::string p = "cluster.";
+    check_keys(*t, {"role", "listen", "hub", "certificate", "key", "cafile", "insecure", "hub_slots",
+                    "reconnect_max_ms", "request_timeout_ms"},
+               path, p);
+    auto& k = c.cluster;
+    k.role = get_str(*t, "role", "single", path, p);
+    if (k.role != "single" && k.role != "hub" && k.role != "worker")
+      fail(path, "cluster.role", "must be single, hub or worker");
+    k.listen = get_str(*t, "listen", "", path, p);
+    if (!k.listen.empty() && !parse_listen(k.listen))
+      fail(path, "cluster.listen", "give HOST:PORT, e.g. \"0.0.0.0:7475\"");
+    k.hub = get_str(*t, "hub", "", path, p);
+    if (!k.hub.empty() && !parse_listen(k.hub)) fail(path, "cluster.hub", "give HOST:PORT, e.g. \"hub.lan:7475\"");
+    k.certificate = get_str(*t, "certificate", "", path, p);
+    k.key = get_str(*t, "key", "", path, p);
+    k.cafile = get_str(*t, "cafile", "", path, p);
+    k.insecure = get_bool(*t, "insecure", false, path, p);
+    k.hub_slots = static_cast<int>(get_int(*t, "hub_slots", 0, 0, 256, path, p));
+    k.reconnect_max_ms = get_int(*t, "reconnect_max_ms", 5'000, 100, 600'000, path, p);
+    k.request_timeout_ms = get_int(*t, "request_timeout_ms", 5'000, 100, 600'000, path, p);
   }
   if (auto* ss = root.get_as<toml::table>("sensors")) {
     for (auto& [k, v] : *ss) {

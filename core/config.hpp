@@ -78,6 +78,20 @@ struct HttpConfig {
   int max_event_streams = 16;               // concurrent GET /api/events clients
 };
 
+// Multi-node mode (docs/cluster.md). `role` single (the default) is one arcd
+// with its own database; a hub owns the database and the queue, gate and
+// triage; workers run tasks they claim from the hub over CAF's network layer.
+struct ClusterConfig {
+  std::string role = "single";   // single | hub | worker
+  std::string listen;            // hub: "HOST:PORT" it accepts workers on
+  std::string hub;               // worker: "HOST:PORT" of the hub
+  std::string certificate, key, cafile;  // TLS (PEM): required unless insecure
+  bool insecure = false;         // plain TCP, no peer authentication (tests, a trusted loopback)
+  int hub_slots = 0;             // tasks the hub runs itself (0: none; run a worker beside it)
+  millis reconnect_max_ms = 5'000;  // a worker's reconnect backoff doubles up to this
+  millis request_timeout_ms = 5'000;  // a worker's requests to the hub
+};
+
 // "HOST:PORT" (an IPv4 address or a name; port 0..65535) -> {host, port};
 // nullopt when it cannot be read.
 std::optional<std::pair<std::string, int>> parse_listen(const std::string& text);
@@ -120,6 +134,7 @@ struct Config {
   TriageConfig triage;
   TraceConfig trace;
   HttpConfig http;
+  ClusterConfig cluster;
   std::map<std::string, SensorConfig> sensors;
   std::map<std::string, SkillConfig> skills;
 };

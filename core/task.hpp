@@ -71,6 +71,7 @@ struct Task {
   int max_attempts = 3;
   std::string lease_owner;
   millis lease_expires_at = 0;
+  int64_t lease_epoch = 0;  // counts claims; a result must carry the current one (fencing)
   millis created_at = 0;
   millis started_at = 0;
   millis finished_at = 0;

@@ -66,6 +66,7 @@ void add_read_routes(httplib::Server& svr, Shared& shared) {
   });
 
   get_json(svr, "/api/gate", shared, [](auto&, Db& db, millis now) { return gate_view(db, now); });
+  get_json(svr, "/api/nodes", shared, [](auto&, Db& db, millis now) { return nodes_view(db, now); });
   get_json(svr, "/api/sensors", shared,
            [&shared](auto&, Db& db, millis now) { return sensors_view(db, shared.options.sensors, now); });
   get_json(svr, "/api/incidents", shared, [](const httplib::Request& req, Db& db, millis) {

@@ -8,6 +8,7 @@
 #include "core/trace_event.hpp"
 #include "core/task.hpp"
 #include "storage/gate_store.hpp"
+#include "storage/node_store.hpp"
 #include "storage/sensor_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/triage.hpp"
@@ -40,6 +41,9 @@ using version_atom = caf::atom_constant<caf::atom("dataver")>;
 using sensor_done_atom = caf::atom_constant<caf::atom("sensordone")>;
 using setting_atom = caf::atom_constant<caf::atom("setting")>;
 using release_atom = caf::atom_constant<caf::atom("release")>;
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
+using ping_atom = caf::atom_constant<caf::atom("ping")>;
+using node_atom = caf::atom_constant<caf::atom("node")>;
 
 // Names under which the supervisor registers its children (system registry):
 // a restarted child gets a new address, so peers look each other up by name.
@@ -76,7 +80,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Task& x) {
   return f(caf::meta::type_name("task"), x.id, x.subject, x.description, x.priority, x.status,
            x.source, x.skills, x.parent_id, x.model, x.locks, x.scheduled_for, x.expires_at,
-           x.attempts, x.max_attempts, x.lease_owner, x.lease_expires_at, x.created_at,
+           x.attempts, x.max_attempts, x.lease_owner, x.lease_expires_at, x.lease_epoch, x.created_at,
            x.started_at, x.finished_at, x.summary, x.failure_class, x.cost_usd, x.api_cost_usd,
            x.tokens_in, x.tokens_out, x.duration_ms, x.incident_id);
 }
@@ -94,7 +98,7 @@ typename Inspector::result_type inspect(Inspector& f, ExecOutcome& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
-  return f(caf::meta::type_name("task_outcome"), x.id, x.owner, x.result, x.duration_ms);
+  return f(caf::meta::type_name("task_outcome"), x.id, x.owner, x.result, x.duration_ms, x.epoch);
 }
 
 
@@ -144,6 +148,12 @@ typename Inspector::result_type inspect(Inspector& f, SensorRun& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, NodeRow& x) {
+  return f(caf::meta::type_name("node_row"), x.name, x.role, x.address, x.slots, x.state, x.connected_at,
+           x.last_heartbeat, x.detail, x.running);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, SensorRunSummary& x) {
   return f(caf::meta::type_name("sensor_run_summary"), x.created, x.deduplicated, x.expired, x.streak,
            x.created_ids);
@@ -170,6 +180,8 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<sensor_atom, SensorRun, TraceCtx>::with<SensorRunSummary>,
     caf::replies_to<setting_atom, std::string>::with<std::string, millis>,  // value, updated_at (storage/settings.hpp)
     caf::replies_to<release_atom, std::string, IdList>::with<int32_t>,  // TaskStore::release_unheld
+    caf::replies_to<node_atom, NodeRow>::with<bool>,       // upsert_node (storage/node_store.hpp)
+    caf::replies_to<ping_atom, std::string>::with<bool>,   // touch_node: a worker's heartbeat
     caf::reacts_to<flush_atom>>;
 
 // Hands out ready tasks under leases and records outcomes.

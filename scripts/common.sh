@@ -6,7 +6,7 @@ ARC_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ARC_PACKAGES=(cmake g++ make ccache pkg-config libcaf-dev libsqlite3-dev sqlite3 nlohmann-json3-dev
   libhowardhinnant-date-dev tzdata libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev googletest python3 procps
-  libcpp-httplib-dev prometheus chromium chromium-driver)
+  libcpp-httplib-dev prometheus chromium chromium-driver libssl-dev openssl)
 
 arc_install_packages() {
   local missing=()

@@ -51,10 +51,14 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
   // 2. Orphans: active tasks leased by a dead incarnation. Their executors
   // may still be running (a kill -9 leaves the children of a shell script
   // alive): kill those process groups before the tasks can run again.
+  // Leases held by cluster workers ("worker:NAME") are not this host's: a
+  // worker outlives a hub restart and reports its runs when it reconnects;
+  // the queue requeues them if their lease runs out first.
   std::set<std::string> dead_owners;
   {
     auto q = db.prepare(
-        "SELECT DISTINCT lease_owner FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND lease_owner != ?");
+        "SELECT DISTINCT lease_owner FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND lease_owner != ? "
+        "AND lease_owner NOT LIKE 'worker:%'");
     q.bind(1, incarnation);
     while (q.step()) dead_owners.insert(q.col_text(0));
   }
@@ -71,7 +75,7 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
       auto q = db.prepare(
           "SELECT id, attempts < max_attempts FROM tasks INDEXED BY tasks_active "
           "WHERE status = 'active' AND "
-          "lease_owner != ?");
+          "lease_owner != ? AND lease_owner NOT LIKE 'worker:%'");
       q.bind(1, incarnation);
       while (q.step()) orphans.emplace_back(q.col_int(0), q.col_int(1) != 0);
     }

@@ -197,6 +197,23 @@ CREATE TRIGGER feed_prune AFTER INSERT ON feed WHEN NEW.id % 1000 = 0 BEGIN
   DELETE FROM feed WHERE id <= NEW.id - 100000;
 END;
 )SQL",
+    // 6: multi-node (docs/cluster.md). lease_epoch counts a task's claims and
+    // never goes back: a result is accepted only with the epoch of the
+    // current lease (fencing). cluster_nodes is the hub's view of its
+    // workers for `arc nodes`.
+    R"SQL(
+ALTER TABLE tasks ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE cluster_nodes (
+  name           TEXT PRIMARY KEY,
+  role           TEXT    NOT NULL CHECK (role IN ('hub','worker')),
+  address        TEXT    NOT NULL DEFAULT '',
+  slots          INTEGER NOT NULL DEFAULT 0,
+  state          TEXT    NOT NULL CHECK (state IN ('connected','lost','stopped')),
+  connected_at   INTEGER NOT NULL,
+  last_heartbeat INTEGER NOT NULL,
+  detail         TEXT    NOT NULL DEFAULT ''
+);
+)SQL",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -12,7 +12,7 @@ const char* const kTaskColumns =
     "id, subject, description, priority, status, source, skills, parent_id, model, locks, "
     "scheduled_for, expires_at, attempts, max_attempts, lease_owner, lease_expires_at, "
     "created_at, started_at, finished_at, summary, failure_class, cost_usd, api_cost_usd, "
-    "tokens_in, tokens_out, duration_ms, incident_id";
+    "tokens_in, tokens_out, duration_ms, incident_id, lease_epoch";
 
 Task read_task(const Stmt& s) {
   Task t;
@@ -43,6 +43,7 @@ Task read_task(const Stmt& s) {
   t.tokens_out = s.col_int(24);
   t.duration_ms = s.col_int(25);
   t.incident_id = s.col_int(26);
+  t.lease_epoch = s.col_int(27);
   return t;
 }
 
@@ -159,7 +160,7 @@ std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lea
     q.reset();
   }
   for (int64_t id : picked) {
-    auto u = db_.prepare(sql("UPDATE tasks SET status = 'active', attempts = attempts + 1, "
+    auto u = db_.prepare(sql("UPDATE tasks SET status = 'active', attempts = attempts + 1, lease_epoch = lease_epoch + 1, "
                               "lease_owner = ?, lease_expires_at = ?, started_at = ?, "
                               "finished_at = NULL WHERE id = ? AND status = 'pending' RETURNING ",
                               ""));
@@ -179,14 +180,26 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
   const ExecOutcome& o = outcome.result;
   int attempts = 0, max_attempts = 0;
   {
-    auto q = db_.prepare(
-        "SELECT attempts, max_attempts FROM tasks WHERE id = ? AND status = 'active' AND "
-        "lease_owner = ?");
-    q.bind(1, outcome.id).bind(2, outcome.owner);
-    if (!q.step()) return "";  // lease lost: someone else owns the task now
+    auto q = db_.prepare("SELECT attempts, max_attempts, status, lease_owner, lease_epoch FROM tasks WHERE id = ?");
+    q.bind(1, outcome.id);
+    if (!q.step()) return "";
     attempts = static_cast<int>(q.col_int(0));
     max_attempts = static_cast<int>(q.col_int(1));
+    std::string now_status = q.col_text(2), now_owner = q.col_text(3);
+    int64_t now_epoch = q.col_int(4);
     q.reset();
+    if (now_status != status::active || now_owner != outcome.owner ||
+        (outcome.epoch != 0 && outcome.epoch != now_epoch)) {
+      // Fencing: the lease this run held is gone. Keep the refused result in
+      // the task's history; never let it overwrite a re-run.
+      // to_status "refused" is an event, not a status the task takes.
+      add_event(outcome.id, outcome.owner, now_status, "refused",
+                "late result refused (" + o.status + ", lease epoch " + std::to_string(outcome.epoch) +
+                    "): the task is " + now_status +
+                    (now_owner.empty() ? std::string() : " under " + now_owner) + " at epoch " +
+                    std::to_string(now_epoch));
+      return "";
+    }
   }
   millis t = now();
   std::string to, reason;

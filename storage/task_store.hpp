@@ -28,6 +28,7 @@ struct TaskOutcome {
   std::string owner;    // the lease owner that ran it; checked (fencing)
   ExecOutcome result;   // status, failure class, summary, cost, tokens
   int64_t duration_ms = 0;
+  int64_t epoch = 0;    // the claim's lease_epoch; checked too (0: the owner only)
 };
 
 struct TaskFilter {
@@ -58,10 +59,13 @@ class TaskStore {
   // says dispatch is stopped.
   std::vector<Task> claim(const std::string& owner, int max, millis lease_ms);
 
-  // Records an outcome if `owner` still holds the task's lease. Retryable
-  // failures with attempts left go back to pending after a backoff; a
-  // rate-limited run goes back to pending without consuming its attempt.
-  // Returns the task's new status, or "" if the lease was lost (ignored).
+  // Records an outcome if `owner` still holds the task's lease under
+  // `epoch` (fencing: a run whose lease lapsed and was claimed again, even
+  // by the same owner, cannot record). Retryable failures with attempts left
+  // go back to pending after a backoff; a rate-limited run goes back to
+  // pending without consuming its attempt. Returns the task's new status, or
+  // "" if the lease was lost: then the refused result is only recorded as
+  // an event of the task, which is left as it is.
   std::string finish(const TaskOutcome& o);
 
   // Extends the leases of `ids` held by `owner`; returns the ids it no

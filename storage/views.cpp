@@ -7,6 +7,7 @@
 #include "core/task.hpp"
 #include "core/time_text.hpp"
 #include "storage/gate_store.hpp"
+#include "storage/node_store.hpp"
 #include "storage/sensor_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/triage.hpp"
@@ -109,6 +110,26 @@ nlohmann::json incidents_view(Db& db, bool open_only) {
                    {"open", i.closed_at == 0},
                    {"summary", i.summary}});
   return arr;
+}
+
+nlohmann::json nodes_view(Db& db, millis now) {
+  constexpr millis kSilentAfterMs = 5'000;
+  auto out = nlohmann::json::array();
+  for (auto& n : list_nodes(db)) {
+    std::string state = n.state;
+    if (state == "connected" && now - n.last_heartbeat > kSilentAfterMs) state = "silent";
+    out.push_back({{"name", n.name},
+                   {"role", n.role},
+                   {"address", n.address},
+                   {"slots", n.slots},
+                   {"running", n.running},
+                   {"state", state},
+                   {"connected_at", format_iso_utc(n.connected_at)},
+                   {"last_heartbeat", format_iso_utc(n.last_heartbeat)},
+                   {"heartbeat_age_ms", now - n.last_heartbeat},
+                   {"detail", n.detail}});
+  }
+  return out;
 }
 
 nlohmann::json task_view(Db& db, int64_t id) {

@@ -28,6 +28,12 @@ nlohmann::json patterns_view(Db& db, int limit);
 // Incidents, newest first.
 nlohmann::json incidents_view(Db& db, bool open_only);
 
+// The cluster's nodes (docs/cluster.md), hub first: role, address, slots,
+// running tasks, last heartbeat and its age, state. A node recorded as
+// connected whose heartbeat is older than 5 s shows as "silent" (frozen or
+// cut off without its connection closing). Empty outside cluster mode.
+nlohmann::json nodes_view(Db& db, millis now);
+
 // A task with its event history; null when there is no such task.
 nlohmann::json task_view(Db& db, int64_t id);
 

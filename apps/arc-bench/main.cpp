@@ -7,6 +7,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +20,7 @@
 #include <mutex>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -393,6 +397,81 @@ std::pair<double, double> memory(const std::string& arcd, int n) {
   return {idle, peak};
 }
 
+// 8. Multi-node throughput (docs/cluster.md): a hub and `workers` real arcd
+// processes with `slots` each on loopback (plain TCP), draining n tasks
+// whose executor sleeps 10 ms. Timed from the moment the tasks are written
+// (every worker already connected) to the last completion.
+double cluster(const std::string& arcd, int workers, int slots, int n) {
+  auto path = fresh_db("cluster.db");
+  int port = 0;
+  {  // a free port for the hub
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    close(fd);
+  }
+  std::string hub = "127.0.0.1:" + std::to_string(port), config = dir + "/cluster.toml";
+  std::ofstream(config) << "[arcd]\ndatabase = \"" << path << "\"\nsynchronous = \"" << sync_mode
+                        << "\"\npoll_ms = 20\n[gate]\nfailure_threshold = 0\n"
+                        << "[skills.sleep]\ncommand = [\"/bin/sleep\", \"0.01\"]\n";
+  std::vector<pid_t> pids;
+  std::vector<std::string> logs;
+  auto spawn = [&](std::vector<std::string> args, const std::string& log) {
+    logs.push_back(log);
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (!freopen(log.c_str(), "w", stderr)) _exit(127);
+      std::vector<char*> av{const_cast<char*>(arcd.c_str())};
+      for (auto& a : args) av.push_back(a.data());
+      av.push_back(nullptr);
+      execv(arcd.c_str(), av.data());
+      _exit(127);
+    }
+    pids.push_back(pid);
+  };
+  auto log_has = [](const std::string& log, const char* text) {
+    std::ifstream in(log);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str().find(text) != std::string::npos;
+  };
+  auto wait_until = [](const std::function<bool()>& pred, int seconds) {
+    auto until = Clock::now() + std::chrono::seconds(seconds);
+    while (!pred())
+      if (Clock::now() > until) return false;
+      else std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return true;
+  };
+  spawn({"--config", config, "--role", "hub", "--listen", hub, "--node-name", "hub", "--insecure"},
+        dir + "/cluster-hub.log");
+  bool up = wait_until([&] { return log_has(logs[0], "arcd ready"); }, 30);
+  for (int w = 0; w < workers && up; ++w) {
+    std::string name = "w" + std::to_string(w);
+    spawn({"--config", config, "--role", "worker", "--hub", hub, "--node-name", name, "--slots",
+           std::to_string(slots), "--insecure"},
+          dir + "/cluster-" + name + ".log");
+  }
+  for (size_t i = 1; i < logs.size() && up; ++i)
+    up = wait_until([&] { return log_has(logs[i], "connected to the hub"); }, 30);
+  double rate = 0;
+  if (up) {
+    auto t0 = Clock::now();
+    bulk_pending(path, n);
+    if (wait_until([&] { return count(path, "status = 'completed'") == n; }, 600)) rate = n / seconds_since(t0);
+  }
+  if (!up || rate == 0) std::fprintf(stderr, "cluster: did not drain; see %s/cluster-*.log\n", dir.c_str());
+  for (auto it = pids.rbegin(); it != pids.rend(); ++it) {  // workers first, then the hub
+    kill(*it, SIGTERM);
+    waitpid(*it, nullptr, 0);
+  }
+  return rate;
+}
+
 }  // namespace
 }  // namespace arc
 
@@ -412,7 +491,7 @@ int main(int argc, char** argv) {
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else {
       std::fprintf(stderr, "usage: arc-bench [--quick] [--no-micro] [--json FILE] [--arcd PATH] [--dir DIR] "
-                           "[--sync full|normal] [--only ceiling|enqueue|lifecycle|tracing|http|api|latency|recovery|triage|memory]\n");
+                           "[--sync full|normal] [--only ceiling|enqueue|lifecycle|tracing|http|api|latency|recovery|triage|memory|cluster]\n");
       return 2;
     }
   }
@@ -521,6 +600,22 @@ int main(int argc, char** argv) {
     report("memory: arcd peak RSS while draining them", peak, "MiB", "< 64", peak < 64);
   } else {
     std::printf("  (memory: %s not found; pass --arcd PATH)\n", arcd.c_str());
+  }
+  if (want("cluster")) {
+    if (access(arcd.c_str(), X_OK) != 0) {
+      std::printf("  (cluster: %s not found; pass --arcd PATH)\n", arcd.c_str());
+    } else {
+      int tasks = quick ? 1000 : 3000;
+      std::vector<double> ones, threes;  // alternated, so that drift hits both
+      for (int i = 0; i < reps; ++i) {
+        ones.push_back(cluster(arcd, 1, 4, tasks));
+        threes.push_back(cluster(arcd, 3, 4, tasks));
+      }
+      double one = median(ones), three = median(threes);
+      report("cluster: 10 ms tasks, hub + 1 worker x 4 slots", one, "tasks/s");
+      report("cluster: 10 ms tasks, hub + 3 workers x 4 slots", three, "tasks/s");
+      report("  ... 3 workers as a multiple of 1", one > 0 ? three / one : 0, "x", ">= 2.5", one > 0 && three >= 2.5 * one);
+    }
   }
   if (!json_path.empty()) {
     nlohmann::json out = nlohmann::json::array();

@@ -29,5 +29,6 @@ void add_triage_commands(CLI::App& app, Context& ctx);
 void add_sensors_command(CLI::App& app, Context& ctx);
 void add_trace_command(CLI::App& app, Context& ctx);
 void add_doctor_command(CLI::App& app, Context& ctx);
+void add_nodes_command(CLI::App& app, Context& ctx);
 
 }  // namespace arc::cli

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   add_sensors_command(app, ctx);
   add_trace_command(app, ctx);
   add_doctor_command(app, ctx);
+  add_nodes_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,7 +1,9 @@
-// arcd: the single-node runtime. Start-up order (ARCHITECTURE.md): instance
-// lock, open/migrate the database, record this incarnation and the downtime
-// gap, recover orphans, age out expired tasks, then start the actors.
-// SIGTERM/SIGINT stop it gracefully.
+// arcd: the runtime. Start-up order (ARCHITECTURE.md): instance lock,
+// open/migrate the database, record this incarnation and the downtime gap,
+// recover orphans, age out expired tasks, then start the actors.
+// SIGTERM/SIGINT stop it gracefully. `--role hub|worker` runs it as one
+// node of a cluster (docs/cluster.md); a worker has no database and skips
+// everything before the actors.
 #include <CLI/CLI.hpp>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -15,6 +17,7 @@
 #include "actors/runtime.hpp"
 #include "core/config.hpp"
 #include "core/sd_notify.hpp"
+#include "core/tls_files.hpp"
 #include "core/time_text.hpp"
 #include "core/version.hpp"
 #include "http/server.hpp"
@@ -112,6 +115,26 @@ class Watchdog {
   bool warned_ = false;
 };
 
+// What is wrong with the cluster options, or "" (CLI flags already applied).
+std::string check_cluster_options(const arc::Config& cfg) {
+  const auto& c = cfg.cluster;
+  if (c.role == "single") return "";
+  if (c.role == "hub" && !arc::parse_listen(c.listen))
+    return "a hub needs --listen HOST:PORT (or [cluster] listen) to accept workers on";
+  if (c.role == "worker") {
+    if (!arc::parse_listen(c.hub)) return "a worker needs --hub HOST:PORT (or [cluster] hub)";
+    if (!cfg.http.listen.empty())
+      return "a worker serves no HTTP API (it has no database); use the hub's ([http] listen there)";
+  }
+  if (c.insecure) return "";
+  try {
+    arc::check_tls_files(c.certificate, c.key, c.cafile);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -119,9 +142,21 @@ int main(int argc, char** argv) {
   std::string config_path, database, log_level, trace_file, http_listen;
   int slots = 0;
   bool version = false;
+  std::string role, listen, hub, node_name, tls_cert, tls_key, tls_ca;
+  bool insecure = false;
   app.add_option("--config", config_path, "TOML config file (docs/config.md); defaults without");
   app.add_option("--database", database, "SQLite database file (overrides arcd.database)");
-  app.add_option("--slots", slots, "concurrent tasks (overrides arcd.slots)")->check(CLI::Range(1, 256));
+  app.add_option("--slots", slots, "concurrent tasks (overrides arcd.slots; on a hub, cluster.hub_slots)")
+      ->check(CLI::Range(0, 256));
+  app.add_option("--role", role, "single (default), hub or worker (docs/cluster.md)")
+      ->check(CLI::IsMember({"single", "hub", "worker"}));
+  app.add_option("--listen", listen, "hub: accept workers on HOST:PORT (cluster.listen)");
+  app.add_option("--hub", hub, "worker: the hub's HOST:PORT (cluster.hub)");
+  app.add_option("--node-name", node_name, "this node's name in the cluster (arcd.node_name)");
+  app.add_option("--tls-cert", tls_cert, "this node's certificate, PEM (cluster.certificate)");
+  app.add_option("--tls-key", tls_key, "its private key, PEM (cluster.key)");
+  app.add_option("--tls-ca", tls_ca, "the cluster CA's certificate, PEM (cluster.cafile)");
+  app.add_flag("--insecure", insecure, "cluster over plain TCP: no encryption, no peer authentication");
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error");
   app.add_option("--trace", trace_file, "trace every actor message to FILE (docs/trace-format.md)");
   app.add_option("--http", http_listen, "serve the API, dashboard and /metrics on HOST:PORT (overrides [http] listen)");
@@ -144,7 +179,29 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!database.empty()) cfg.database = database;
-  if (slots > 0) cfg.slots = slots;
+  auto& cl = cfg.cluster;
+  if (!role.empty()) cl.role = role;
+  if (!listen.empty()) cl.listen = listen;
+  if (!hub.empty()) cl.hub = hub;
+  if (!node_name.empty()) cfg.node_name = node_name;
+  if (!tls_cert.empty()) cl.certificate = tls_cert;
+  if (!tls_key.empty()) cl.key = tls_key;
+  if (!tls_ca.empty()) cl.cafile = tls_ca;
+  if (insecure) cl.insecure = true;
+  if (cl.role == "hub") {
+    // The hub runs tasks itself only if told to.
+    cfg.slots = app.count("--slots") ? slots : cl.hub_slots;
+  } else if (app.count("--slots")) {
+    if (slots == 0) {
+      std::cerr << "arcd: --slots 0 is only for a hub (one that runs no tasks itself)\n";
+      return 2;
+    }
+    cfg.slots = slots;
+  }
+  if (std::string why = check_cluster_options(cfg); !why.empty()) {
+    std::cerr << "arcd: " << why << "\n";
+    return 2;
+  }
   if (!log_level.empty()) cfg.log_level = log_level;
   if (cfg.node_name.empty()) cfg.node_name = host_name();
   if (!http_listen.empty()) {
@@ -170,7 +227,11 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<arc::InstanceLock> lock;
   std::string incarnation = arc::make_incarnation_id(cfg.node_name);
-  try {
+  const bool worker = cfg.cluster.role == "worker";
+  if (cfg.cluster.role != "single" && cfg.cluster.insecure)
+    spdlog::warn("cluster: --insecure: plain TCP, any peer that reaches {} is trusted",
+                 worker ? cfg.cluster.hub : cfg.cluster.listen);
+  if (!worker) try {
     lock = std::make_unique<arc::InstanceLock>(cfg.database);
     arc::OpenOptions oo;
     oo.synchronous = cfg.synchronous;
@@ -203,12 +264,21 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", e.what());
     return 1;
   }
-  runtime.start();
+  try {
+    runtime.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
   std::string skills;
   for (auto& [name, s] : cfg.skills)
     if (!s.command.empty() || s.builtin_shell) skills += (skills.empty() ? "" : ", ") + name;
-  spdlog::info("arcd ready: database {}, {} slot(s), skills [{}], incarnation {}", cfg.database,
-               cfg.slots, skills, incarnation);
+  if (worker)
+    spdlog::info("arcd ready: worker {} of the hub at {}, {} slot(s), skills [{}], incarnation {}", cfg.node_name,
+                 cfg.cluster.hub, cfg.slots, skills, incarnation);
+  else
+    spdlog::info("arcd ready: {}database {}, {} slot(s), skills [{}], incarnation {}",
+                 cfg.cluster.role == "hub" ? "hub, " : "", cfg.database, cfg.slots, skills, incarnation);
 
   arc::sd_notify("READY=1\nSTATUS=dispatching");
   if (watchdog.enabled()) spdlog::info("watchdog: systemd expects a ping every {} ms", arc::sd_watchdog_period_ms());
@@ -231,7 +301,7 @@ int main(int argc, char** argv) {
   arc::sd_notify("STOPPING=1");
   if (http) http->stop();
   runtime.stop(exit_code ? 0 : cfg.shutdown_grace_ms);
-  try {
+  if (!worker) try {
     auto db = arc::open_database(cfg.database, {});
     arc::mark_stopped(*db, incarnation, arc::system_clock().now_ms());
   } catch (const std::exception& e) {

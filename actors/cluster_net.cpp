@@ -1,0 +1,30 @@
+#include "actors/cluster_net.hpp"
+
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+
+namespace arc {
+
+void configure_cluster(caf::actor_system_config& cfg, const ClusterConfig& c) {
+  cfg.load<caf::io::middleman>();
+  if (!c.insecure) {
+    cfg.load<caf::openssl::manager>();
+    cfg.set("openssl.certificate", c.certificate);
+    cfg.set("openssl.key", c.key);
+    cfg.set("openssl.cafile", c.cafile);
+  }
+  // The same names on every node: a type's name is what goes on the wire.
+  cfg.add_message_type<TraceCtx>("trace_ctx");
+  cfg.add_message_type<Task>("task");
+  cfg.add_message_type<TaskList>("std::vector<task>");
+  cfg.add_message_type<IdList>("std::vector<int64_t>");
+  cfg.add_message_type<ExecOutcome>("exec_outcome");
+  cfg.add_message_type<TaskOutcome>("task_outcome");
+  cfg.add_message_type<NodeHello>("node_hello");
+}
+
+caf::io::middleman_actor network(caf::actor_system& sys, bool insecure) {
+  return insecure ? sys.middleman().actor_handle() : sys.openssl_manager().actor_handle();
+}
+
+}  // namespace arc

@@ -1,0 +1,180 @@
+#include "actors/hub.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "actors/trace.hpp"
+#include "core/clock.hpp"
+#include "core/version.hpp"
+
+namespace arc {
+namespace {
+
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+
+struct Worker {
+  caf::strong_actor_ptr link;  // the connection it said hello on
+  NodeRow row;
+};
+
+struct HubState {
+  HubArgs args;
+  std::map<std::string, Worker> workers;
+  static inline const char* name = "hub";
+};
+
+using self_ptr = hub_actor::stateful_pointer<HubState>;
+
+persistence_actor persistence(self_ptr self) { return lookup<persistence_actor>(self->system(), persistence_name); }
+
+// Names a worker may have: they become lease owners and log lines.
+bool valid_name(const std::string& n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (char c : n)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  return true;
+}
+
+// Why `node` may not act on this message, or "" if it may: it must have said
+// hello on the connection the message came from (a newer connection under
+// the same name replaces an older one).
+std::string refused(self_ptr self, const std::string& node) {
+  auto it = self->state.workers.find(node);
+  if (it == self->state.workers.end())
+    return "worker " + node + " has not said hello on this connection; it reconnects";
+  if (it->second.link != self->current_sender())
+    return "worker " + node + " is connected on a newer connection; this one is stale";
+  return "";
+}
+
+void store_row(self_ptr self, const NodeRow& row) {
+  auto p = persistence(self);
+  if (!p) return;
+  self->request(p, kRequestTimeout, node_atom::value, row)
+      .then([](bool) {}, [name = row.name](caf::error& e) {
+        spdlog::warn("hub: could not record node {}: {}", name, caf::to_string(e));
+      });
+}
+
+// Relays a request to persistence (or the gate), which answers the worker
+// directly; refused if the worker is not connected on this connection.
+template <class T, class Target, class... Ts>
+caf::result<T> relay(self_ptr self, const std::string& node, const Target& to, Ts&&... xs) {
+  auto why = refused(self, node);
+  if (!why.empty()) return caf::make_error(caf::sec::invalid_argument, why);
+  if (!to) return caf::make_error(caf::sec::request_receiver_down, "the hub's actor is restarting; try again");
+  return self->delegate(to, std::forward<Ts>(xs)...);
+}
+
+hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
+  self->state.args = args;
+  self->attach_functor([escalated = args.escalated](const caf::error& reason) {
+    if (reason == caf::exit_reason::user_shutdown || reason == caf::exit_reason::normal) return;
+    spdlog::critical("hub: the cluster endpoint stopped ({}); exiting so that arcd restarts and workers reconnect",
+                     caf::to_string(reason));
+    if (escalated) escalated->store(70);
+  });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& ws = self->state.workers;
+    for (auto it = ws.begin(); it != ws.end(); ++it) {
+      if (it->second.link != dm.source) continue;
+      spdlog::warn("hub: lost worker {} ({}); its leases run out on time unless it reconnects first", it->first,
+                   dm.reason ? caf::to_string(dm.reason) : std::string("connection closed"));
+      NodeRow row = it->second.row;
+      row.state = "lost";
+      row.detail = "connection closed";
+      row.last_heartbeat = system_clock().now_ms();
+      store_row(self, row);
+      ws.erase(it);
+      return;
+    }
+  });
+  NodeRow me{args.name, "hub", args.address, args.slots, "connected", system_clock().now_ms(),
+             system_clock().now_ms(), "arcd " + std::string(version())};
+  store_row(self, me);
+  self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+  return {
+      [self](hello_atom, NodeHello h) -> caf::result<millis> {
+        auto& st = self->state;
+        if (!valid_name(h.name))
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "node name \"" + h.name + "\" refused: use 1-64 letters, digits, '-', '_' or '.'");
+        if (h.renew_every_ms <= 0 || h.renew_every_ms * 2 > st.args.lease_ms)
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "worker " + h.name + " renews its leases every " + std::to_string(h.renew_every_ms) +
+                                     " ms but the hub's lease is " + std::to_string(st.args.lease_ms) +
+                                     " ms; set [arcd] lease_seconds on the worker as on the hub");
+        auto sender = self->current_sender();
+        auto& w = st.workers[h.name];
+        if (w.link && w.link != sender) {
+          spdlog::warn("hub: worker {} connected again; its older connection is dropped", h.name);
+          self->demonitor(caf::actor_cast<caf::actor_addr>(w.link));
+        }
+        w.link = sender;
+        self->monitor(sender);
+        millis now = system_clock().now_ms();
+        w.row = NodeRow{h.name, "worker", h.address, h.slots, "connected", now, now, "arcd " + h.version};
+        store_row(self, w.row);
+        spdlog::info("hub: worker {} connected ({}, {} slot(s), arcd {})", h.name, h.address, h.slots, h.version);
+        return st.args.lease_ms;
+      },
+      [self](ping_atom, std::string node) -> caf::result<bool> {
+        auto why = refused(self, node);
+        if (!why.empty()) return caf::make_error(caf::sec::invalid_argument, why);
+        auto p = persistence(self);
+        if (!p) return true;  // restarting: the next ping records it
+        return self->delegate(p, ping_atom::value, std::move(node));
+      },
+      [self](claim_atom, std::string node, int32_t max, TraceCtx tc) {
+        trace::recv(tc, "hub", "claim");
+        auto out = trace::send(tc, "hub", "persistence", "claim", 0, [&] { return node + ": up to " + std::to_string(max); });
+        return relay<TaskList>(self, node, persistence(self), claim_atom::value, worker_owner(node), max,
+                               self->state.args.lease_ms, out);
+      },
+      [self](finish_atom, std::string node, TaskOutcome o, TraceCtx tc) {
+        trace::recv(tc, "hub", "finish");
+        o.owner = worker_owner(node);
+        auto out = trace::send(tc, "hub", "persistence", "finish", o.id, [&] { return o.result.status; });
+        return relay<std::string>(self, node, persistence(self), finish_atom::value, std::move(o), out);
+      },
+      [self](renew_atom, std::string node, IdList ids) {
+        return relay<IdList>(self, node, persistence(self), renew_atom::value, worker_owner(node), std::move(ids),
+                             self->state.args.lease_ms);
+      },
+      [self](requeue_atom, std::string node, int64_t id, std::string reason, TraceCtx tc) {
+        trace::recv(tc, "hub", "requeue");
+        return relay<bool>(self, node, persistence(self), requeue_atom::value, id, worker_owner(node),
+                           std::move(reason), tc);
+      },
+      [self](release_atom, std::string node, IdList running) {
+        return relay<int32_t>(self, node, persistence(self), release_atom::value, worker_owner(node),
+                              std::move(running));
+      },
+      [self](may_claim_atom, std::string node, TraceCtx tc) {
+        trace::recv(tc, "hub", "may_claim");
+        return relay<bool>(self, node, lookup<gate_actor>(self->system(), gate_name), may_claim_atom::value,
+                           trace::send(tc, "hub", "gate", "may_claim"));
+      },
+      [self](outcome_atom, std::string status, std::string why, TraceCtx tc) {
+        // One gate for the cluster: a rate limit any worker hit stops them all.
+        if (auto g = lookup<gate_actor>(self->system(), gate_name))
+          self->send(g, outcome_atom::value, std::move(status), std::move(why), tc);
+      },
+      [self](failed_atom, TraceCtx tc) {
+        if (auto t = lookup<triage_actor>(self->system(), triage_name)) self->send(t, failed_atom::value, tc);
+      },
+      [self](tick_atom) {
+        // The hub's own row: alive.
+        self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+        if (auto p = persistence(self))
+          self->request(p, kRequestTimeout, ping_atom::value, self->state.args.name).then([](bool) {}, [](caf::error&) {});
+      },
+  };
+}
+
+}  // namespace
+
+hub_actor spawn_hub(caf::actor_system& sys, const HubArgs& args) { return sys.spawn(hub_fn, args); }
+
+}  // namespace arc
