@@ -62,9 +62,18 @@ void apply(self_ptr self, GateCommand cmd, TraceCtx cause = {}) {
       .then(
           [self, cause](GateResult& r) {
             auto& st = self->state;
+            std::string was = st.synced ? st.gate.state : r.state.state;
             st.gate = r.state;
             st.synced = true;
             arm_resume_timer(self);
+            if (!r.change.changed && r.state.state != was) {
+              // Moved by another writer (persistence stops the gate with the
+              // rate-limited result itself): log it and notify all the same.
+              r.change.changed = true;
+              r.change.from = was;
+              r.change.to = r.state.state;
+              r.change.why = r.state.reason;
+            }
             if (!r.change.changed) return;
             trace::event(cause, "gate", "gate.change", 0,
                          [&] { return r.change.from + " -> " + r.change.to + ": " + r.change.why; });

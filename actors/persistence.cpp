@@ -173,8 +173,21 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
       [self](finish_atom, TaskOutcome o, TraceCtx tc) {
         trace::recv(tc, "persistence", "finish");
         int64_t id = o.id;
+        auto gate = self->state.args.gate;
         return enqueue<std::string>(
-            self, [o = std::move(o)](TaskStore& s) { return s.finish(o); },
+            self,
+            [o = std::move(o), gate](TaskStore& s) {
+              auto now = s.finish(o);
+              // A rate limit stops the gate in the same transaction that puts
+              // the task back: no claim, here or on another node, can slip in
+              // between and run into the limit again. (The gate actor, told
+              // of the outcome next, finds the row already stopped.)
+              if (now == status::pending && o.result.status == failure::rate_limited)
+                apply_gate(s.db(), s, gate,
+                           GateCommand{"outcome", o.result.status,
+                                       o.result.stop_reason.empty() ? o.result.summary : o.result.stop_reason});
+              return now;
+            },
             traced<std::string>(tc, "finish", [tc, id](const std::string& now) {
               trace::event(tc, "persistence", "task.finished", id, [&] { return now.empty() ? "lease lost" : now; });
             }));
