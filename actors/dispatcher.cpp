@@ -303,8 +303,9 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
         // Tasks written by another process (the CLI) start within a few ms:
         // PRAGMA data_version changes when another connection commits.
         auto& st = self->state;
-        self->delayed_send(self, std::chrono::milliseconds(5), version_atom::value);
         auto p = lookup<persistence_actor>(self->system(), persistence_name);
+        // A cluster worker has no persistence: look again only now and then.
+        self->delayed_send(self, std::chrono::milliseconds(p ? 5 : 1000), version_atom::value);
         // One request at a time: a persistence busy with a long batch must
         // not find hundreds of these queued behind it.
         if (!p || free_slots(self) <= 0 || st.draining || st.version_asked) return;

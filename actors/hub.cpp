@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 
 #include "actors/trace.hpp"
@@ -100,6 +101,9 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
         if (!valid_name(h.name))
           return caf::make_error(caf::sec::invalid_argument,
                                  "node name \"" + h.name + "\" refused: use 1-64 letters, digits, '-', '_' or '.'");
+        if (h.slots < 1 || h.slots > 256)
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "worker " + h.name + " says it has " + std::to_string(h.slots) + " slots; give 1..256");
         if (h.renew_every_ms <= 0 || h.renew_every_ms * 2 > st.args.lease_ms)
           return caf::make_error(caf::sec::invalid_argument,
                                  "worker " + h.name + " renews its leases every " + std::to_string(h.renew_every_ms) +
@@ -128,6 +132,10 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
       },
       [self](claim_atom, std::string node, int32_t max, TraceCtx tc) {
         trace::recv(tc, "hub", "claim");
+        // Never more than the slots it said it has: a confused or hostile
+        // worker cannot take the whole queue.
+        if (auto it = self->state.workers.find(node); it != self->state.workers.end())
+          max = std::clamp(max, int32_t{0}, static_cast<int32_t>(it->second.row.slots));
         auto out = trace::send(tc, "hub", "persistence", "claim", 0, [&] { return node + ": up to " + std::to_string(max); });
         return relay<TaskList>(self, node, persistence(self), claim_atom::value, worker_owner(node), max,
                                self->state.args.lease_ms, out);
