@@ -67,6 +67,25 @@ TEST(HttpConfig, OffByDefaultAndListenIsChecked) {
   EXPECT_FALSE(parse_listen("host:8x"));
 }
 
+TEST(ClusterConfig, SingleByDefaultAndEveryKeyIsChecked) {
+  EXPECT_EQ(parse_config("", "t.toml").cluster.role, "single");
+  Config c = parse_config(
+      "[cluster]\nrole = \"worker\"\nhub = \"hub.lan:7475\"\ncertificate = \"w.pem\"\nkey = \"w.key\"\n"
+      "cafile = \"ca.pem\"\nreconnect_max_ms = 2000\n",
+      "t.toml");
+  EXPECT_EQ(c.cluster.role, "worker");
+  EXPECT_EQ(c.cluster.hub, "hub.lan:7475");
+  EXPECT_EQ(c.cluster.cafile, "ca.pem");
+  EXPECT_EQ(c.cluster.reconnect_max_ms, 2000);
+  EXPECT_FALSE(c.cluster.insecure);
+  EXPECT_NE(error_of("[cluster]\nrole = \"boss\"\n").find("cluster.role: must be single, hub or worker"),
+            std::string::npos);
+  EXPECT_NE(error_of("[cluster]\nlisten = \"7475\"\n").find("cluster.listen"), std::string::npos);
+  EXPECT_NE(error_of("[cluster]\nhub = \"hub.lan\"\n").find("cluster.hub"), std::string::npos);
+  EXPECT_NE(error_of("[cluster]\nhub_slots = -1\n").find("cluster.hub_slots"), std::string::npos);
+  EXPECT_NE(error_of("[cluster]\nsecret = \"x\"\n").find("cluster.secret"), std::string::npos);
+}
+
 TEST(Config, PickSkill) {
   Config c = parse_config(R"(
 [skills.a]

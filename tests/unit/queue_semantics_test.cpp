@@ -264,3 +264,51 @@ TEST_F(QueueTest, UpdateOnlyPendingAndValidated) {
 
 }  // namespace
 }  // namespace arc
+
+namespace arc {
+namespace {
+
+// Fencing (docs/cluster.md): a run whose lease lapsed and was claimed again,
+// even by the same owner, cannot record its result; the refused result is
+// kept as a "refused" event and the re-run's result stands.
+TEST_F(QueueTest, AResultUnderAnOldLeaseEpochIsRefusedAndKeptAsAnEvent) {
+  int64_t id = add("fenced");
+  auto first = store_.claim(kOwner, 1, 1'000);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].lease_epoch, 1);
+  clock_.advance(2'000);
+  ASSERT_EQ(store_.recover_expired_leases("test"), 1);
+  auto second = store_.claim(kOwner, 1, 60'000);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].lease_epoch, 2);
+  auto late = outcome(id, status::completed);
+  late.epoch = first[0].lease_epoch;
+  EXPECT_EQ(store_.finish(late), "");  // same owner, old epoch: refused
+  EXPECT_EQ(status_of(id), status::active);
+  auto events = store_.events(id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().to_status, "refused");
+  EXPECT_NE(events.back().reason.find("lease epoch 1"), std::string::npos) << events.back().reason;
+  auto current = outcome(id, status::failed, failure::executor_error);
+  current.epoch = second[0].lease_epoch;
+  EXPECT_EQ(store_.finish(current), status::failed);
+  // Once finished, a second delivery of either result changes nothing.
+  EXPECT_EQ(store_.finish(current), "");
+  EXPECT_EQ(status_of(id), status::failed);
+  EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM task_events WHERE to_status = 'refused'"), 2);
+}
+
+// Another owner's result is refused whatever its epoch.
+TEST_F(QueueTest, AnotherOwnersResultIsRefused) {
+  int64_t id = add("mine");
+  auto t = store_.claim(kOwner, 1, 60'000);
+  ASSERT_EQ(t.size(), 1u);
+  auto o = outcome(id, status::completed);
+  o.owner = "worker:other";
+  o.epoch = t[0].lease_epoch;
+  EXPECT_EQ(store_.finish(o), "");
+  EXPECT_EQ(status_of(id), status::active);
+}
+
+}  // namespace
+}  // namespace arc
