@@ -89,6 +89,47 @@ class NoSigpipe {
   sigset_t old_;
 };
 
+// What the vfork child needs, prepared by the parent before vfork.
+struct ChildSetup {
+  pid_t parent;
+  int in, out, err, exec_report;  // stdin/stdout/stderr ends and the exec-failure pipe
+  const char* cwd;                // nullptr: arcd's
+  char* const* argv;
+  char* const* envp;
+};
+
+// The child between vfork and exec. Out of line, so that it writes only its
+// own frame below the parent's (a vfork child shares the parent's stack);
+// it makes system calls only and never returns.
+[[noreturn]] __attribute__((noinline)) void exec_child(const ChildSetup& c) {
+  // Own process group, so a timeout can kill everything it started.
+  setpgid(0, 0);
+  // If arcd dies (kill -9), the executor dies with it instead of running
+  // unsupervised; its own children are killed by the next arcd's recovery.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != c.parent) _exit(127);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  signal(SIGPIPE, SIG_DFL);  // arcd ignores it; `producer | head` in an executor must not
+  dup2(c.in, 0);
+  dup2(c.out, 1);
+  dup2(c.err, 2);
+  // Nothing else of arcd's reaches the executor (its HTTP clients' sockets,
+  // the database): every other descriptor closes at exec. exec_report stays
+  // usable until then to report a failed exec.
+  close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+  if (c.cwd && chdir(c.cwd) != 0) {
+    int e = errno;
+    (void)!write(c.exec_report, &e, sizeof e);
+    _exit(127);
+  }
+  execvpe(c.argv[0], c.argv, c.envp);
+  int e = errno;
+  (void)!write(c.exec_report, &e, sizeof e);
+  _exit(127);
+}
+
 ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* cancel) {
   NoSigpipe no_sigpipe;
   ProcessResult r;
@@ -127,11 +168,12 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* canc
       if (fd >= 0) ::close(fd);
     return r;
   }
-  pid_t parent = getpid();
+  const ChildSetup child{getpid(), in_p[0], out_p[1], err_p[1], exec_p[1],
+                         spec.cwd.empty() ? nullptr : spec.cwd.c_str(), argv.data(), envp.data()};
   // vfork: the child shares our memory until it execs, so starting an
   // executor does not copy a page table of arcd's size (fork's cost grows
-  // with the parent; measured by arc-bench's cluster figure). The child below
-  // only makes system calls and writes nothing the parent reads.
+  // with the parent; measured by arc-bench's cluster figure). The child only
+  // reads `child` and makes system calls in its own frame (exec_child).
   pid_t pid = vfork();
   if (pid < 0) {
     r.spawn_failed = true;
@@ -140,35 +182,7 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* canc
       ::close(fd);
     return r;
   }
-  if (pid == 0) {
-    // Child (until exec, on this thread's stack). Own process group, so a
-    // timeout can kill everything it started.
-    setpgid(0, 0);
-    // If arcd dies (kill -9), the executor dies with it instead of running
-    // unsupervised; its own children are killed by the next arcd's recovery.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);  // arcd ignores it; `producer | head` in an executor must not
-    dup2(in_p[0], 0);
-    dup2(out_p[1], 1);
-    dup2(err_p[1], 2);
-    // Nothing else of arcd's reaches the executor (its HTTP clients' sockets,
-    // the database): every other descriptor closes at exec. exec_p[1] stays
-    // usable until then to report a failed exec.
-    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-    if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) {
-      int e = errno;
-      (void)!write(exec_p[1], &e, sizeof e);
-      _exit(127);
-    }
-    execvpe(argv[0], argv.data(), envp.data());
-    int e = errno;
-    (void)!write(exec_p[1], &e, sizeof e);
-    _exit(127);
-  }
+  if (pid == 0) exec_child(child);
   r.pid = pid;
   setpgid(pid, pid);  // also from the parent: no race with an early kill
   ::close(in_p[0]);

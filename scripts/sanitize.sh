@@ -15,7 +15,8 @@ dir="$ARC_ROOT/build-asan"
 cmake -S "$ARC_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-cmake --build "$dir" -j2 --target arc_unit_tests arc_actor_tests arc_integration_tests arc_scenario_tests arc_http_tests
+cmake --build "$dir" -j2 --target arc_unit_tests arc_actor_tests arc_integration_tests arc_scenario_tests arc_http_tests \
+  arc_cluster_tests
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:log_path=$dir/asan"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$dir/ubsan"
 rm -f "$dir"/asan.* "$dir"/ubsan.*
