@@ -7,8 +7,12 @@
 log="$1"; mode="$2"
 cat >/dev/null
 for p in $(grep "^start $ARC_TASK_ID " "$log" 2>/dev/null | cut -d' ' -f3); do
-  # Alive and not a zombie waiting for its reaper.
-  if [ -e "/proc/$p/stat" ] && ! grep -q ') Z' "/proc/$p/stat" 2>/dev/null; then
+  # Alive: not a zombie waiting for its reaper, and not already exiting. A
+  # process killed by SIGKILL whose memory is gone (empty cmdline) is in the
+  # kernel's exit path and runs no code of its own any more; it showed as
+  # state R for a moment under ASan and was once counted as an overlap.
+  if [ -e "/proc/$p/stat" ] && ! grep -q ') Z' "/proc/$p/stat" 2>/dev/null &&
+     [ -n "$(tr -d '\0' < "/proc/$p/cmdline" 2>/dev/null)" ]; then
     echo "overlap $ARC_TASK_ID $p" >> "$log"
   fi
 done
