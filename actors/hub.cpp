@@ -7,6 +7,7 @@
 
 #include "actors/trace.hpp"
 #include "core/clock.hpp"
+#include "core/runtime_stats.hpp"
 #include "core/version.hpp"
 
 namespace arc {
@@ -17,7 +18,13 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 struct Worker {
   caf::strong_actor_ptr link;  // the connection it said hello on
   NodeRow row;
+  int64_t last_ping = 0;       // steady ms: its last heartbeat (or hello)
 };
+
+// A second hello under a name whose connection pinged this recently is
+// refused: two live workers would share one lease owner. One silent longer
+// (a half-open connection after a network blip) is replaced.
+constexpr int64_t kLiveNameMs = 3'000;
 
 struct HubState {
   HubArgs args;
@@ -111,11 +118,19 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
                                      " ms; set [arcd] lease_seconds on the worker as on the hub");
         auto sender = self->current_sender();
         auto& w = st.workers[h.name];
+        if (w.link && w.link != sender && steady_now_ms() - w.last_ping < kLiveNameMs) {
+          spdlog::warn("hub: refused a second worker named {} ({}): one of that name is connected and alive", h.name,
+                       h.address);
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "a worker named " + h.name + " is already connected (" + w.row.address +
+                                     "); give each worker its own --node-name");
+        }
         if (w.link && w.link != sender) {
           spdlog::warn("hub: worker {} connected again; its older connection is dropped", h.name);
           self->demonitor(caf::actor_cast<caf::actor_addr>(w.link));
         }
         w.link = sender;
+        w.last_ping = steady_now_ms();
         self->monitor(sender);
         millis now = system_clock().now_ms();
         w.row = NodeRow{h.name, "worker", h.address, h.slots, "connected", now, now, "arcd " + h.version};
@@ -126,6 +141,7 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
       [self](ping_atom, std::string node) -> caf::result<bool> {
         auto why = refused(self, node);
         if (!why.empty()) return caf::make_error(caf::sec::invalid_argument, why);
+        self->state.workers[node].last_ping = steady_now_ms();
         auto p = persistence(self);
         if (!p) return true;  // restarting: the next ping records it
         return self->delegate(p, ping_atom::value, std::move(node));

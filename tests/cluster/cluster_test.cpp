@@ -283,6 +283,25 @@ TEST_F(Cluster, ARateLimitOnOneWorkerStopsTheWholeClusterUntilTheReset) {
   EXPECT_EQ(ran_on.size(), 2u);
 }
 
+// Two live workers under one name would share one lease owner: the second
+// is refused with what to do, and the first keeps its connection.
+TEST_F(Cluster, ASecondWorkerWithTheSameNameIsRefused) {
+  start_hub();
+  auto& first = start_worker("same", 1);
+  workers["twin"] = std::make_unique<test::Daemon>(
+      std::vector<std::string>{"--config", config("twin", 1), "--role", "worker", "--hub", hub_addr, "--node-name",
+                               "same", "--insecure"},
+      dir.file("twin.log"));
+  auto& twin = *workers["twin"];
+  EXPECT_TRUE(test::wait_for([&] { return twin.log().find("give each worker its own --node-name") != std::string::npos; },
+                             10s))
+      << twin.log();
+  add_tasks(3, "t");
+  ASSERT_TRUE(test::wait_for([&] { return count("completed") == 3; }, 10s));
+  EXPECT_EQ(first.log().find("hub-link: cut off"), std::string::npos) << first.log();
+  EXPECT_EQ(twin.log().find("connected to the hub"), std::string::npos) << twin.log();
+}
+
 // A peer without a certificate from the cluster CA is refused before any
 // message is handled: one with a certificate from another CA, and one that
 // speaks plain TCP. arcd refuses to start in cluster mode without its TLS
