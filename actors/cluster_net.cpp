@@ -21,6 +21,9 @@ void configure_cluster(caf::actor_system_config& cfg, const ClusterConfig& c) {
   cfg.add_message_type<ExecOutcome>("exec_outcome");
   cfg.add_message_type<TaskOutcome>("task_outcome");
   cfg.add_message_type<NodeHello>("node_hello");
+  cfg.add_message_type<SensorRow>("sensor_row");
+  cfg.add_message_type<SensorRun>("sensor_run");
+  cfg.add_message_type<SensorRunSummary>("sensor_run_summary");
 }
 
 caf::io::middleman_actor network(caf::actor_system& sys, bool insecure) {

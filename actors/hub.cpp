@@ -188,6 +188,12 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
       [self](failed_atom, TraceCtx tc) {
         if (auto t = lookup<triage_actor>(self->system(), triage_name)) self->send(t, failed_atom::value, tc);
       },
+      [self](sensor_atom, std::string node, std::string name) {
+        return relay<SensorRow>(self, node, persistence(self), sensor_atom::value, std::move(name));
+      },
+      [self](sensor_atom, std::string node, SensorRun run, TraceCtx tc) {
+        return relay<SensorRunSummary>(self, node, persistence(self), sensor_atom::value, std::move(run), tc);
+      },
       [self](tick_atom) {
         // The hub's own row: alive.
         self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);

@@ -1,7 +1,7 @@
 // The hub's endpoint in multi-node mode (docs/cluster.md): the one actor a
 // hub publishes. Workers say hello, then claim, renew, finish, requeue and
-// release under the lease owner "worker:NAME", ask the hub's gate, and tell
-// it and triage their outcomes. It relays each request to the hub's own
+// release under the lease owner "worker:NAME", ask the hub's gate, tell it
+// and triage their outcomes, and record their sensors' runs. It relays each request to the hub's own
 // persistence, gate and triage (looked up by name, so their restarts do not
 // matter) and keeps only the table of connected workers, which their next
 // hello rebuilds. It notices a lost worker by the down message of its

@@ -174,6 +174,14 @@ link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
       [self](failed_atom, TraceCtx tc) {
         if (self->state.hub) self->send(self->state.hub, failed_atom::value, tc);
       },
+      [self, node](sensor_atom, std::string name) {
+        return relay<SensorRow>(self, sensor_atom::value, node, std::move(name));
+      },
+      [self, node](sensor_atom, SensorRun run, TraceCtx tc) {
+        // Cut off, the run is not recorded; the sensor runs again at its
+        // next time (its tasks are deduplicated by source).
+        return relay<SensorRunSummary>(self, sensor_atom::value, node, std::move(run), tc);
+      },
       [self](stats_atom) {
         return caf::make_result(int64_t{self->state.hub ? 1 : 0}, self->state.hellos);
       },

@@ -1,7 +1,8 @@
 // A worker's link to its hub (docs/cluster.md). It connects through CAF's
 // middleman (TLS unless insecure), says hello, and then serves the worker's
 // dispatcher as its queue, gate and triage (it registers under those names)
-// by relaying every request to the hub with the worker's name.
+// and the worker's sensors as their persistence, by relaying every request
+// to the hub with the worker's name.
 //
 // Cut off (the hub's connection closed, or it never opened): the gate's
 // answer is no, so the dispatcher claims nothing; other requests fail at

@@ -122,15 +122,15 @@ void Runtime::start() {
     sa.children.push_back({"dispatcher", dispatcher_name,
                            [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }, {}});
   // One actor per sensor, before the dispatcher: sensors run whatever
-  // dispatch does. A worker runs none: sensors write through persistence.
+  // dispatch does. A worker's sensors record through its link to the hub.
+  caf::atom_value store = role == "worker" ? queue_name : persistence_name;
   int index = 0;
   for (auto& [name, sc] : m.config->sensors) {
-    if (role == "worker") break;
     auto threads = m.sensor_threads;
     sa.children.insert(dispatches ? sa.children.end() - 1 : sa.children.end(),
                        ChildSpec{"sensor " + name, caf::atom_from_string("sensor" + std::to_string(index++)),
-                                 [sc = sc, threads](caf::actor_system& s) {
-                                   return caf::actor_cast<caf::actor>(spawn_sensor(s, sc, threads));
+                                 [sc = sc, threads, store](caf::actor_system& s) {
+                                   return caf::actor_cast<caf::actor>(spawn_sensor(s, sc, threads, store));
                                  },
                                  {}});
   }

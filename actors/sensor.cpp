@@ -21,6 +21,7 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 struct SensorState {
   SensorConfig cfg;
   std::shared_ptr<SensorThreads> threads;
+  caf::atom_value store = persistence_name;  // who records runs: persistence, or a worker's hub link
   bool loaded = false;
   bool running = false;
   millis next_run = 0;
@@ -43,7 +44,7 @@ SensorRun base_run(const SensorConfig& c, const std::string& kind) {
 }
 
 void record(self_ptr self, SensorRun run) {
-  auto p = lookup<persistence_actor>(self->system(), persistence_name);
+  auto p = lookup<persistence_actor>(self->system(), self->state.store);
   if (!p) return;
   std::string kind = run.kind, name = run.name;
   // A run is the root of its tasks' lives (schedule and guard records are not runs).
@@ -158,7 +159,7 @@ void start_run(self_ptr self, millis now) {
 
 // Reads the sensor's row (CLI run-now / pause / resume) and runs if due.
 void check(self_ptr self) {
-  auto p = lookup<persistence_actor>(self->system(), persistence_name);
+  auto p = lookup<persistence_actor>(self->system(), self->state.store);
   if (!p) return;
   self->request(p, kRequestTimeout, sensor_atom::value, self->state.cfg.name)
       .then(
@@ -183,9 +184,11 @@ void check(self_ptr self) {
           [](caf::error&) {});
 }
 
-sensor_actor::behavior_type sensor_fn(self_ptr self, SensorConfig cfg, std::shared_ptr<SensorThreads> threads) {
+sensor_actor::behavior_type sensor_fn(self_ptr self, SensorConfig cfg, std::shared_ptr<SensorThreads> threads,
+                                      caf::atom_value store) {
   answer_requests_on_crash(self, "sensor");
   self->state.cfg = std::move(cfg);
+  self->state.store = store;
   self->state.threads = std::move(threads);
   self->send(self, poll_atom::value);
   return {
@@ -217,8 +220,9 @@ void SensorThreads::wait_all() {
   cv.wait(g, [this] { return running == 0; });
 }
 
-sensor_actor spawn_sensor(caf::actor_system& sys, const SensorConfig& cfg, std::shared_ptr<SensorThreads> threads) {
-  return sys.spawn(sensor_fn, cfg, std::move(threads));
+sensor_actor spawn_sensor(caf::actor_system& sys, const SensorConfig& cfg, std::shared_ptr<SensorThreads> threads,
+                          caf::atom_value store) {
+  return sys.spawn(sensor_fn, cfg, std::move(threads), store);
 }
 
 }  // namespace arc

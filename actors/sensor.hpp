@@ -26,6 +26,10 @@ struct SensorThreads {
   void wait_all();
 };
 
-sensor_actor spawn_sensor(caf::actor_system& sys, const SensorConfig& cfg, std::shared_ptr<SensorThreads> threads);
+// `store` is the registered actor that reads the sensor's row and records its
+// runs: persistence, or on a cluster worker its link to the hub, which
+// relays both to the hub's persistence (docs/cluster.md).
+sensor_actor spawn_sensor(caf::actor_system& sys, const SensorConfig& cfg, std::shared_ptr<SensorThreads> threads,
+                          caf::atom_value store = persistence_name);
 
 }  // namespace arc

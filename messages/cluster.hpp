@@ -35,10 +35,13 @@ using hub_actor = caf::typed_actor<
     caf::replies_to<may_claim_atom, std::string, TraceCtx>::with<bool>,
     caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,
     caf::reacts_to<failed_atom, TraceCtx>,
+    caf::replies_to<sensor_atom, std::string, std::string>::with<SensorRow>,  // node, sensor name
+    caf::replies_to<sensor_atom, std::string, SensorRun, TraceCtx>::with<SensorRunSummary>,
     caf::reacts_to<tick_atom>>;  // every second: the hub's own row is alive
 
 // A worker's link to the hub: the queue's, the gate's and triage's messages
-// that its dispatcher sends, relayed with the worker's name. While it is cut
+// that its dispatcher sends, and persistence's that its sensors send,
+// relayed with the worker's name. While it is cut
 // off the gate's answer is no and the rest fail at once.
 using link_actor = caf::typed_actor<
     caf::replies_to<claim_atom, int32_t, TraceCtx>::with<TaskList>,
@@ -49,6 +52,8 @@ using link_actor = caf::typed_actor<
     caf::replies_to<may_claim_atom, TraceCtx>::with<bool>,
     caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,
     caf::reacts_to<failed_atom, TraceCtx>,
+    caf::replies_to<sensor_atom, std::string>::with<SensorRow>,  // the worker's sensors, as persistence's
+    caf::replies_to<sensor_atom, SensorRun, TraceCtx>::with<SensorRunSummary>,
     caf::replies_to<stats_atom>::with<int64_t, int64_t>,  // the heartbeat's question: connected?, hellos
     caf::reacts_to<tick_atom>,    // connect now
     caf::reacts_to<ping_atom>>;   // every second: heartbeat to the hub

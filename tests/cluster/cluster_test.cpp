@@ -77,9 +77,9 @@ class Cluster : public ::testing::Test {
   std::map<std::string, std::unique_ptr<test::Daemon>> workers;
   int hub_starts = 0;
 
-  std::string config(const std::string& name, int slots) {
+  std::string config(const std::string& name, int slots, const std::string& extra = "") {
     std::string path = dir.file(name + ".toml");
-    std::ofstream(path) << "[arcd]\ndatabase = \"" << db << "\"\nslots = " << slots
+    std::ofstream(path) << extra << "[arcd]\ndatabase = \"" << db << "\"\nslots = " << slots
                         << "\nlease_seconds = 3\npoll_ms = 50\nshutdown_grace_seconds = 5\n"
                         << "[cluster]\nreconnect_max_ms = 1000\nrequest_timeout_ms = 2000\n"
                         << "[skills.work]\ncommand = [\"" << ARC_CLUSTER_SCRIPTS << "/node-task.sh\", \"" << runs
@@ -281,6 +281,22 @@ TEST_F(Cluster, ARateLimitOnOneWorkerStopsTheWholeClusterUntilTheReset) {
   std::set<std::string> ran_on;
   for (auto& [id, nodes] : s) ran_on.insert(nodes.begin(), nodes.end());
   EXPECT_EQ(ran_on.size(), 2u);
+}
+
+// A worker's sensors run on the worker and record through the hub: their
+// tasks land in the hub's queue, deduplicated by source across runs.
+TEST_F(Cluster, AWorkersSensorCreatesTasksInTheHubsQueue) {
+  start_hub();
+  std::string sensor = std::string("[sensors.watch]\ncommand = [\"") + ARC_CLUSTER_SCRIPTS +
+                       "/sensor.sh\", \"s1\"]\ninterval_seconds = 1\nstartup_spread_seconds = 0\n";
+  workers["s1"] = std::make_unique<test::Daemon>(
+      std::vector<std::string>{"--config", config("s1", 1, sensor), "--role", "worker", "--hub", hub_addr,
+                               "--node-name", "s1", "--insecure"},
+      dir.file("s1.log"));
+  ASSERT_TRUE(test::wait_for([&] { return count("completed") >= 1; }, 15s)) << logs();
+  EXPECT_EQ(scalar("SELECT count(*) FROM tasks WHERE source LIKE '%seen-s1' AND subject = 'seen by s1'"), count("completed"));
+  ASSERT_TRUE(test::wait_for([&] { return scalar("SELECT runs FROM sensor_state WHERE name = 'watch'") >= 3; }, 10s));
+  EXPECT_LE(scalar("SELECT count(*) FROM tasks WHERE status IN ('pending', 'active')"), 1);
 }
 
 // Two live workers under one name would share one lease owner: the second
