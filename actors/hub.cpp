@@ -133,9 +133,11 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
         w.last_ping = steady_now_ms();
         self->monitor(sender);
         millis now = system_clock().now_ms();
-        w.row = NodeRow{h.name, "worker", h.address, h.slots, "connected", now, now, "arcd " + h.version};
+        // What the worker says about itself is shown, not trusted: bounded.
+        w.row = NodeRow{h.name, "worker", h.address.substr(0, 200), h.slots, "connected", now, now,
+                        "arcd " + h.version.substr(0, 64)};
         store_row(self, w.row);
-        spdlog::info("hub: worker {} connected ({}, {} slot(s), arcd {})", h.name, h.address, h.slots, h.version);
+        spdlog::info("hub: worker {} connected ({}, {} slot(s), {})", h.name, w.row.address, h.slots, w.row.detail);
         return st.args.lease_ms;
       },
       [self](ping_atom, std::string node) -> caf::result<bool> {

@@ -16,6 +16,7 @@
 
 #include "http/server.hpp"
 #include "storage/schema.hpp"
+#include "storage/node_store.hpp"
 #include "storage/task_store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/wait_for.hpp"
@@ -140,6 +141,23 @@ TEST_F(ApiTest, GateSensorsIncidentsPatternsAndReportHaveTheirShapes) {
   json r = get_json("/api/report?since=14d");
   EXPECT_TRUE(r.contains("cost_per_day"));
   get_json("/api/report?since=yesterdayish", 400);
+}
+
+TEST_F(ApiTest, NodesAreEmptyOnASingleNodeAndListTheClusterOnAHub) {
+  EXPECT_EQ(get_json("/api/nodes"), json::array());
+  millis now = system_clock().now_ms();
+  upsert_node(*db_, NodeRow{"w1", "worker", "host:42", 4, "connected", now - 60'000, now - 10'000, "arcd 0.1.0"});
+  upsert_node(*db_, NodeRow{"hub", "hub", "0.0.0.0:7475", 0, "connected", now - 60'000, now, ""});
+  int64_t id = add_task("leased");
+  db_->exec("UPDATE tasks SET status = 'active', lease_owner = 'worker:w1' WHERE id = " + std::to_string(id));
+  json n = get_json("/api/nodes");
+  ASSERT_EQ(n.size(), 2u);
+  EXPECT_EQ(n[0]["name"], "hub");
+  EXPECT_EQ(n[1]["name"], "w1");
+  EXPECT_EQ(n[1]["running"], 1);
+  EXPECT_EQ(n[1]["slots"], 4);
+  EXPECT_EQ(n[1]["state"], "silent");  // recorded as connected, no heartbeat for 10 s
+  EXPECT_EQ(n[0]["state"], "connected");
 }
 
 TEST_F(ApiTest, WritesWithoutTheRightTokenAreRefusedWhateverTheHeadersSay) {
