@@ -27,6 +27,7 @@ struct DispatcherState {
   uint64_t runs = 0;
   bool release_wanted = false;  // requeue claims we hold but do not run (release_atom)
   bool release_loop = false;    // a release_atom is on its way: at most one loop
+  int release_failures = 0;     // in a row, for the log
   bool claiming = false;         // a claim request is in flight
   bool draining = false;
   int64_t data_version = -1;     // of the persistence connection, last seen
@@ -280,6 +281,7 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
             .then(
                 [self](int32_t n) {
                   self->state.claiming = false;
+                  self->state.release_failures = 0;
                   if (n > 0) spdlog::info("dispatcher: {} claimed tasks never started (the claim's answer was lost) requeued", n);
                   maybe_finish_drain(self);
                   self->send(self, release_atom::value);  // again if wanted meanwhile, else the loop ends
@@ -289,7 +291,11 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
                   auto& st = self->state;
                   st.claiming = false;
                   st.release_wanted = true;
-                  spdlog::warn("dispatcher: could not release unstarted claims ({}); again in 1 s", caf::to_string(e));
+                  // Once, then every minute: a cluster worker cut off from
+                  // its hub fails this every second until it is back.
+                  if (st.release_failures++ % 60 == 0)
+                    spdlog::warn("dispatcher: could not release unstarted claims ({}); trying every second",
+                                 caf::to_string(e));
                   maybe_finish_drain(self);
                   self->delayed_send(self, std::chrono::seconds(1), release_atom::value);
                 });

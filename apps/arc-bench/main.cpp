@@ -7,9 +7,6 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -403,25 +400,14 @@ std::pair<double, double> memory(const std::string& arcd, int n) {
 // (every worker already connected) to the last completion.
 double cluster(const std::string& arcd, int workers, int slots, int n) {
   auto path = fresh_db("cluster.db");
-  int port = 0;
-  {  // a free port for the hub
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-    close(fd);
-  }
-  std::string hub = "127.0.0.1:" + std::to_string(port), config = dir + "/cluster.toml";
+  std::string config = dir + "/cluster.toml", hub;
   std::ofstream(config) << "[arcd]\ndatabase = \"" << path << "\"\nsynchronous = \"" << sync_mode
                         << "\"\npoll_ms = 20\n[gate]\nfailure_threshold = 0\n"
                         << "[skills.sleep]\ncommand = [\"/bin/sleep\", \"0.01\"]\n";
   std::vector<pid_t> pids;
   std::vector<std::string> logs;
   auto spawn = [&](std::vector<std::string> args, const std::string& log) {
+    std::remove(log.c_str());  // not the last run's "arcd ready"
     logs.push_back(log);
     pid_t pid = fork();
     if (pid == 0) {
@@ -434,12 +420,13 @@ double cluster(const std::string& arcd, int workers, int slots, int n) {
     }
     pids.push_back(pid);
   };
-  auto log_has = [](const std::string& log, const char* text) {
+  auto read_log = [](const std::string& log) {
     std::ifstream in(log);
     std::stringstream ss;
     ss << in.rdbuf();
-    return ss.str().find(text) != std::string::npos;
+    return ss.str();
   };
+  auto log_has = [&](const std::string& log, const char* text) { return read_log(log).find(text) != std::string::npos; };
   auto wait_until = [](const std::function<bool()>& pred, int seconds) {
     auto until = Clock::now() + std::chrono::seconds(seconds);
     while (!pred())
@@ -447,9 +434,17 @@ double cluster(const std::string& arcd, int workers, int slots, int n) {
       else std::this_thread::sleep_for(std::chrono::milliseconds(5));
     return true;
   };
-  spawn({"--config", config, "--role", "hub", "--listen", hub, "--node-name", "hub", "--insecure"},
+  // Port 0: the hub logs the one it got.
+  spawn({"--config", config, "--role", "hub", "--listen", "127.0.0.1:0", "--node-name", "hub", "--insecure"},
         dir + "/cluster-hub.log");
   bool up = wait_until([&] { return log_has(logs[0], "arcd ready"); }, 30);
+  if (up) {
+    const std::string mark = "listening for workers on ";
+    auto text = read_log(logs[0]);
+    auto at = text.find(mark);
+    up = at != std::string::npos;
+    if (up) hub = text.substr(at + mark.size(), text.find(' ', at + mark.size()) - at - mark.size());
+  }
   for (int w = 0; w < workers && up; ++w) {
     std::string name = "w" + std::to_string(w);
     spawn({"--config", config, "--role", "worker", "--hub", hub, "--node-name", name, "--slots",
