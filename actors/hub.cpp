@@ -48,6 +48,7 @@ bool valid_name(const std::string& n) {
 // hello on the connection the message came from (a newer connection under
 // the same name replaces an older one).
 std::string refused(self_ptr self, const std::string& node) {
+  if (!self->current_sender()) return "a message with no sender is not a worker's";
   auto it = self->state.workers.find(node);
   if (it == self->state.workers.end())
     return "worker " + node + " has not said hello on this connection; it reconnects";
@@ -117,6 +118,7 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
                                      " ms but the hub's lease is " + std::to_string(st.args.lease_ms) +
                                      " ms; set [arcd] lease_seconds on the worker as on the hub");
         auto sender = self->current_sender();
+        if (!sender) return caf::make_error(caf::sec::invalid_argument, "hello with no sender refused");
         auto& w = st.workers[h.name];
         if (w.link && w.link != sender && steady_now_ms() - w.last_ping < kLiveNameMs) {
           spdlog::warn("hub: refused a second worker named {} ({}): one of that name is connected and alive", h.name,
@@ -182,12 +184,14 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
         return relay<bool>(self, node, lookup<gate_actor>(self->system(), gate_name), may_claim_atom::value,
                            trace::send(tc, "hub", "gate", "may_claim"));
       },
-      [self](outcome_atom, std::string status, std::string why, TraceCtx tc) {
+      [self](outcome_atom, std::string node, std::string status, std::string why, TraceCtx tc) {
+        if (auto no = refused(self, node); !no.empty()) return spdlog::warn("hub: outcome ignored: {}", no);
         // One gate for the cluster: a rate limit any worker hit stops them all.
         if (auto g = lookup<gate_actor>(self->system(), gate_name))
           self->send(g, outcome_atom::value, std::move(status), std::move(why), tc);
       },
-      [self](failed_atom, TraceCtx tc) {
+      [self](failed_atom, std::string node, TraceCtx tc) {
+        if (auto no = refused(self, node); !no.empty()) return spdlog::warn("hub: failure note ignored: {}", no);
         if (auto t = lookup<triage_actor>(self->system(), triage_name)) self->send(t, failed_atom::value, tc);
       },
       [self](sensor_atom, std::string node, std::string name) {

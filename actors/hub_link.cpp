@@ -168,11 +168,12 @@ link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
                 [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
         return rp;
       },
-      [self](outcome_atom, std::string status, std::string why, TraceCtx tc) {
-        if (self->state.hub) self->send(self->state.hub, outcome_atom::value, std::move(status), std::move(why), tc);
+      [self, node](outcome_atom, std::string status, std::string why, TraceCtx tc) {
+        if (self->state.hub)
+          self->send(self->state.hub, outcome_atom::value, node, std::move(status), std::move(why), tc);
       },
-      [self](failed_atom, TraceCtx tc) {
-        if (self->state.hub) self->send(self->state.hub, failed_atom::value, tc);
+      [self, node](failed_atom, TraceCtx tc) {
+        if (self->state.hub) self->send(self->state.hub, failed_atom::value, node, tc);
       },
       [self, node](sensor_atom, std::string name) {
         return relay<SensorRow>(self, sensor_atom::value, node, std::move(name));

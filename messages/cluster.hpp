@@ -33,8 +33,8 @@ using hub_actor = caf::typed_actor<
     caf::replies_to<requeue_atom, std::string, int64_t, std::string, TraceCtx>::with<bool>,
     caf::replies_to<release_atom, std::string, IdList>::with<int32_t>,
     caf::replies_to<may_claim_atom, std::string, TraceCtx>::with<bool>,
-    caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,
-    caf::reacts_to<failed_atom, TraceCtx>,
+    caf::reacts_to<outcome_atom, std::string, std::string, std::string, TraceCtx>,  // node, status, why
+    caf::reacts_to<failed_atom, std::string, TraceCtx>,
     caf::replies_to<sensor_atom, std::string, std::string>::with<SensorRow>,  // node, sensor name
     caf::replies_to<sensor_atom, std::string, SensorRun, TraceCtx>::with<SensorRunSummary>,
     caf::reacts_to<tick_atom>>;  // every second: the hub's own row is alive
