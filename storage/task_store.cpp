@@ -176,6 +176,14 @@ std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lea
   return out;
 }
 
+bool TaskStore::last_move_was_by(int64_t id, const std::string& owner) {
+  auto q = db_.prepare(
+      "SELECT actor = ? AND from_status = 'active' FROM task_events INDEXED BY task_events_task WHERE task_id = ? "
+      "AND to_status != 'refused' ORDER BY id DESC LIMIT 1");
+  q.bind(1, owner).bind(2, id);
+  return q.step() && q.col_int(0) != 0;
+}
+
 std::string TaskStore::finish(const TaskOutcome& outcome) {
   const ExecOutcome& o = outcome.result;
   int attempts = 0, max_attempts = 0;
@@ -188,6 +196,13 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
     std::string now_status = q.col_text(2), now_owner = q.col_text(3);
     int64_t now_epoch = q.col_int(4);
     q.reset();
+    if (now_status != status::active && outcome.epoch != 0 && outcome.epoch == now_epoch &&
+        last_move_was_by(outcome.id, outcome.owner)) {
+      // This very result was recorded already and its answer was lost on
+      // the way (a cluster worker's connection dropped): the same answer
+      // again, and nothing written twice.
+      return now_status;
+    }
     if (now_status != status::active || now_owner != outcome.owner ||
         (outcome.epoch != 0 && outcome.epoch != now_epoch)) {
       // Fencing: the lease this run held is gone. Keep the refused result in

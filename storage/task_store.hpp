@@ -65,7 +65,8 @@ class TaskStore {
   // go back to pending after a backoff; a rate-limited run goes back to
   // pending without consuming its attempt. Returns the task's new status, or
   // "" if the lease was lost: then the refused result is only recorded as
-  // an event of the task, which is left as it is.
+  // an event of the task, which is left as it is. The same result delivered
+  // again (its answer was lost) gets the status it led to, and no write.
   std::string finish(const TaskOutcome& o);
 
   // Extends the leases of `ids` held by `owner`; returns the ids it no
@@ -107,6 +108,8 @@ class TaskStore {
   Db& db() { return db_; }
 
  private:
+  // Whether the task's latest status change was `owner` finishing its run.
+  bool last_move_was_by(int64_t id, const std::string& owner);
   std::string set_terminal(int64_t id, const std::string& from_required, const std::string& to,
                            const std::string& summary, const std::string& failure_class,
                            const std::string& actor);

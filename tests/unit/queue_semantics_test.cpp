@@ -292,10 +292,17 @@ TEST_F(QueueTest, AResultUnderAnOldLeaseEpochIsRefusedAndKeptAsAnEvent) {
   auto current = outcome(id, status::failed, failure::executor_error);
   current.epoch = second[0].lease_epoch;
   EXPECT_EQ(store_.finish(current), status::failed);
-  // Once finished, a second delivery of either result changes nothing.
-  EXPECT_EQ(store_.finish(current), "");
+  // Once finished, a second delivery of either result changes nothing. The
+  // current one (its answer was lost) gets the same answer again, unwritten;
+  // the late one is refused again.
+  int64_t events_before = db_->scalar_int("SELECT count(*) FROM task_events");
+  EXPECT_EQ(store_.finish(current), status::failed);
+  EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM task_events"), events_before);
+  EXPECT_EQ(store_.finish(late), "");
   EXPECT_EQ(status_of(id), status::failed);
   EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM task_events WHERE to_status = 'refused'"), 2);
+  // And after a refusal, the current result still reads as delivered.
+  EXPECT_EQ(store_.finish(current), status::failed);
 }
 
 // Another owner's result is refused whatever its epoch.
