@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 
 #include "actors/trace.hpp"
@@ -12,6 +14,7 @@
 #include <set>
 
 #include "core/executor_launch.hpp"
+#include "core/runtime_stats.hpp"
 
 namespace arc {
 namespace {
@@ -24,6 +27,11 @@ struct DispatcherState {
   std::set<int64_t> recording;   // results handed to the queue, reply pending
   std::map<int64_t, uint64_t> run_of;  // task -> which run of ours (a task may run again later)
   std::map<int64_t, int64_t> epoch_of;  // task -> lease epoch of the claim its run holds (fencing)
+  std::set<int64_t> finished;    // runs whose result is in hand, not yet recorded
+  // Cluster workers only: task -> steady ms until which its lease is surely
+  // still ours (asked at + lease). Past it the hub may have handed the task
+  // to another node, so the run is stopped (lease_certainly_lost).
+  std::map<int64_t, int64_t> held_until;
   uint64_t runs = 0;
   bool release_wanted = false;  // requeue claims we hold but do not run (release_atom)
   bool release_loop = false;    // a release_atom is on its way: at most one loop
@@ -79,6 +87,8 @@ void record(self_ptr self, ExecDone done) {
     st.running.erase(id);
     st.run_of.erase(id);
     st.epoch_of.erase(id);
+    st.finished.erase(id);
+    st.held_until.erase(id);
     st.args.runners->erase(id);
     maybe_finish_drain(self);
     self->send(self, tick_atom::value);
@@ -139,8 +149,25 @@ void want_release(self_ptr self) {
 }
 
 // `claimed` is the claim that handed the task out.
-void launch(self_ptr self, const Task& task, const TraceCtx& claimed) {
+bool cluster_worker(self_ptr self) { return self->state.args.config->cluster.role == "worker"; }
+
+// `claimed` is the claim that handed the task out, asked for at `asked` (steady ms).
+void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t asked) {
   auto& st = self->state;
+  if (cluster_worker(self)) st.held_until[task.id] = asked + st.args.config->lease_ms;
+  if (st.running.count(task.id) && st.finished.count(task.id)) {
+    // Its lease lapsed and the task came back to us while the earlier run's
+    // result is still being recorded: that result belongs to the earlier
+    // lease (it will be refused) and this claim gets no run from it. Give it
+    // back; the task runs again.
+    spdlog::warn("dispatcher: task {} claimed again while its earlier result is being recorded; requeued", task.id);
+    if (auto q = queue(self))
+      self->request(q, kRequestTimeout, requeue_atom::value, task.id,
+                    std::string("claimed again while the earlier run's result was being recorded; runs again"),
+                    trace::send(claimed, "dispatcher", "queue", "requeue", task.id))
+          .then([](bool) {}, [self](caf::error&) { want_release(self); });
+    return;
+  }
   if (st.running.count(task.id)) {
     // Its lease lapsed and was taken again by us while the first run still
     // goes on (a stalled persistence, say): that run now holds the new
@@ -194,9 +221,10 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause) {
     return;
   }
   auto tc = trace::send(cause, "dispatcher", "queue", "claim", 0, [&] { return "up to " + std::to_string(n); });
+  int64_t asked = steady_now_ms();
   self->request(q, kRequestTimeout, claim_atom::value, static_cast<int32_t>(n), tc)
       .then(
-          [self, tc](TaskList& tasks) {
+          [self, tc, asked](TaskList& tasks) {
             auto& st = self->state;
             st.claiming = false;
             if (st.draining) {
@@ -209,7 +237,7 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause) {
               maybe_finish_drain(self);
               return;
             }
-            for (auto& t : tasks) launch(self, t, tc);
+            for (auto& t : tasks) launch(self, t, tc, asked);
             // A full batch means more may be ready: ask again at once.
             if (!tasks.empty() && free_slots(self) > 0) claim(self);
           },
@@ -240,6 +268,23 @@ void claim(self_ptr self) {
             else claim_over(self);
           },
           [self](caf::error&) { claim_over(self); });
+}
+
+// A cluster worker whose renewals have not got through (cut off from its
+// hub) stops a run once its lease has surely run out: the hub requeues the
+// task then, and another node may already run it. (On a single node the run
+// goes on and takes the task's next claim over; no one else could claim it.)
+void stop_runs_past_their_lease(self_ptr self) {
+  auto& st = self->state;
+  int64_t now = steady_now_ms();
+  for (auto& [id, until] : st.held_until) {
+    if (until > now || st.finished.count(id) || !st.running.count(id)) continue;
+    spdlog::warn("dispatcher: the lease of task {} has run out without a renewal ({} ms ago); stopping its run, "
+                 "the hub requeues the task",
+                 id, now - until);
+    until = INT64_MAX;  // once
+    st.args.runners->cancel(id);
+  }
 }
 
 dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args) {
@@ -303,6 +348,7 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
       [self](exec_done_atom, ExecDone done) {
         fault::crash_point("actor.dispatcher");  // the result is kept by the RunnerTable
         if (!self->state.running.count(done.task_id)) return;
+        self->state.finished.insert(done.task_id);
         record(self, std::move(done));
       },
       [self](version_atom) {
@@ -336,14 +382,20 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
         auto& st = self->state;
         self->delayed_send(self, std::chrono::milliseconds(st.args.config->lease_ms / 3),
                            renew_atom::value);
+        stop_runs_past_their_lease(self);
         auto q = queue(self);
         if (st.running.empty() || !q) return;
         IdList ids(st.running.begin(), st.running.end());
         auto asked = st.run_of;  // the runs this renewal is for
+        int64_t asked_at = steady_now_ms();
         self->request(q, kRequestTimeout, renew_atom::value, std::move(ids))
             .then(
-                [self, asked](IdList& lost) {
+                [self, asked, asked_at](IdList& lost) {
                   auto& st = self->state;
+                  // The leases not lost now run until at least asked_at + lease.
+                  for (auto& [id, until] : st.held_until)
+                    if (asked.count(id) && std::find(lost.begin(), lost.end(), id) == lost.end())
+                      until = std::max(until, asked_at + st.args.config->lease_ms);
                   for (int64_t id : lost) {
                     if (st.recording.count(id)) continue;  // just finished
                     // Finished and recorded meanwhile (perhaps running again, under a new lease).
