@@ -18,6 +18,13 @@ inline constexpr const char* kIncarnationEnv = "ARC_INCARNATION";
 // ARC_INCARNATION=<one of incarnations>. Never includes arcd's own group.
 std::vector<pid_t> find_executor_groups(const std::set<std::string>& incarnations);
 
+// ARC_INCARNATION values, among live processes, of earlier runs of the node
+// `node` ("<node>-<pid>-<hex>", make_incarnation_id) whose arcd is gone: what
+// a cluster worker killed with -9 left running (the children of a shell
+// executor; PDEATHSIG reaches only the executor itself). A worker has no
+// database to find them by their leases.
+std::set<std::string> dead_incarnations_of(const std::string& node);
+
 // True while the process group has a member that is not a zombie. (kill(-g, 0)
 // also succeeds for zombies, which may wait a while for their reaper.)
 bool process_group_alive(pid_t pgid);

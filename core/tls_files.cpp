@@ -5,7 +5,15 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
 
@@ -65,6 +73,26 @@ void check_tls_files(const std::string& certificate, const std::string& key, con
     throw std::runtime_error("cluster: the certificate " + certificate + " is not signed by the CA in " + cafile +
                              " (" + X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get())) +
                              "); every node's certificate must come from the cluster CA");
+}
+
+std::string pin_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cluster: cannot read " + path);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  int fd = memfd_create("arc-tls", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) throw std::runtime_error(std::string("cluster: memfd_create: ") + std::strerror(errno));
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + off, bytes.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      close(fd);
+      throw std::runtime_error("cluster: cannot copy " + path + " into memory: " + std::strerror(errno));
+    }
+    off += static_cast<size_t>(n);
+  }
+  fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+  return "/proc/self/fd/" + std::to_string(fd);  // kept open until exit
 }
 
 }  // namespace arc

@@ -12,4 +12,12 @@ namespace arc {
 // signed `certificate`.
 void check_tls_files(const std::string& certificate, const std::string& key, const std::string& cafile);
 
+// Reads a file once into a sealed in-memory file and returns a path to it
+// ("/proc/self/fd/N"), valid for the life of the process. CAF's openssl
+// module re-reads its files for every connection and aborts the process if
+// one has become unreadable or no longer matches (a certificate rotation
+// half done): given pinned copies, it always reads what was checked.
+// Throws std::runtime_error naming the file.
+std::string pin_file(const std::string& path);
+
 }  // namespace arc

@@ -16,6 +16,8 @@
 
 #include "actors/runtime.hpp"
 #include "core/config.hpp"
+#include "core/proc_scan.hpp"
+#include "core/process.hpp"
 #include "core/sd_notify.hpp"
 #include "core/tls_files.hpp"
 #include "core/time_text.hpp"
@@ -135,6 +137,22 @@ std::string check_cluster_options(const arc::Config& cfg) {
   return "";
 }
 
+// CAF gets in-memory copies of the checked TLS files (core/tls_files.hpp),
+// checked again: a file changed between the two reads is refused too.
+std::string pin_tls_files(arc::ClusterConfig& c) {
+  try {
+    arc::ClusterConfig pinned = c;
+    pinned.certificate = arc::pin_file(c.certificate);
+    pinned.key = arc::pin_file(c.key);
+    pinned.cafile = arc::pin_file(c.cafile);
+    arc::check_tls_files(pinned.certificate, pinned.key, pinned.cafile);
+    c = pinned;
+  } catch (const std::exception& e) {
+    return std::string(e.what()) + " (the TLS files changed while arcd read them? start again)";
+  }
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -198,12 +216,6 @@ int main(int argc, char** argv) {
     }
     cfg.slots = slots;
   }
-  if (std::string why = check_cluster_options(cfg); !why.empty()) {
-    std::cerr << "arcd: " << why << "\n";
-    return 2;
-  }
-  if (!log_level.empty()) cfg.log_level = log_level;
-  if (cfg.node_name.empty()) cfg.node_name = host_name();
   if (!http_listen.empty()) {
     if (!arc::parse_listen(http_listen)) {
       std::cerr << "arcd: --http: give HOST:PORT, e.g. 127.0.0.1:7474\n";
@@ -211,6 +223,18 @@ int main(int argc, char** argv) {
     }
     cfg.http.listen = http_listen;
   }
+  if (std::string why = check_cluster_options(cfg); !why.empty()) {
+    std::cerr << "arcd: " << why << "\n";
+    return 2;
+  }
+  if (cl.role != "single" && !cl.insecure) {
+    if (std::string why = pin_tls_files(cl); !why.empty()) {
+      std::cerr << "arcd: " << why << "\n";
+      return 2;
+    }
+  }
+  if (!log_level.empty()) cfg.log_level = log_level;
+  if (cfg.node_name.empty()) cfg.node_name = host_name();
   if (!trace_file.empty()) cfg.trace.enabled = true, cfg.trace.file = trace_file;
   else cfg.trace.file = beside_database(cfg.database, cfg.trace.file);
   setup_logging(cfg.log_level);
@@ -253,6 +277,14 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (worker) {
+    // A worker's start-up recovery: executors its killed predecessor left
+    // running would otherwise run beside the re-runs of their tasks.
+    int killed = 0;
+    for (pid_t g : arc::find_executor_groups(arc::dead_incarnations_of(cfg.node_name)))
+      killed += arc::kill_process_group(g, 5000) ? 1 : 0;
+    spdlog::info("start-up: worker {}: stray executor groups killed {}", cfg.node_name, killed);
+  }
   auto shared_cfg = std::make_shared<const arc::Config>(cfg);
   arc::Runtime runtime(shared_cfg, arc::system_clock(), incarnation);
   Watchdog watchdog(arc::sd_watchdog_period_ms());

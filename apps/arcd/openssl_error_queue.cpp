@@ -16,11 +16,21 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace {
 
+// OpenSSL's own definition; arcd cannot speak TLS without it.
 template <class Fn>
 Fn real(const char* name) {
-  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+  auto f = reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+  if (!f) {
+    std::fprintf(stderr, "arcd: %s not found in a shared libssl (dlsym: %s); arcd must link OpenSSL dynamically\n",
+                 name, dlerror());
+    std::abort();
+  }
+  return f;
 }
 
 }  // namespace
