@@ -108,10 +108,24 @@ struct ChildSetup {
   // unsupervised; its own children are killed by the next arcd's recovery.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != c.parent) _exit(127);
+  // Every signal is blocked (run_process blocks them around vfork): a
+  // handler of arcd's (or a sanitizer's) must not run in this child, on the
+  // parent's memory. Default dispositions first, then unblock, as glibc's
+  // posix_spawn does.
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction sa;
+    if (sigaction(sig, nullptr, &sa) != 0) continue;
+    bool handled = (sa.sa_flags & SA_SIGINFO) ? sa.sa_sigaction != nullptr
+                                              : sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
+    if (handled || sig == SIGPIPE) {  // arcd ignores SIGPIPE; `producer | head` in an executor must not
+      sa = {};
+      sa.sa_handler = SIG_DFL;
+      sigaction(sig, &sa, nullptr);
+    }
+  }
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  signal(SIGPIPE, SIG_DFL);  // arcd ignores it; `producer | head` in an executor must not
   dup2(c.in, 0);
   dup2(c.out, 1);
   dup2(c.err, 2);
@@ -174,7 +188,11 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* canc
   // executor does not copy a page table of arcd's size (fork's cost grows
   // with the parent; measured by arc-bench's cluster figure). The child only
   // reads `child` and makes system calls in its own frame (exec_child).
+  sigset_t all, old_mask;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old_mask);
   pid_t pid = vfork();
+  if (pid != 0) pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   if (pid < 0) {
     r.spawn_failed = true;
     r.spawn_error = std::string("fork: ") + std::strerror(errno);
