@@ -7,6 +7,11 @@ namespace arc {
 
 void configure_cluster(caf::actor_system_config& cfg, const ClusterConfig& c) {
   cfg.load<caf::io::middleman>();
+  // CAF's own heartbeats: a connection that went silent (a partition, a
+  // frozen peer, a half-open socket) is closed after 10 s, so both sides get
+  // their down message and the worker reconnects. Off by default in CAF.
+  cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::seconds(1)});
+  cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(10)});
   if (!c.insecure) {
     cfg.load<caf::openssl::manager>();
     cfg.set("openssl.certificate", c.certificate);
