@@ -9,6 +9,11 @@ cat >/dev/null
 echo "start $ARC_TASK_ID $node" >> "$log"
 case "$ARC_TASK_SUBJECT" in
   sleep:*) sleep "${ARC_TASK_SUBJECT#sleep:}" ;;
+  child:*)
+    # The work runs in a child, which a kill -9 of the worker leaves alive.
+    sleep "${ARC_TASK_SUBJECT#child:}" &
+    echo "child $ARC_TASK_ID $!" >> "$log"
+    wait ;;
   limit)
     if [ ! -e "$log.limited" ]; then
       : > "$log.limited"
