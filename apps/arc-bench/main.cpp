@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "actors/persistence.hpp"
+#include "core/process.hpp"
 #include "actors/runtime.hpp"
 #include "http/server.hpp"
 #include "storage/recovery.hpp"
@@ -395,10 +396,37 @@ std::pair<double, double> memory(const std::string& arcd, int n) {
 }
 
 // 8. Multi-node throughput (docs/cluster.md): a hub and `workers` real arcd
-// processes with `slots` each on loopback (plain TCP), draining n tasks
+// processes with `slots` each on loopback (plain TCP, or TLS), draining n tasks
 // whose executor sleeps 10 ms. Timed from the moment the tasks are written
 // (every worker already connected) to the last completion.
-double cluster(const std::string& arcd, int workers, int slots, int n) {
+// The TLS flags of `node`, with a cluster CA and its certificates made once
+// per run with the openssl CLI (as docs/cluster.md shows); empty if that fails.
+std::vector<std::string> tls_flags(const std::string& node) {
+  const std::string d = dir + "/cluster-tls";
+  static bool made = false;
+  auto run = [](std::vector<std::string> argv) {
+    ProcessSpec s;
+    s.argv = std::move(argv);
+    s.timeout_ms = 30'000;
+    return run_process(s).exit_code == 0;
+  };
+  if (!made) {
+    std::filesystem::create_directories(d);
+    made = run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", d + "/ca.key", "-out", d + "/ca.pem", "-days", "2", "-subj", "/CN=bench-ca"});
+    for (std::string n : {"hub", "w0", "w1", "w2"}) {
+      made = made &&
+             run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                  d + "/" + n + ".key", "-out", d + "/" + n + ".csr", "-subj", "/CN=" + n}) &&
+             run({"openssl", "x509", "-req", "-in", d + "/" + n + ".csr", "-CA", d + "/ca.pem", "-CAkey", d + "/ca.key",
+                  "-CAcreateserial", "-out", d + "/" + n + ".pem", "-days", "2"});
+    }
+    if (!made) return {};
+  }
+  return {"--tls-cert", d + "/" + node + ".pem", "--tls-key", d + "/" + node + ".key", "--tls-ca", d + "/ca.pem"};
+}
+
+double cluster(const std::string& arcd, int workers, int slots, int n, bool tls = false) {
   auto path = fresh_db("cluster.db");
   std::string config = dir + "/cluster.toml", hub;
   std::ofstream(config) << "[arcd]\ndatabase = \"" << path << "\"\nsynchronous = \"" << sync_mode
@@ -435,7 +463,16 @@ double cluster(const std::string& arcd, int workers, int slots, int n) {
     return true;
   };
   // Port 0: the hub logs the one it got.
-  spawn({"--config", config, "--role", "hub", "--listen", "127.0.0.1:0", "--node-name", "hub", "--insecure"},
+  auto security = [&](const std::string& node, std::vector<std::string> args) {
+    auto extra = tls ? tls_flags(node) : std::vector<std::string>{"--insecure"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  if (tls && tls_flags("hub").empty()) {
+    std::fprintf(stderr, "cluster: could not make certificates with the openssl CLI\n");
+    return 0;
+  }
+  spawn(security("hub", {"--config", config, "--role", "hub", "--listen", "127.0.0.1:0", "--node-name", "hub"}),
         dir + "/cluster-hub.log");
   bool up = wait_until([&] { return log_has(logs[0], "arcd ready"); }, 30);
   if (up) {
@@ -447,8 +484,8 @@ double cluster(const std::string& arcd, int workers, int slots, int n) {
   }
   for (int w = 0; w < workers && up; ++w) {
     std::string name = "w" + std::to_string(w);
-    spawn({"--config", config, "--role", "worker", "--hub", hub, "--node-name", name, "--slots",
-           std::to_string(slots), "--insecure"},
+    spawn(security(name, {"--config", config, "--role", "worker", "--hub", hub, "--node-name", name, "--slots",
+                          std::to_string(slots)}),
           dir + "/cluster-" + name + ".log");
   }
   for (size_t i = 1; i < logs.size() && up; ++i)
@@ -610,6 +647,9 @@ int main(int argc, char** argv) {
       report("cluster: 10 ms tasks, hub + 1 worker x 4 slots", one, "tasks/s");
       report("cluster: 10 ms tasks, hub + 3 workers x 4 slots", three, "tasks/s");
       report("  ... 3 workers as a multiple of 1", one > 0 ? three / one : 0, "x", ">= 2.5", one > 0 && three >= 2.5 * one);
+      double tls = med([&] { return cluster(arcd, 3, 4, tasks, true); });
+      report("cluster: the same 3 workers x 4 slots over TLS", tls, "tasks/s");
+      report("  ... as a share of plain TCP", three > 0 ? 100 * tls / three : 0, "%");
     }
   }
   if (!json_path.empty()) {
