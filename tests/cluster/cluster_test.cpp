@@ -304,6 +304,24 @@ TEST_F(Cluster, WorkersReconnectToARestartedHubAndDrainTheQueue) {
   EXPECT_GT(scalar("SELECT at FROM task_events WHERE task_id = 1 AND to_status = 'completed'"), killed);
 }
 
+// A worker cut off from its hub for longer than a lease stops the run
+// itself (the hub may hand the task to another node by then); once the hub
+// is back the task is requeued and runs again, under a new lease.
+TEST_F(Cluster, ACutOffWorkerStopsARunWhoseLeaseHasSurelyRunOut) {
+  start_hub();
+  auto& a = start_worker("a", 1);
+  add_tasks(1, "sleep:60");
+  ASSERT_TRUE(test::wait_for([&] { return starts().size() == 1; }, 10s));
+  hub->kill9();
+  EXPECT_TRUE(test::wait_for([&] { return a.log().find("has run out without a renewal") != std::string::npos; }, 10s))
+      << a.log();
+  open_database(db)->exec("UPDATE tasks SET subject = 'quick'");
+  start_hub();
+  ASSERT_TRUE(test::wait_for([&] { return count("completed") == 1; }, 20s));
+  EXPECT_EQ(starts()[1], (std::vector<std::string>{"a", "a"}));
+  EXPECT_EQ(scalar("SELECT lease_epoch FROM tasks WHERE id = 1"), 2);
+}
+
 // A rate limit that one worker hits stops claiming on every worker until
 // the reset time, then dispatch resumes by itself.
 TEST_F(Cluster, ARateLimitOnOneWorkerStopsTheWholeClusterUntilTheReset) {
