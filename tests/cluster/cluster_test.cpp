@@ -203,10 +203,12 @@ TEST_F(Cluster, AKilledWorkersTaskIsRequeuedAtLeaseExpiryAndCompletedByAnother) 
 
 // A worker restarted after kill -9 first kills what its predecessor's
 // executors left running (a shell executor's children), then gives the
-// task back: it never runs beside its earlier run.
+// task back: it never runs beside its earlier run. (A name of its own: the
+// sweep takes any dead worker's leftovers of that name on this host, and
+// ctest runs other cluster tests, with workers named "a", beside it.)
 TEST_F(Cluster, ARestartedWorkerKillsItsPredecessorsExecutorsBeforeTheirTasksRunAgain) {
   start_hub();
-  auto& a = start_worker("a", 1);
+  auto& a = start_worker("phoenix", 1);
   add_tasks(1, "child:60");
   pid_t child = 0;
   ASSERT_TRUE(test::wait_for(
@@ -222,7 +224,7 @@ TEST_F(Cluster, ARestartedWorkerKillsItsPredecessorsExecutorsBeforeTheirTasksRun
   a.kill9();
   ASSERT_EQ(kill(child, 0), 0) << "the executor's child should outlive the worker";
   open_database(db)->exec("UPDATE tasks SET subject = 'quick'");
-  auto& again = start_worker("a", 1);
+  auto& again = start_worker("phoenix", 1);
   auto alive = [&] {
     std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
     std::string text;
@@ -231,7 +233,7 @@ TEST_F(Cluster, ARestartedWorkerKillsItsPredecessorsExecutorsBeforeTheirTasksRun
   EXPECT_FALSE(alive()) << again.log();
   EXPECT_NE(again.log().find("stray executor groups killed 1"), std::string::npos) << again.log();
   ASSERT_TRUE(test::wait_for([&] { return count("completed") == 1; }, 10s));
-  EXPECT_EQ(starts()[1], (std::vector<std::string>{"a", "a"}));
+  EXPECT_EQ(starts()[1], (std::vector<std::string>{"phoenix", "phoenix"}));
 }
 
 // kill -STOP of a worker past its lease: another worker re-runs the task;
