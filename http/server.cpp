@@ -36,6 +36,21 @@ void reply(httplib::Response& res, int status, const nlohmann::json& body) {
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
+namespace {
+
+// "127.0.0.1", "localhost", "::1" and the rest of 127/8.
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+// The host part of a Host header: "localhost:7474" -> "localhost", "[::1]:80" -> "[::1]".
+std::string host_of(const std::string& header) {
+  if (!header.empty() && header[0] == '[') return header.substr(0, header.find(']') + 1);
+  return header.substr(0, header.find(':'));
+}
+
+}  // namespace
+
 struct Server::Impl {
   Shared shared;
   httplib::Server svr;
@@ -72,7 +87,16 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(o
   });
   // Before the body is read: a body without a length (chunked, or read to
   // EOF) or compressed would bypass max_body_kb in this httplib, so refuse it.
-  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  bool loopback_only = is_loopback(shared.options.host);
+  svr.set_pre_routing_handler([loopback_only](const httplib::Request& req, httplib::Response& res) {
+    // DNS rebinding: a web page the operator visits (evil.example, resolving
+    // to 127.0.0.1) would otherwise read the API as its own origin. Bound to
+    // loopback, only loopback names are ours.
+    if (loopback_only && req.has_header("Host") && !is_loopback(host_of(req.get_header_value("Host")))) {
+      reply(res, 421, {{"error", "Host " + req.get_header_value("Host") +
+                                     " is not this server's: use http://127.0.0.1 or http://localhost"}});
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.has_header("Transfer-Encoding")) {
       reply(res, 411, {{"error", "chunked bodies are not accepted; send Content-Length"}});
       return httplib::Server::HandlerResponse::Handled;

@@ -143,6 +143,21 @@ TEST_F(ApiTest, GateSensorsIncidentsPatternsAndReportHaveTheirShapes) {
   get_json("/api/report?since=yesterdayish", 400);
 }
 
+// DNS rebinding: a page at evil.example resolving to 127.0.0.1 sends its own
+// name as Host. Bound to loopback, the server answers only loopback names.
+TEST_F(ApiTest, AForeignHostHeaderIsRefusedOnALoopbackServer) {
+  auto& c = *client_;
+  auto bad = c.Get("/api/status", httplib::Headers{{"Host", "evil.example:7474"}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 421);
+  EXPECT_NE(bad->body.find("is not this server's"), std::string::npos) << bad->body;
+  for (const char* host : {"localhost:7474", "127.0.0.1", "[::1]:7474"}) {
+    auto ok = c.Get("/api/status", httplib::Headers{{"Host", host}});
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->status, 200) << host;
+  }
+}
+
 TEST_F(ApiTest, NodesAreEmptyOnASingleNodeAndListTheClusterOnAHub) {
   EXPECT_EQ(get_json("/api/nodes"), json::array());
   millis now = system_clock().now_ms();
@@ -419,12 +434,12 @@ TEST_F(ApiTest, BytesThatAreNotUtf8AndBodiesWithoutALengthAreRefusedAndArcdGoesO
   EXPECT_EQ(post("/api/sensors/%FF/run", "")->status, 404);
 
   int port = server_->port();
-  std::string chunked = raw_request(port, "POST /api/tasks HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+  std::string chunked = raw_request(port, "POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
                                           "Connection: close\r\n\r\n4\r\nabcd\r\n0\r\n\r\n");
   EXPECT_EQ(chunked.rfind("HTTP/1.1 411", 0), 0u) << chunked;
-  std::string no_length = raw_request(port, "POST /api/tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n{}");
+  std::string no_length = raw_request(port, "POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n{}");
   EXPECT_EQ(no_length.rfind("HTTP/1.1 411", 0), 0u) << no_length;
-  std::string gzip = raw_request(port, "POST /api/tasks HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\n"
+  std::string gzip = raw_request(port, "POST /api/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Encoding: gzip\r\n"
                                        "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
   EXPECT_EQ(gzip.rfind("HTTP/1.1 415", 0), 0u) << gzip;
   EXPECT_EQ(task_count(), 0);
