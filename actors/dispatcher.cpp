@@ -40,6 +40,7 @@ struct DispatcherState {
   bool draining = false;
   int64_t data_version = -1;     // of the persistence connection, last seen
   bool version_asked = false;    // one data_version request in flight at most
+  bool version_again = false;    // a change came in while it was in flight
   std::set<int64_t> stopping;    // runs we cancelled at drain: requeue, do not record
   caf::typed_response_promise<int32_t> drain_promise;
   static inline const char* name = "dispatcher";
@@ -352,23 +353,36 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
         record(self, std::move(done));
       },
       [self](version_atom) {
-        // Tasks written by another process (the CLI) start within a few ms:
-        // PRAGMA data_version changes when another connection commits.
+        // Tasks written by another process (the CLI, the HTTP API) start
+        // within a few ms: PRAGMA data_version changes when another
+        // connection commits. Asked when the database's files change
+        // (core/file_watch.hpp, change_events), else every 5 ms.
         auto& st = self->state;
         auto p = lookup<persistence_actor>(self->system(), persistence_name);
         // A cluster worker has no persistence: look again only now and then.
-        self->delayed_send(self, std::chrono::milliseconds(p ? 5 : 1000), version_atom::value);
+        if (!st.args.change_events)
+          self->delayed_send(self, std::chrono::milliseconds(p ? 5 : 1000), version_atom::value);
+        if (!p || free_slots(self) <= 0 || st.draining) return;
         // One request at a time: a persistence busy with a long batch must
-        // not find hundreds of these queued behind it.
-        if (!p || free_slots(self) <= 0 || st.draining || st.version_asked) return;
+        // not find hundreds of these queued behind it. A change meanwhile is
+        // looked at when the answer comes.
+        if (st.version_asked) {
+          st.version_again = true;
+          return;
+        }
         st.version_asked = true;
         self->request(p, kRequestTimeout, version_atom::value)
             .then(
                 [self](int64_t v) {
-                  self->state.version_asked = false;
-                  if (v != self->state.data_version) {
-                    self->state.data_version = v;
+                  auto& st = self->state;
+                  st.version_asked = false;
+                  if (v != st.data_version) {
+                    st.data_version = v;
                     claim(self);
+                  }
+                  if (st.version_again) {
+                    st.version_again = false;
+                    self->send(self, version_atom::value);
                   }
                 },
                 [self](caf::error&) { self->state.version_asked = false; });

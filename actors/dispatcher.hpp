@@ -18,6 +18,9 @@ struct DispatcherArgs {
   std::shared_ptr<const Config> config;
   std::string incarnation;
   std::shared_ptr<RunnerTable> runners;
+  // True when a FileWatch sends version_atom on every write to the database
+  // (core/file_watch.hpp); false: the dispatcher polls every 5 ms.
+  bool change_events = false;
 };
 
 dispatcher_actor spawn_dispatcher(caf::actor_system& sys, const DispatcherArgs& args);
