@@ -88,7 +88,7 @@ SensorRun run_script(const SensorConfig& c, const std::atomic<bool>* stop) {
       }
     } catch (const std::exception&) {
       run.ok = false;
-      run.result = "guard command " + g.command[0] + " did not print a number: " + last_line(r.out + r.err).substr(0, 200);
+      run.result = "guard command " + g.command[0] + " did not print a number: " + sanitize_text(last_line(r.out + r.err), 200);
       return run;
     }
   }
@@ -114,7 +114,7 @@ SensorRun run_script(const SensorConfig& c, const std::atomic<bool>* stop) {
     run.ok = false;
     run.result = (r.term_signal ? "killed by signal " + std::to_string(r.term_signal)
                                 : "exited with status " + std::to_string(r.exit_code)) +
-                 (last_line(r.err).empty() ? "" : ": " + last_line(r.err).substr(0, 200));
+                 (last_line(r.err).empty() ? "" : ": " + sanitize_text(last_line(r.err), 200));
   } else {
     run.result = "ok";
   }

@@ -43,7 +43,7 @@ std::string rate_limit_text(const nlohmann::json& ev) {
     std::string t = text_of(ev, k);
     if (!t.empty()) return t;
   }
-  return ev.dump().substr(0, 500);
+  return sanitize_text(ev.dump(), 500);
 }
 
 ExecOutcome from_result(const nlohmann::json& ev, const ProcessResult& r) {
@@ -128,7 +128,7 @@ ExecOutcome interpret_claude_output(const ProcessResult& r) {
   o.status = status::failed;
   o.failure_class = failure::bad_output;
   o.summary = sanitize_text("claude output has no result event (expected --output-format stream-json "
-                            "or json); last line: " + last_line(r.out).substr(0, 300),
+                            "or json); last line: " + sanitize_text(last_line(r.out), 300),
                             kSummaryCap);
   return o;
 }

@@ -57,7 +57,7 @@ ExecOutcome bad_output(const std::string& why, const std::string& line) {
   o.status = status::failed;
   o.failure_class = failure::bad_output;
   o.summary = sanitize_text("executor output not understood: " + why + "; last stdout line: " +
-                                line.substr(0, 300),
+                                sanitize_text(line, 300),
                             kSummaryCap);
   return o;
 }

@@ -37,7 +37,7 @@ GateChange gate_on_outcome(GateState& g, const GateConfig& c, const std::string&
     } else {
       resume_at = now + c.fallback_backoff_ms;
       why = "rate limited, reset time not understood (" + rt.error + "); retrying after the fallback "
-            "backoff at " + format_iso_utc(resume_at) + "; stop reason: " + stop_text.substr(0, 300);
+            "backoff at " + format_iso_utc(resume_at) + "; stop reason: " + sanitize_text(stop_text, 300);
     }
     if (g.state == gate_state::rate_limited) {
       // Already stopped (another slot hit the limit too): keep the later time.

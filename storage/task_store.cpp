@@ -235,10 +235,10 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
     retry_at = t + delay;
     reason = o.failure_class + ", retry " + std::to_string(attempts + 1) + "/" +
              std::to_string(max_attempts) + " in " + std::to_string(delay / 1000) + " s: " +
-             o.summary.substr(0, 200);
+             sanitize_text(o.summary, 200);
   } else {
     to = status::failed;
-    reason = o.failure_class + ": " + o.summary.substr(0, 200);
+    reason = o.failure_class + ": " + sanitize_text(o.summary, 200);
   }
   bool terminal = to != status::pending;
   db_.prepare("UPDATE tasks SET status = ?, lease_owner = NULL, lease_expires_at = NULL, "

@@ -319,3 +319,22 @@ TEST_F(QueueTest, AnotherOwnersResultIsRefused) {
 
 }  // namespace
 }  // namespace arc
+
+namespace arc {
+namespace {
+
+// A long summary is cut on a character boundary in the task's history, never
+// inside a UTF-8 sequence (which every reader would show as U+FFFD).
+TEST_F(QueueTest, ALongSummaryIsCutOnACharacterBoundaryInTheHistory) {
+  int64_t id = add("long");
+  ASSERT_EQ(claim_ids(1).size(), 1u);
+  auto o = outcome(id, status::failed, failure::executor_error);
+  o.result.summary = std::string(199, 'x') + "\xC3\xA9";  // "é" across byte 200
+  ASSERT_EQ(store_.finish(o), status::failed);
+  std::string reason = store_.events(id).back().reason;
+  EXPECT_EQ(reason.find('\xC3'), std::string::npos) << "half a character kept";
+  EXPECT_EQ(reason.back(), 'x');
+}
+
+}  // namespace
+}  // namespace arc
