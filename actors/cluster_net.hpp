@@ -11,7 +11,8 @@ namespace arc {
 
 // Loads the middleman (and the openssl module with the node's TLS files
 // unless `insecure`) and announces every type of messages/cluster.hpp.
-// Call before the actor system starts; check_tls_files() must have passed.
+// Call before the actor system starts, with the paths load_tls_files()
+// returned (core/tls_files.hpp).
 void configure_cluster(caf::actor_system_config& cfg, const ClusterConfig& c);
 
 // The middleman actor to publish on / connect through.

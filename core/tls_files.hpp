@@ -6,18 +6,18 @@
 
 namespace arc {
 
-// Throws std::runtime_error naming the file and what to do unless:
-// `certificate` is a PEM certificate, `key` the PEM private key that
-// matches it, and `cafile` holds at least one PEM CA certificate that
-// signed `certificate`.
-void check_tls_files(const std::string& certificate, const std::string& key, const std::string& cafile);
+struct TlsFiles {
+  std::string certificate, key, cafile;
+};
 
-// Reads a file once into a sealed in-memory file and returns a path to it
-// ("/proc/self/fd/N"), valid for the life of the process. CAF's openssl
-// module re-reads its files for every connection and aborts the process if
-// one has become unreadable or no longer matches (a certificate rotation
-// half done): given pinned copies, it always reads what was checked.
-// Throws std::runtime_error naming the file.
-std::string pin_file(const std::string& path);
+// Reads each file once and checks that `certificate` is a PEM certificate,
+// `key` the PEM private key (no passphrase) that matches it, and `cafile`
+// holds at least one PEM CA certificate that signed `certificate`; throws
+// std::runtime_error naming the file and what to do otherwise. Returns paths
+// ("/proc/self/fd/N", valid until exit) of sealed in-memory copies of what
+// was checked: CAF's openssl module re-reads its files for every connection
+// and aborts the process if one has become unreadable or no longer matches
+// (a certificate rotation half done), so it is given these.
+TlsFiles load_tls_files(const TlsFiles& files);
 
 }  // namespace arc

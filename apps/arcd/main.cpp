@@ -118,8 +118,9 @@ class Watchdog {
 };
 
 // What is wrong with the cluster options, or "" (CLI flags already applied).
-std::string check_cluster_options(const arc::Config& cfg) {
-  const auto& c = cfg.cluster;
+// The TLS files are read once here and replaced by their checked copies.
+std::string check_cluster_options(arc::Config& cfg) {
+  auto& c = cfg.cluster;
   if (c.role == "single") return "";
   if (c.role == "hub" && !arc::parse_listen(c.listen))
     return "a hub needs --listen HOST:PORT (or [cluster] listen) to accept workers on";
@@ -129,26 +130,14 @@ std::string check_cluster_options(const arc::Config& cfg) {
       return "a worker serves no HTTP API (it has no database); use the hub's ([http] listen there)";
   }
   if (c.insecure) return "";
+  // CAF gets sealed copies of what was checked (core/tls_files.hpp).
   try {
-    arc::check_tls_files(c.certificate, c.key, c.cafile);
+    auto pinned = arc::load_tls_files({c.certificate, c.key, c.cafile});
+    c.certificate = pinned.certificate;
+    c.key = pinned.key;
+    c.cafile = pinned.cafile;
   } catch (const std::exception& e) {
     return e.what();
-  }
-  return "";
-}
-
-// CAF gets in-memory copies of the checked TLS files (core/tls_files.hpp),
-// checked again: a file changed between the two reads is refused too.
-std::string pin_tls_files(arc::ClusterConfig& c) {
-  try {
-    arc::ClusterConfig pinned = c;
-    pinned.certificate = arc::pin_file(c.certificate);
-    pinned.key = arc::pin_file(c.key);
-    pinned.cafile = arc::pin_file(c.cafile);
-    arc::check_tls_files(pinned.certificate, pinned.key, pinned.cafile);
-    c = pinned;
-  } catch (const std::exception& e) {
-    return std::string(e.what()) + " (the TLS files changed while arcd read them? start again)";
   }
   return "";
 }
@@ -226,12 +215,6 @@ int main(int argc, char** argv) {
   if (std::string why = check_cluster_options(cfg); !why.empty()) {
     std::cerr << "arcd: " << why << "\n";
     return 2;
-  }
-  if (cl.role != "single" && !cl.insecure) {
-    if (std::string why = pin_tls_files(cl); !why.empty()) {
-      std::cerr << "arcd: " << why << "\n";
-      return 2;
-    }
   }
   if (!log_level.empty()) cfg.log_level = log_level;
   if (cfg.node_name.empty()) cfg.node_name = host_name();
