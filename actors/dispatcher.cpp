@@ -149,7 +149,6 @@ void want_release(self_ptr self) {
   self->send(self, release_atom::value);
 }
 
-// `claimed` is the claim that handed the task out.
 bool cluster_worker(self_ptr self) { return self->state.args.config->cluster.role == "worker"; }
 
 // `claimed` is the claim that handed the task out, asked for at `asked` (steady ms).
@@ -356,12 +355,10 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
         // Tasks written by another process (the CLI, the HTTP API) start
         // within a few ms: PRAGMA data_version changes when another
         // connection commits. Asked when the database's files change
-        // (core/file_watch.hpp, change_events), else every 5 ms.
+        // (core/file_watch.hpp), else every 5 ms (poll_data_version).
         auto& st = self->state;
+        if (st.args.poll_data_version) self->delayed_send(self, std::chrono::milliseconds(5), version_atom::value);
         auto p = lookup<persistence_actor>(self->system(), persistence_name);
-        // A cluster worker has no persistence: look again only now and then.
-        if (!st.args.change_events)
-          self->delayed_send(self, std::chrono::milliseconds(p ? 5 : 1000), version_atom::value);
         if (!p || free_slots(self) <= 0 || st.draining) return;
         // One request at a time: a persistence busy with a long batch must
         // not find hundreds of these queued behind it. A change meanwhile is

@@ -18,9 +18,10 @@ struct DispatcherArgs {
   std::shared_ptr<const Config> config;
   std::string incarnation;
   std::shared_ptr<RunnerTable> runners;
-  // True when a FileWatch sends version_atom on every write to the database
-  // (core/file_watch.hpp); false: the dispatcher polls every 5 ms.
-  bool change_events = false;
+  // Poll PRAGMA data_version every 5 ms to notice other processes' writes.
+  // False when a FileWatch sends version_atom on each write to the database
+  // (core/file_watch.hpp), and on a cluster worker, which has no database.
+  bool poll_data_version = true;
 };
 
 dispatcher_actor spawn_dispatcher(caf::actor_system& sys, const DispatcherArgs& args);

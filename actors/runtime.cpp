@@ -89,14 +89,16 @@ void Runtime::start() {
   qa.incarnation = m.incarnation;
   qa.lease_ms = m.config->lease_ms;
   DispatcherArgs da{m.config, m.incarnation, m.runners};
-  if (m.config->cluster.role != "worker") {
+  if (m.config->cluster.role == "worker") {
+    da.poll_data_version = false;  // no database here
+  } else {
     caf::actor_system* sys = m.sys.get();
     m.watch = std::make_unique<FileWatch>(m.config->database, [sys] {
       if (auto d = sys->registry().get(dispatcher_name))
         caf::anon_send(caf::actor_cast<caf::actor>(d), version_atom::value);
     });
-    da.change_events = m.watch->ok();
-    if (!da.change_events) spdlog::warn("runtime: cannot watch the database's directory (inotify); polling instead");
+    da.poll_data_version = !m.watch->ok();
+    if (da.poll_data_version) spdlog::warn("runtime: cannot watch the database's directory (inotify); polling instead");
   }
   SupervisorArgs sa;
   sa.policy = m.config->supervisor;
