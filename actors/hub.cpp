@@ -19,7 +19,12 @@ struct Worker {
   caf::strong_actor_ptr link;  // the connection it said hello on
   NodeRow row;
   int64_t last_ping = 0;       // steady ms: its last heartbeat (or hello)
+  int64_t recorded_at = 0;     // steady ms: its heartbeat last written to cluster_nodes
 };
+
+// Heartbeats reach the database at most this often per node (each write is
+// a commit with an fsync); `arc nodes` calls a node silent after 5 s.
+constexpr int64_t kHeartbeatWriteMs = 2'000;
 
 // A second hello under a name whose connection pinged this recently is
 // refused: two live workers would share one lease owner. One silent longer
@@ -102,7 +107,7 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
   NodeRow me{args.name, "hub", args.address, args.slots, "connected", system_clock().now_ms(),
              system_clock().now_ms(), "arcd " + std::string(version())};
   store_row(self, me);
-  self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds(kHeartbeatWriteMs), tick_atom::value);
   return {
       [self](hello_atom, NodeHello h) -> caf::result<millis> {
         auto& st = self->state;
@@ -145,9 +150,11 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
       [self](ping_atom, std::string node) -> caf::result<bool> {
         auto why = refused(self, node);
         if (!why.empty()) return caf::make_error(caf::sec::invalid_argument, why);
-        self->state.workers[node].last_ping = steady_now_ms();
+        auto& w = self->state.workers[node];
+        w.last_ping = steady_now_ms();
         auto p = persistence(self);
-        if (!p) return true;  // restarting: the next ping records it
+        if (!p || w.last_ping - w.recorded_at < kHeartbeatWriteMs) return true;  // a later ping records it
+        w.recorded_at = w.last_ping;
         return self->delegate(p, ping_atom::value, std::move(node));
       },
       [self](claim_atom, std::string node, int32_t max, TraceCtx tc) {
@@ -202,7 +209,7 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
       },
       [self](tick_atom) {
         // The hub's own row: alive.
-        self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
+        self->delayed_send(self, std::chrono::milliseconds(kHeartbeatWriteMs), tick_atom::value);
         if (auto p = persistence(self))
           self->request(p, kRequestTimeout, ping_atom::value, self->state.args.name).then([](bool) {}, [](caf::error&) {});
       },

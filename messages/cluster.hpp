@@ -37,7 +37,7 @@ using hub_actor = caf::typed_actor<
     caf::reacts_to<failed_atom, std::string, TraceCtx>,
     caf::replies_to<sensor_atom, std::string, std::string>::with<SensorRow>,  // node, sensor name
     caf::replies_to<sensor_atom, std::string, SensorRun, TraceCtx>::with<SensorRunSummary>,
-    caf::reacts_to<tick_atom>>;  // every second: the hub's own row is alive
+    caf::reacts_to<tick_atom>>;  // now and then: the hub's own row is alive
 
 // A worker's link to the hub: the queue's, the gate's and triage's messages
 // that its dispatcher sends, and persistence's that its sensors send,
