@@ -36,12 +36,11 @@ void reply(httplib::Response& res, int status, const nlohmann::json& body) {
   res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
-namespace {
-
-// "127.0.0.1", "localhost", "::1" and the rest of 127/8.
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
 }
+
+namespace {
 
 // The host part of a Host header: "localhost:7474" -> "localhost", "[::1]:80" -> "[::1]".
 std::string host_of(const std::string& header) {

@@ -16,6 +16,10 @@
 
 namespace arc::http {
 
+// "127.0.0.1" (any of 127/8), "localhost", "::1" or "[::1]": a listen
+// address no other host reaches, and the Host names the server then accepts.
+bool is_loopback(const std::string& host);
+
 struct ServerOptions {
   std::string database;
   std::string host = "127.0.0.1";

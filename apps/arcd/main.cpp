@@ -75,7 +75,7 @@ std::unique_ptr<arc::http::Server> start_http(const arc::Config& cfg, std::share
   server->start();
   spdlog::info("http: dashboard and API on http://{}:{}/ (writes need the token in {})", o.host, server->port(),
                token_file);
-  if (o.host != "127.0.0.1" && o.host != "localhost" && o.host != "::1")
+  if (!arc::http::is_loopback(o.host))
     spdlog::warn("http: listening on {}, beyond this host, without TLS: put a TLS proxy in front", o.host);
   return server;
 }
