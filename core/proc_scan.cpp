@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <random>
 
 namespace arc {
 
@@ -50,6 +51,13 @@ std::vector<pid_t> find_executor_groups(const std::set<std::string>& incarnation
     if (g > 1 && g != self_group) groups.insert(g);
   });
   return {groups.begin(), groups.end()};
+}
+
+std::string make_incarnation_id(const std::string& node_name) {
+  std::random_device rd;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%08x%08x", rd(), rd());
+  return node_name + "-" + std::to_string(getpid()) + "-" + hex;
 }
 
 std::set<std::string> dead_incarnations_of(const std::string& node) {

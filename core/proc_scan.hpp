@@ -14,6 +14,11 @@ namespace arc {
 
 inline constexpr const char* kIncarnationEnv = "ARC_INCARNATION";
 
+// A fresh, unique id for an arcd run: "<node>-<pid>-<random hex>". It is
+// the lease owner of a single node's claims and the ARC_INCARNATION of its
+// executors; dead_incarnations_of() reads it back.
+std::string make_incarnation_id(const std::string& node_name);
+
 // Process group ids of live processes whose environment holds
 // ARC_INCARNATION=<one of incarnations>. Never includes arcd's own group.
 std::vector<pid_t> find_executor_groups(const std::set<std::string>& incarnations);

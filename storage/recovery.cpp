@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <random>
 #include <set>
 
 #include "core/proc_scan.hpp"
@@ -14,12 +13,6 @@
 
 namespace arc {
 
-std::string make_incarnation_id(const std::string& node_name) {
-  std::random_device rd;
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%08x%08x", rd(), rd());
-  return node_name + "-" + std::to_string(getpid()) + "-" + hex;
-}
 
 StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarnation,
                           const std::string& node_name, millis kill_grace_ms,

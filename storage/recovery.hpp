@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "core/proc_scan.hpp"  // make_incarnation_id
 #include "core/gate.hpp"
 #include "storage/db.hpp"
 
@@ -34,7 +35,5 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
 void heartbeat(Db& db, const std::string& incarnation, millis now);
 void mark_stopped(Db& db, const std::string& incarnation, millis now);
 
-// A fresh, unique id for this arcd run: "<node>-<pid>-<random hex>".
-std::string make_incarnation_id(const std::string& node_name);
 
 }  // namespace arc
