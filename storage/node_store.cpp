@@ -29,8 +29,9 @@ std::vector<NodeRow> list_nodes(Db& db) {
   auto q = db.prepare(
       "SELECT n.name, n.role, n.address, n.slots, n.state, n.connected_at, n.last_heartbeat, n.detail, "
       "(SELECT count(*) FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND "
-      " lease_owner = CASE n.role WHEN 'worker' THEN 'worker:' || n.name ELSE NULL END) "
+      " lease_owner = CASE n.role WHEN 'worker' THEN ?1 || n.name ELSE NULL END) "
       "FROM cluster_nodes n ORDER BY n.role = 'worker', n.name");
+  q.bind(1, std::string(kWorkerOwnerPrefix));
   while (q.step()) {
     NodeRow r;
     r.name = q.col_text(0);

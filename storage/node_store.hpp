@@ -12,7 +12,8 @@ namespace arc {
 
 // The lease owner under which a worker's claims are recorded. Start-up
 // recovery on the hub leaves these leases alone: they run out on time.
-inline std::string worker_owner(const std::string& node) { return "worker:" + node; }
+inline constexpr const char* kWorkerOwnerPrefix = "worker:";
+inline std::string worker_owner(const std::string& node) { return kWorkerOwnerPrefix + node; }
 
 struct NodeRow {
   std::string name;

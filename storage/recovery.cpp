@@ -8,6 +8,7 @@
 #include "core/process.hpp"
 #include "core/task.hpp"
 #include "storage/gate_store.hpp"
+#include "storage/node_store.hpp"
 #include "storage/task_store.hpp"
 #include "storage/triage.hpp"
 
@@ -51,8 +52,8 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
   {
     auto q = db.prepare(
         "SELECT DISTINCT lease_owner FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND lease_owner != ? "
-        "AND lease_owner NOT LIKE 'worker:%'");
-    q.bind(1, incarnation);
+        "AND lease_owner NOT LIKE ? || '%'");
+    q.bind(1, incarnation).bind(2, std::string(kWorkerOwnerPrefix));
     while (q.step()) dead_owners.insert(q.col_text(0));
   }
   if (!dead_owners.empty()) {
@@ -68,8 +69,8 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
       auto q = db.prepare(
           "SELECT id, attempts < max_attempts FROM tasks INDEXED BY tasks_active "
           "WHERE status = 'active' AND "
-          "lease_owner != ? AND lease_owner NOT LIKE 'worker:%'");
-      q.bind(1, incarnation);
+          "lease_owner != ? AND lease_owner NOT LIKE ? || '%'");
+      q.bind(1, incarnation).bind(2, std::string(kWorkerOwnerPrefix));
       while (q.step()) orphans.emplace_back(q.col_int(0), q.col_int(1) != 0);
     }
     for (auto& [id, retry] : orphans) {
