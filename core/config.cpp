@@ -1,5 +1,6 @@
 #include "core/config.hpp"
 
+#include "core/config_read.hpp"
 #include "core/time_text.hpp"
 
 #include <toml++/toml.h>
@@ -12,71 +13,7 @@
 namespace arc {
 namespace {
 
-[[noreturn]] void fail(const std::string& path, const std::string& key, const std::string& what) {
-  throw std::runtime_error("config " + (path.empty() ? std::string("<defaults>") : path) + ": " +
-                           key + ": " + what);
-}
-
-// Reads an optional integer key, checking its range.
-int64_t get_int(const toml::table& t, const char* key, int64_t def, int64_t lo, int64_t hi,
-                const std::string& path, const std::string& prefix) {
-  auto node = t.get(key);
-  if (!node) return def;
-  // Checked before value<>(): toml++ converts a float such as 3.5e97 to an
-  // integer with undefined behaviour (found by the config fuzzer).
-  if (!node->is_integer()) fail(path, prefix + key, "must be an integer");
-  auto v = node->value<int64_t>();
-  if (!v) fail(path, prefix + key, "must be an integer");
-  if (*v < lo || *v > hi)
-    fail(path, prefix + key,
-         "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
-             std::to_string(*v));
-  return *v;
-}
-
-std::string get_str(const toml::table& t, const char* key, const std::string& def,
-                    const std::string& path, const std::string& prefix) {
-  auto node = t.get(key);
-  if (!node) return def;
-  if (!node->is_string()) fail(path, prefix + key, "must be a string");
-  return *node->value<std::string>();
-}
-
-bool get_bool(const toml::table& t, const char* key, bool def, const std::string& path,
-              const std::string& prefix) {
-  auto node = t.get(key);
-  if (!node) return def;
-  if (!node->is_boolean()) fail(path, prefix + key, "must be true or false");
-  return *node->value<bool>();
-}
-
-// An optional array of strings (an argv, a list of names). `required`: it
-// must be there and not empty.
-std::vector<std::string> get_strings(const toml::table& t, const char* key, bool required,
-                                     const std::string& path, const std::string& prefix) {
-  std::vector<std::string> out;
-  auto* node = t.get(key);
-  if (!node) {
-    if (required) fail(path, prefix + key, "required: a non-empty array of strings, e.g. [\"/usr/bin/env\", \"x\"]");
-    return out;
-  }
-  auto* arr = node->as_array();
-  if (!arr || (required && arr->empty())) fail(path, prefix + key, "must be a non-empty array of strings");
-  for (auto& el : *arr) {
-    if (!el.is_string()) fail(path, prefix + key, "every element must be a string");
-    out.push_back(*el.value<std::string>());
-  }
-  return out;
-}
-
-void check_keys(const toml::table& t, std::initializer_list<const char*> known,
-                const std::string& path, const std::string& prefix) {
-  for (auto& [k, v] : t) {
-    bool ok = false;
-    for (auto* name : known) ok = ok || k.str() == name;
-    if (!ok) fail(path, prefix + std::string(k.str()), "unknown key (see docs/config.md)");
-  }
-}
+using namespace config_read;
 
 SkillConfig parse_skill(const std::string& name, const toml::table& t, const std::string& path) {
   std::string p = "skills." + name + ".";
@@ -187,7 +124,9 @@ Config parse_config(const std::string& text, const std::string& path) {
         << ": " << e.description();
     throw std::runtime_error(msg.str());
   }
-  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "trace", "http", "cluster", "sensors", "skills"}, path, "");
+  check_keys(root, {"arcd", "retry", "supervisor", "gate", "max_age", "triage", "trace", "http", "cluster", "sensors", "skills",
+                     "agent", "claude", "budget"},
+             path, "");
   Config c;
   c.source_path = path;
   if (auto* a = root.get_as<toml::table>("arcd")) {
@@ -356,6 +295,7 @@ Config parse_config(const std::string& text, const std::string& path) {
       c.skills[std::string(k.str())] = parse_skill(std::string(k.str()), *t, path);
     }
   }
+  parse_agent_tables(root, c.agent, c.claude, c.budget, path);
   if (!c.default_skill.empty() && !c.skills.count(c.default_skill))
     fail(path, "arcd.default_skill", "names no [skills." + c.default_skill + "] table");
   return c;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/agent_config.hpp"
 #include "core/clock.hpp"
 #include "core/gate.hpp"
 #include "core/sensor_schedule.hpp"
@@ -137,6 +138,9 @@ struct Config {
   ClusterConfig cluster;
   std::map<std::string, SensorConfig> sensors;
   std::map<std::string, SkillConfig> skills;
+  AgentConfig agent;
+  ClaudeConfig claude;
+  BudgetConfig budget;
 };
 
 // Reads and validates a config file. Throws std::runtime_error whose message

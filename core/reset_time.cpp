@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/time_text.hpp"
+#include "core/time_zone.hpp"
 
 namespace arc {
 namespace {
@@ -68,16 +69,9 @@ std::optional<std::string> read_zone(std::string_view original, size_t& i) {
 }
 
 const date::time_zone* find_zone(const std::string& name, std::string& error) {
-  std::string n = name;
-  std::string up = n;
-  for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (up == "UTC" || up == "GMT" || up == "Z") n = "Etc/UTC";
-  try {
-    return date::locate_zone(n);
-  } catch (const std::exception&) {
-    error = "unknown time zone \"" + name + "\"";
-    return nullptr;
-  }
+  const date::time_zone* z = locate_time_zone(name);
+  if (!z) error = "unknown time zone \"" + name + "\"";
+  return z;
 }
 
 // The first instant after `now` at which the wall clock in `zone` shows
@@ -102,6 +96,61 @@ millis next_wall_time(const date::time_zone* zone, int wall_minutes, millis now)
     if (ms > now) return ms;
   }
   return now + 86'400'000;  // unreachable: a day always has the time
+}
+
+// "oct 7", "october 7th", "7 oct" at s[i...] (lower case): {month 1-12, day}.
+std::optional<std::pair<int, int>> read_date(const std::string& s, size_t& i) {
+  static const char* const kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"};
+  auto read_month = [&](size_t& p) -> int {
+    for (int m = 0; m < 12; ++m) {
+      if (s.compare(p, 3, kMonths[m]) != 0) continue;
+      size_t q = p + 3;
+      while (q < s.size() && std::isalpha(static_cast<unsigned char>(s[q]))) ++q;  // "october", "sept"
+      if (q - p > 9) return 0;
+      if (q < s.size() && s[q] == '.') ++q;
+      p = q;
+      return m + 1;
+    }
+    return 0;
+  };
+  auto read_day = [&](size_t& p) -> int {
+    int d = 0, digits = 0;
+    while (p < s.size() && is_digit(s[p]) && digits < 2) d = d * 10 + (s[p++] - '0'), ++digits;
+    if (digits == 0 || d < 1 || d > 31) return 0;
+    for (const char* suffix : {"st", "nd", "rd", "th"})
+      if (s.compare(p, 2, suffix) == 0) p += 2;
+    if (p < s.size() && std::isalnum(static_cast<unsigned char>(s[p]))) return 0;  // "7pm" is a time
+    return d;
+  };
+  size_t p = i;
+  int month = read_month(p), day = 0;
+  if (month) {
+    while (p < s.size() && s[p] == ' ') ++p;
+    day = read_day(p);
+  } else {
+    day = read_day(p);
+    while (p < s.size() && s[p] == ' ') ++p;
+    month = day ? read_month(p) : 0;
+  }
+  if (!month || !day) return std::nullopt;
+  i = p;
+  return std::make_pair(month, day);
+}
+
+// The instant the wall clock in `zone` shows `minutes` past midnight on
+// y-m-d; a time in a DST gap is taken just after it, an ambiguous one as
+// the earlier instant. nullopt for a date that does not exist.
+std::optional<millis> wall_time_on(const date::time_zone* zone, int y, int m, int d, int minutes) {
+  using mins = std::chrono::minutes;
+  date::year_month_day ymd{date::year{y}, date::month{static_cast<unsigned>(m)}, date::day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  date::local_time<mins> local{date::local_days{ymd}.time_since_epoch() + mins{minutes}};
+  auto info = zone->get_info(local);
+  date::sys_time<mins> t = info.result != date::local_info::nonexistent
+                               ? date::sys_time<mins>{local.time_since_epoch() - duration_cast<mins>(info.first.offset)}
+                               : date::floor<mins>(info.second.begin);
+  return duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -164,6 +213,41 @@ ResetTime parse_reset_time(std::string_view text, millis now, const std::string&
         return r;
       }
       continue;
+    }
+    // A date ("resets Oct 7 at 5pm (America/Chicago)", "resets Aug 8"): the
+    // weekly and monthly limits. Its next occurrence; midnight without a time.
+    if (auto date_at = read_date(s, p)) {
+      size_t q = p;
+      while (q < s.size() && (s[q] == ' ' || s[q] == ',')) ++q;
+      if (s.compare(q, 3, "at ") == 0) q += 3;
+      while (q < s.size() && s[q] == ' ') ++q;
+      int minutes = 0;
+      if (auto m = read_clock(s, q)) {
+        minutes = *m;
+        p = q;
+      }
+      std::string zone_name = default_zone;
+      size_t after = p;
+      if (auto z = read_zone(text, after)) {
+        zone_name = *z;
+        p = after;
+      }
+      r.matched = std::string(text.substr(pos, p - pos));
+      const date::time_zone* zone = find_zone(zone_name, r.error);
+      if (!zone) {
+        r.error += " in \"" + r.matched + "\"";
+        return r;
+      }
+      int year = static_cast<int>(date::year_month_day{date::floor<date::days>(
+                                      zone->to_local(date::sys_time<milliseconds>{milliseconds{now}}))}
+                                      .year());
+      for (int y = year; y <= year + 1 && !r.ok; ++y)
+        if (auto t = wall_time_on(zone, y, date_at->first, date_at->second, minutes); t && *t > now) {
+          r.ok = true;
+          r.at = *t;
+        }
+      if (!r.ok) r.error = "\"" + r.matched + "\" names no date in the coming year";
+      return r;
     }
     auto minutes = read_clock(s, p);
     if (!minutes) continue;

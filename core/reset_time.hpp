@@ -8,6 +8,8 @@
 //   "resets 2026-05-27T21:00:00Z"     (an ISO-8601 instant)
 //   "Claude AI usage limit reached|1747000000"   (epoch seconds, or milliseconds)
 //   "5-hour limit reached ∙ resets 3am", "You've hit your limit · resets 5pm (Europe/London)"
+//   "You've hit your weekly limit · resets Oct 7 at 5pm (America/Chicago)", "resets Aug 8"
+//                                     (a date: its next occurrence; midnight when no time is given)
 // A wall-clock time that has already passed today (in its zone) means its next
 // occurrence; the result is never in the past. DST: a time that does not exist
 // that day (spring forward) is taken just after the gap; an ambiguous one

@@ -4,6 +4,7 @@
 
 #include "core/failure_patterns.hpp"
 #include "core/time_text.hpp"
+#include "core/time_zone.hpp"
 
 namespace arc {
 namespace {
@@ -13,14 +14,6 @@ millis spread(const std::string& name, int64_t n, millis range) {
   if (range <= 0) return 0;
   uint64_t h = std::stoull(fingerprint_of(name + "#" + std::to_string(n)), nullptr, 16);
   return static_cast<millis>(h % static_cast<uint64_t>(range));
-}
-
-const date::time_zone* zone_or_null(const std::string& name) {
-  try {
-    return date::locate_zone(name == "UTC" ? "Etc/UTC" : name);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
 }
 
 }  // namespace
@@ -57,7 +50,7 @@ GuardVerdict check_guards(const std::vector<GuardWindow>& guards, millis now, bo
       }
       continue;
     }
-    const date::time_zone* zone = zone_or_null(g.zone);
+    const date::time_zone* zone = locate_time_zone(g.zone);
     if (!zone) {
       v.error = "unknown time zone \"" + g.zone + "\" in a guard window";
       continue;
