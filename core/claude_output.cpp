@@ -2,27 +2,157 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <sstream>
 
+#include "core/claude_plan.hpp"
 #include "core/reset_time.hpp"
 #include "core/task.hpp"
+#include "core/time_text.hpp"
 
 namespace arc {
 namespace {
 
+using json = nlohmann::json;
 constexpr size_t kSummaryCap = 4000;
 
-int64_t count_of(const nlohmann::json& usage, const char* key) {
-  auto it = usage.find(key);
-  if (it == usage.end() || !it->is_number()) return 0;
+int64_t count_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return 0;
   double v = it->get<double>();
-  if (!(v >= 0) || v > 9e15) return 0;  // negative, NaN or absurd: not a token count
+  if (!(v >= 0) || v > 9e15) return 0;  // negative, NaN or absurd: not a count
   return static_cast<int64_t>(v);
 }
 
-std::string text_of(const nlohmann::json& j, const char* key) {
+double usd_of(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return 0;
+  double v = it->get<double>();
+  return v >= 0 && v < 1e9 ? v : 0.0;
+}
+
+std::string text_of(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+const json* object_at(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_object() ? &*it : nullptr;
+}
+
+// What a run's messages said, gathered line by line.
+struct Reading {
+  std::optional<json> result;
+  std::string assistant_error;  // the last assistant message's `error` field
+  std::string assistant_text;   // its text
+  std::string model;            // the first model that answered (an assistant message's)
+  std::string init_model;       // the model the session started with (the init line's)
+  std::string limit_text;       // a rejected rate_limit_event, as a stop reason
+  std::string rate_limit;       // the last rate_limit_event, as recorded
+};
+
+std::string limit_type_words(const std::string& type) {
+  if (type == "five_hour") return "5-hour";
+  if (type == "seven_day") return "weekly";
+  if (type == "seven_day_opus") return "weekly Opus";
+  if (type == "seven_day_sonnet") return "weekly Sonnet";
+  return type.empty() ? "usage" : type;
+}
+
+void read_rate_limit_event(const json& ev, Reading& rd) {
+  const json* info = object_at(ev, "rate_limit_info");
+  if (!info) return;
+  std::string status = text_of(*info, "status"), type = text_of(*info, "rateLimitType");
+  int64_t resets = count_of(*info, "resetsAt");
+  std::string at = resets > 0 ? format_iso_utc(resets * 1000) : std::string();
+  rd.rate_limit = status + (type.empty() ? "" : " " + type);
+  if (auto u = info->find("utilization"); u != info->end() && u->is_number())
+    rd.rate_limit += " " + std::to_string(static_cast<int>(u->get<double>() * (u->get<double>() <= 1 ? 100 : 1))) + "%";
+  if (!at.empty()) rd.rate_limit += " resets " + at;
+  if (status == "rejected")
+    rd.limit_text = "Claude " + limit_type_words(type) + " limit reached (rate_limit_event rejected)" +
+                    (at.empty() ? std::string() : "; resets " + at);
+}
+
+void read_assistant(const json& ev, Reading& rd) {
+  if (std::string e = text_of(ev, "error"); !e.empty()) rd.assistant_error = e;
+  const json* msg = object_at(ev, "message");
+  if (!msg) return;
+  std::string model = text_of(*msg, "model");
+  if (rd.model.empty() && !model.empty() && model[0] != '<') rd.model = model;  // not "<synthetic>"
+  auto content = msg->find("content");
+  if (content == msg->end() || !content->is_array()) return;
+  std::string text;
+  for (auto& block : *content)
+    if (block.is_object() && text_of(block, "type") == "text") text += text_of(block, "text");
+  if (!text.empty()) rd.assistant_text = text;
+}
+
+Reading read_messages(const std::string& out) {
+  Reading rd;
+  auto whole = json::parse(out, nullptr, false);
+  if (whole.is_object()) {  // --output-format json
+    if (text_of(whole, "type") == "result") rd.result = std::move(whole);
+    return rd;
+  }
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] != '{') continue;
+    auto ev = json::parse(line, nullptr, false);
+    if (!ev.is_object()) continue;  // a broken line among messages: skip it, keep the rest
+    std::string type = text_of(ev, "type");
+    if (type == "result") rd.result = std::move(ev);
+    else if (type == "assistant") read_assistant(ev, rd);
+    else if (type == "rate_limit_event") read_rate_limit_event(ev, rd);
+    else if (type == "system" && text_of(ev, "subtype") == "init") rd.init_model = text_of(ev, "model");
+  }
+  return rd;
+}
+
+// Tokens and cost from the result: modelUsage (every model call of the run)
+// when present, else usage (the main loop only).
+void read_usage(const json& result, const ClaudeConfig* claude, ExecOutcome& o) {
+  o.cost_usd = usd_of(result, "total_cost_usd");
+  if (o.cost_usd == 0) o.cost_usd = usd_of(result, "cost_usd");
+  o.turns = count_of(result, "num_turns");
+  int64_t input = 0, busiest = 0;
+  double api = 0;
+  const json* per_model = object_at(result, "modelUsage");
+  if (per_model && !per_model->empty()) {
+    for (auto& [model, u] : per_model->items()) {
+      if (!u.is_object()) continue;
+      int64_t in = count_of(u, "inputTokens"), out = count_of(u, "outputTokens");
+      int64_t cr = count_of(u, "cacheReadInputTokens"), cw = count_of(u, "cacheCreationInputTokens");
+      input += in;
+      o.tokens_out += out;
+      o.cache_read_tokens += cr;
+      o.cache_write_tokens += cw;
+      const ModelConfig* m = claude ? find_model(*claude, model) : nullptr;
+      if (m) api += api_cost_usd(m->pricing, in, out, cw, cr);
+      else api += usd_of(u, "costUSD");  // a model the config does not price: Claude Code's estimate
+      if (out >= busiest) {  // the model that wrote the most: the run's model when no message said
+        busiest = out;
+        o.model = model;
+      }
+    }
+  } else if (const json* u = object_at(result, "usage")) {
+    input = count_of(*u, "input_tokens");
+    o.tokens_out = count_of(*u, "output_tokens");
+    o.cache_read_tokens = count_of(*u, "cache_read_input_tokens");
+    o.cache_write_tokens = count_of(*u, "cache_creation_input_tokens");
+  }
+  o.tokens_in = input + o.cache_read_tokens + o.cache_write_tokens;
+  o.api_cost_usd = api > 0 ? api : o.cost_usd;
+}
+
+ExecOutcome failed(const std::string& failure_class, bool retryable, const std::string& summary) {
+  ExecOutcome o;
+  o.status = status::failed;
+  o.failure_class = failure_class;
+  o.retryable = retryable;
+  o.summary = sanitize_text(summary, kSummaryCap);
+  return o;
 }
 
 ExecOutcome rate_limited(const std::string& text) {
@@ -35,106 +165,124 @@ ExecOutcome rate_limited(const std::string& text) {
   return o;
 }
 
-// A rate-limit notice among the events: its message, or "".
-std::string rate_limit_text(const nlohmann::json& ev) {
-  std::string type = text_of(ev, "type") + " " + text_of(ev, "subtype");
-  if (type.find("rate_limit") == std::string::npos) return "";
-  for (const char* k : {"message", "text", "error", "result"}) {
-    std::string t = text_of(ev, k);
-    if (!t.empty()) return t;
-  }
-  return sanitize_text(ev.dump(), 500);
+// Claude Code cannot work until a person acts: the gate stops with `todo`.
+ExecOutcome systemic(const std::string& failure_class, const std::string& what, const std::string& todo) {
+  ExecOutcome o = failed(failure_class, false, what + "; not the task's fault: it goes back to the queue");
+  o.systemic = true;
+  o.stop_reason = sanitize_text(what + ". " + todo, 1000);
+  return o;
 }
 
-ExecOutcome from_result(const nlohmann::json& ev, const ProcessResult& r) {
-  ExecOutcome o;
+const char* const kLoginTodo = "Log Claude Code in on this host (`claude /login`, or set ANTHROPIC_API_KEY in "
+                               "[claude] env), then `arc dispatch reset`";
+
+// Claude Code's own words for an account that cannot be used (its 2.1.x
+// messages: "Not logged in · Please run /login", "Invalid API key · Fix
+// external API key", "Credit balance is too low"): the systemic outcome,
+// or nothing.
+std::optional<ExecOutcome> account_problem(const std::string& text) {
+  std::string s = text;
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* p : {"not logged in", "please run /login", "invalid api key", "oauth token has expired",
+                        "authentication_error"})
+    if (s.find(p) != std::string::npos) return systemic("not_logged_in", "claude: " + text, kLoginTodo);
+  for (const char* p : {"credit balance is too low", "account is on hold"})
+    if (s.find(p) != std::string::npos)
+      return systemic("billing", "claude: " + text, "Settle the account's billing or credit, then `arc dispatch reset`");
+  return std::nullopt;
+}
+
+ExecOutcome from_assistant_error(const std::string& error, const std::string& text) {
+  std::string what = "claude: " + (text.empty() ? error : text) + " (" + error + ")";
+  if (error == "authentication_failed" || error == "oauth_org_not_allowed" || error == "verification_required" ||
+      error == "cloud_credential_error")
+    return systemic("not_logged_in", what, kLoginTodo);
+  if (error == "billing_error" || error == "account_on_hold")
+    return systemic("billing", what, "Settle the account's billing or credit, then `arc dispatch reset`");
+  if (error == "overloaded" || error == "server_error" || error == "unknown")
+    return failed(failure::crashed, true, what);
+  // invalid_request, model_not_found, max_output_tokens: this task's run, as it is, fails again.
+  return failed(failure::task_failed, false, what);
+}
+
+ExecOutcome from_result(const json& ev, const Reading& rd, const ProcessResult& r, const ClaudeConfig* claude) {
   std::string result = text_of(ev, "result");
   std::string subtype = text_of(ev, "subtype");
   auto err = ev.find("is_error");
-  bool is_error = (err != ev.end() && err->is_boolean() && err->get<bool>()) ||
-                  (subtype != "success" && !subtype.empty());
-  auto cost = [](const nlohmann::json& v) {
-    double d = v.get<double>();
-    return d >= 0 && d < 1e9 ? d : 0.0;
-  };
-  if (auto it = ev.find("total_cost_usd"); it != ev.end() && it->is_number()) o.cost_usd = cost(*it);
-  else if (auto c = ev.find("cost_usd"); c != ev.end() && c->is_number()) o.cost_usd = cost(*c);
-  o.api_cost_usd = o.cost_usd;
-  if (auto u = ev.find("usage"); u != ev.end() && u->is_object()) {
-    o.tokens_in = count_of(*u, "input_tokens") + count_of(*u, "cache_creation_input_tokens") +
-                  count_of(*u, "cache_read_input_tokens");
-    o.tokens_out = count_of(*u, "output_tokens");
-  }
+  bool is_error = (err != ev.end() && err->is_boolean() && err->get<bool>()) || (subtype != "success" && !subtype.empty());
   std::string session = text_of(ev, "session_id");
   std::string suffix = session.empty() ? "" : " [session " + session + "]";
-  if (is_error && looks_rate_limited(result)) {
-    ExecOutcome limited = rate_limited(result);
-    limited.cost_usd = o.cost_usd;
-    limited.api_cost_usd = o.api_cost_usd;
-    limited.tokens_in = o.tokens_in;
-    limited.tokens_out = o.tokens_out;
-    return limited;
-  }
-  if (is_error) {
-    o.status = status::failed;
-    // A crash mid-run may pass; running out of turns will happen again.
+  ExecOutcome o;
+  if (!is_error) {
+    o.status = status::completed;
+    std::string summary = result.empty() ? "claude finished (exit " + std::to_string(r.exit_code) + ")" : result;
+    if (summary.size() + suffix.size() > kSummaryCap)
+      summary = sanitize_text(summary, kSummaryCap - suffix.size() - 3) + "...";
+    o.summary = sanitize_text(summary + suffix, kSummaryCap);
+  } else if (!rd.limit_text.empty() || rd.assistant_error == "rate_limit" || looks_rate_limited(result)) {
+    o = rate_limited(!rd.limit_text.empty() ? rd.limit_text : result.empty() ? rd.assistant_text : result);
+  } else if (!rd.assistant_error.empty()) {
+    o = from_assistant_error(rd.assistant_error, result.empty() ? rd.assistant_text : result);
+  } else if (auto account = account_problem(result)) {
+    o = *account;
+  } else if (ev.contains("startup_failure_reason")) {
+    std::string errors;
+    if (auto e = ev.find("errors"); e != ev.end() && e->is_array())
+      for (auto& x : *e)
+        if (x.is_string()) errors += (errors.empty() ? "" : "; ") + x.get<std::string>();
+    o = systemic("startup_failed", "claude could not start: " + text_of(ev, "startup_failure_reason") +
+                                       (errors.empty() ? "" : ": " + errors),
+                 "Mend Claude Code's configuration on this host, then `arc dispatch reset`");
+  } else {
+    // A crash mid-run may pass; running out of turns or of its budget will happen again.
     bool transient = subtype == "error_during_execution";
-    o.failure_class = transient ? failure::crashed : failure::task_failed;
-    o.retryable = transient;
-    o.summary = sanitize_text("claude " + (subtype.empty() ? std::string("error") : subtype) +
-                                  (result.empty() ? "" : ": " + result) + suffix,
-                              kSummaryCap);
-    return o;
+    std::string why = subtype == "error_max_budget_usd" ? "spent its --max-budget-usd cap"
+                      : subtype == "error_max_turns"    ? "ran out of turns"
+                      : subtype.empty() || subtype == "success" ? "error"
+                                                                : subtype;
+    o = failed(transient ? failure::crashed : failure::task_failed, transient,
+               "claude " + why + (result.empty() ? "" : ": " + result) + suffix);
   }
-  o.status = status::completed;
-  std::string summary = result.empty() ? "claude finished (exit " + std::to_string(r.exit_code) + ")" : result;
-  if (summary.size() + suffix.size() > kSummaryCap) summary = summary.substr(0, kSummaryCap - suffix.size() - 3) + "...";
-  o.summary = sanitize_text(summary + suffix, kSummaryCap);
+  read_usage(ev, claude, o);
+  // The model that answered (a fallback model, when it took over), else the
+  // one the session began with, else the one modelUsage shows most output of.
+  if (!rd.model.empty()) o.model = rd.model;
+  else if (!rd.init_model.empty()) o.model = rd.init_model;
+  o.rate_limit = rd.rate_limit;
   return o;
 }
 
 }  // namespace
 
-ExecOutcome interpret_claude_output(const ProcessResult& r) {
+ExecOutcome interpret_claude_output(const ProcessResult& r, const ClaudeConfig* claude) {
+  if (r.spawn_failed && r.spawn_error.find("No such file or directory") != std::string::npos)
+    return systemic("executor_missing", "the Claude Code binary could not be started (" + r.spawn_error + ")",
+                    "Install it (npm install -g @anthropic-ai/claude-code) or set [claude] binary to its path, "
+                    "then `arc dispatch reset`");
   if (r.spawn_failed || r.timed_out) return interpret_arc_output(r);
-  std::optional<nlohmann::json> result;
-  std::string limit;
-  // --output-format json: one object (possibly pretty-printed).
-  auto whole = nlohmann::json::parse(r.out, nullptr, false);
-  if (whole.is_object()) {
-    if (text_of(whole, "type") == "result") result = whole;
-  } else {
-    std::istringstream in(r.out);
-    for (std::string line; std::getline(in, line);) {
-      if (line.empty() || line[0] != '{') continue;
-      auto ev = nlohmann::json::parse(line, nullptr, false);
-      if (!ev.is_object()) continue;  // a broken line among events: skip it, keep the rest
-      if (text_of(ev, "type") == "result") result = ev;
-      if (auto t = rate_limit_text(ev); !t.empty()) limit = t;
-    }
-  }
-  if (result) {
-    ExecOutcome o = from_result(*result, r);
-    // A failed result after a rate-limit event: the limit is the reason.
-    if (o.status == status::failed && !limit.empty()) return rate_limited(limit);
-    return o;
-  }
-  std::string err_tail = last_line(r.err);
-  if (limit.empty() && (looks_rate_limited(err_tail) || looks_rate_limited(last_line(r.out))))
-    limit = looks_rate_limited(err_tail) ? err_tail : last_line(r.out);
-  if (!limit.empty()) return rate_limited(limit);
-  if (r.exit_code != 0 || r.term_signal) return interpret_arc_output(r);  // a crash, as any executor
+  Reading rd = read_messages(r.out);
+  if (rd.result) return from_result(*rd.result, rd, r, claude);
+  // No result message: a crash, a limit or a login problem said on stderr.
+  std::string err_tail = last_line(r.err), out_tail = last_line(r.out);
   ExecOutcome o;
-  o.status = status::failed;
-  o.failure_class = failure::bad_output;
-  o.summary = sanitize_text("claude output has no result event (expected --output-format stream-json "
-                            "or json); last line: " + sanitize_text(last_line(r.out), 300),
-                            kSummaryCap);
+  if (!rd.limit_text.empty()) o = rate_limited(rd.limit_text);
+  else if (looks_rate_limited(err_tail)) o = rate_limited(err_tail);
+  else if (!rd.assistant_error.empty() && rd.assistant_error != "unknown")
+    o = from_assistant_error(rd.assistant_error, rd.assistant_text);
+  else if (auto account = account_problem(err_tail)) o = *account;
+  else if (auto in_text = account_problem(rd.assistant_text)) o = *in_text;
+  else if (r.exit_code != 0 || r.term_signal) o = interpret_arc_output(r);  // a crash, as any executor
+  else
+    o = failed(failure::bad_output, false,
+               "claude output has no result message (expected --output-format stream-json or json); last line: " +
+                   sanitize_text(out_tail, 300));
+  o.model = rd.model.empty() ? rd.init_model : rd.model;
+  o.rate_limit = rd.rate_limit;
   return o;
 }
 
-ExecOutcome interpret_output(const std::string& format, const ProcessResult& r) {
-  return format == "claude" ? interpret_claude_output(r) : interpret_arc_output(r);
+ExecOutcome interpret_output(const std::string& format, const ProcessResult& r, const ClaudeConfig* claude) {
+  return format == "claude" ? interpret_claude_output(r, claude) : interpret_arc_output(r);
 }
 
 }  // namespace arc

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <sstream>
 
 #include "core/proc_scan.hpp"
@@ -27,8 +28,47 @@ std::string shell_argv(const std::string& description, std::vector<std::string>&
 
 }  // namespace
 
-std::string build_process_spec(const Task& task, const SkillConfig& skill,
-                               const std::string& incarnation, ProcessSpec& out) {
+ExecutorChoice pick_executor(const Config& cfg, const std::vector<std::string>& task_skills) {
+  ExecutorChoice c;
+  for (auto& name : task_skills) {
+    auto it = cfg.skills.find(name);
+    if (it != cfg.skills.end() && (it->second.builtin_shell || !it->second.command.empty())) {
+      c.skill = &it->second;
+      return c;
+    }
+  }
+  if (cfg.claude.enabled) {
+    c.claude = true;
+    return c;
+  }
+  c.skill = pick_skill(cfg, task_skills, c.why);
+  return c;
+}
+
+std::vector<std::string> executor_env(const Task& task, const ExecutorEnv& env) {
+  std::string skills;
+  for (size_t i = 0; i < task.skills.size(); ++i) skills += (i ? "," : "") + task.skills[i];
+  std::vector<std::string> out = {
+      "ARC_TASK_ID=" + std::to_string(task.id),
+      "ARC_TASK_SUBJECT=" + task.subject,
+      "ARC_TASK_PRIORITY=" + std::to_string(task.priority),
+      "ARC_TASK_SKILLS=" + skills,
+      "ARC_TASK_ATTEMPT=" + std::to_string(task.attempts),
+      "ARC_TASK_MODEL=" + task.model,
+      "ARC_LEASE_EPOCH=" + std::to_string(task.lease_epoch),
+      std::string(kIncarnationEnv) + "=" + env.incarnation,
+  };
+  if (!env.database.empty()) out.push_back("ARC_DB=" + env.database);
+  if (!env.config.empty()) out.push_back("ARC_CONFIG=" + env.config);
+  if (!env.bin_dir.empty()) {
+    const char* path = std::getenv("PATH");
+    out.push_back("PATH=" + env.bin_dir + (path && *path ? ":" + std::string(path) : std::string(":/usr/bin:/bin")));
+  }
+  return out;
+}
+
+std::string build_process_spec(const Task& task, const SkillConfig& skill, const ExecutorEnv& env,
+                               ProcessSpec& out) {
   out = ProcessSpec{};
   if (skill.builtin_shell) {
     if (auto why = shell_argv(task.description, out.argv); !why.empty()) return why;
@@ -37,17 +77,7 @@ std::string build_process_spec(const Task& task, const SkillConfig& skill,
   } else {
     out.argv = skill.command;
   }
-  std::string skills;
-  for (size_t i = 0; i < task.skills.size(); ++i) skills += (i ? "," : "") + task.skills[i];
-  out.env = {
-      "ARC_TASK_ID=" + std::to_string(task.id),
-      "ARC_TASK_SUBJECT=" + task.subject,
-      "ARC_TASK_PRIORITY=" + std::to_string(task.priority),
-      "ARC_TASK_SKILLS=" + skills,
-      "ARC_TASK_ATTEMPT=" + std::to_string(task.attempts),
-      "ARC_TASK_MODEL=" + task.model,
-      std::string(kIncarnationEnv) + "=" + incarnation,
-  };
+  out.env = executor_env(task, env);
   // Task text may hold invalid UTF-8 (it comes from anywhere): replaced, not thrown on.
   out.stdin_data = to_json(task).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   out.cwd = skill.cwd;

@@ -15,12 +15,22 @@ struct ExecOutcome {
   std::string status;         // completed | failed | rate_limited
   std::string failure_class;  // empty when completed (see core/task.hpp)
   bool retryable = false;     // timeout and crashes are; explicit failures are not
+  // Not the task's fault and not passing by itself (not logged in, a bad
+  // key, no credit, the executor missing): the gate stops until a person
+  // acts, the task goes back to pending and its attempt is not spent.
+  // stop_reason says what to do.
+  bool systemic = false;
   std::string summary;
   std::string stop_reason;
   double cost_usd = 0;
   double api_cost_usd = 0;
-  int64_t tokens_in = 0;
+  int64_t tokens_in = 0;           // all input, cache reads and writes included
   int64_t tokens_out = 0;
+  int64_t cache_read_tokens = 0;   // of tokens_in
+  int64_t cache_write_tokens = 0;  // of tokens_in
+  int64_t turns = 0;
+  std::string model;               // the model that answered, when the executor says
+  std::string rate_limit;          // the provider's last word on limits ("allowed five_hour 82% resets ...")
 };
 
 ExecOutcome interpret_arc_output(const ProcessResult& r);

@@ -55,6 +55,15 @@ GateChange gate_on_outcome(GateState& g, const GateConfig& c, const std::string&
     g.error_class = failure::rate_limited;
     return move(g, gate_state::rate_limited, why, now);
   }
+  if (status == outcome_systemic) {
+    // Not logged in, no credit, the executor missing: every task would fail
+    // the same way. Stop at once; a person mends it and resets.
+    if (g.state == gate_state::paused || g.state == gate_state::failures) return {};
+    g.reason = sanitize_text(stop_text, 1000);
+    g.error_class = "systemic";
+    g.resume_at = 0;
+    return move(g, gate_state::failures, g.reason, now);
+  }
   if (status == status::completed) {
     g.consecutive_failures = 0;
     return {};

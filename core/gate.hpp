@@ -49,9 +49,14 @@ struct GateChange {
 
 bool may_claim(const GateState& g);
 
+// The outcome word for a run that failed for a reason not its task's
+// (ExecOutcome::systemic).
+inline constexpr const char* outcome_systemic = "systemic";
+
 // A task ended: rate_limited stops the gate until its reset time (or the
-// fallback backoff, saying so); other failures count towards stopped_failures;
-// a completion resets the count.
+// fallback backoff, saying so); systemic stops it at once (stopped_failures,
+// `stop_text` saying what to do); other failures count towards
+// stopped_failures; a completion resets the count.
 GateChange gate_on_outcome(GateState& g, const GateConfig& c, const std::string& status,
                            const std::string& stop_text, millis now);
 // Time passes: a rate-limit stop whose time has come resumes by itself.

@@ -12,7 +12,13 @@ bool is_valid_status(const std::string& s) {
 
 bool is_terminal_status(const std::string& s) {
   return s == status::completed || s == status::failed || s == status::expired ||
-         s == status::cancelled;
+         s == status::cancelled || s == status::blocked;
+}
+
+std::string status_list() {
+  std::string out;
+  for (const char* s : kAllStatuses) out += (out.empty() ? "" : ", ") + std::string(s);
+  return out;
 }
 
 std::string validate(const TaskSpec& spec) {

@@ -20,9 +20,18 @@ inline constexpr const char* completed = "completed";
 inline constexpr const char* failed = "failed";
 inline constexpr const char* expired = "expired";
 inline constexpr const char* cancelled = "cancelled";
+inline constexpr const char* blocked = "blocked";  // needs a person: never retried, requeued by hand
 }  // namespace status
 
+// Every status, in the order the CLI, the API and /metrics list them.
+inline constexpr const char* kAllStatuses[] = {status::pending, status::active,  status::completed,
+                                              status::failed,  status::blocked, status::expired,
+                                              status::cancelled};
+// "pending, active, ..." for messages.
+std::string status_list();
+
 bool is_valid_status(const std::string& s);
+// Closed: nothing runs it again unless a person requeues it (blocked, failed).
 bool is_terminal_status(const std::string& s);
 
 // failure_class values written by the runtime.

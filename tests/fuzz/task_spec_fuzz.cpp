@@ -49,6 +49,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   skill.name = "fuzz";
   skill.command = {"/bin/true"};
   arc::ProcessSpec spec;
-  (void)arc::build_process_spec(t, skill, "fuzz-incarnation", spec);
+  (void)arc::build_process_spec(t, skill, arc::ExecutorEnv{"fuzz-incarnation", "", "", ""}, spec);
   return 0;
 }

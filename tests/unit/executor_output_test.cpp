@@ -107,7 +107,7 @@ TEST(ExecutorLaunch, InvalidUtf8InATaskDoesNotThrow) {
   s.name = "x";
   s.command = {"/bin/cat"};
   ProcessSpec spec;
-  EXPECT_EQ(build_process_spec(t, s, "inc", spec), "");
+  EXPECT_EQ(build_process_spec(t, s, ExecutorEnv{"inc", "", "", ""}, spec), "");
   EXPECT_NE(spec.stdin_data.find("\"id\":7"), std::string::npos);
 }
 
