@@ -217,8 +217,8 @@ std::string Metrics::render(Db& db, millis now) {
 
   head(out, "arc_tasks", "gauge", "Tasks in the database by status.");
   {
-    std::map<std::string, int64_t> by_status = {{"pending", 0}, {"active", 0},  {"completed", 0},
-                                                {"failed", 0},  {"expired", 0}, {"cancelled", 0}};
+    std::map<std::string, int64_t> by_status;
+    for (const char* s : kAllStatuses) by_status[s] = 0;
     auto q = db.prepare("SELECT status, count(*) FROM tasks INDEXED BY tasks_status GROUP BY status");
     while (q.step()) by_status[q.col_text(0)] = q.col_int(1);
     for (auto& [s, n] : by_status) sample(out, "arc_tasks", "status=\"" + s + "\"", static_cast<double>(n));

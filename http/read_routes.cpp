@@ -44,7 +44,7 @@ void add_read_routes(httplib::Server& svr, Shared& shared) {
     TaskFilter f;
     f.status = req.get_param_value("status");
     if (!f.status.empty() && !is_valid_status(f.status))
-      throw HttpError(400, "status: one of pending, active, completed, failed, expired, cancelled");
+      throw HttpError(400, "status: one of " + status_list());
     f.limit = static_cast<int>(int_param(req, "limit", 50, 1, 1000));
     f.after_id = int_param(req, "after", 0, 1, INT64_MAX);
     TaskStore store(db, system_clock());

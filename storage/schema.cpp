@@ -214,6 +214,94 @@ CREATE TABLE cluster_nodes (
   detail         TEXT    NOT NULL DEFAULT ''
 );
 )SQL",
+    // 7: the agent (docs/agent.md). 'blocked' is a status (a task that needs
+    // a person: never retried, requeued by hand): SQLite cannot change a
+    // CHECK constraint, so the tasks table is rebuilt the documented way
+    // (copy, drop, rename, indexes again), keeping AUTOINCREMENT's high
+    // mark. `runs` records every run of an executor: what it cost, which
+    // model and which SKILL.md versions it ran with, how it ended.
+    R"SQL(
+CREATE TABLE tasks_new (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  subject          TEXT    NOT NULL,
+  description      TEXT    NOT NULL DEFAULT '',
+  priority         INTEGER NOT NULL DEFAULT 5 CHECK (priority BETWEEN 1 AND 10),
+  status           TEXT    NOT NULL DEFAULT 'pending'
+                   CHECK (status IN ('pending','active','completed','failed','expired','cancelled','blocked')),
+  source           TEXT,
+  skills           TEXT    NOT NULL DEFAULT '[]',
+  parent_id        INTEGER,
+  model            TEXT,
+  locks            TEXT    NOT NULL DEFAULT '[]',
+  scheduled_for    INTEGER,
+  expires_at       INTEGER,
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  max_attempts     INTEGER NOT NULL DEFAULT 3,
+  lease_owner      TEXT,
+  lease_expires_at INTEGER,
+  created_at       INTEGER NOT NULL,
+  started_at       INTEGER,
+  finished_at      INTEGER,
+  summary          TEXT,
+  failure_class    TEXT,
+  cost_usd         REAL    NOT NULL DEFAULT 0,
+  api_cost_usd     REAL    NOT NULL DEFAULT 0,
+  tokens_in        INTEGER NOT NULL DEFAULT 0,
+  tokens_out       INTEGER NOT NULL DEFAULT 0,
+  duration_ms      INTEGER,
+  incident_id      INTEGER,
+  pattern_fingerprint TEXT,
+  lease_epoch      INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO tasks_new SELECT id, subject, description, priority, status, source, skills, parent_id, model,
+  locks, scheduled_for, expires_at, attempts, max_attempts, lease_owner, lease_expires_at, created_at,
+  started_at, finished_at, summary, failure_class, cost_usd, api_cost_usd, tokens_in, tokens_out, duration_ms,
+  incident_id, pattern_fingerprint, lease_epoch FROM tasks;
+DELETE FROM sqlite_sequence WHERE name = 'tasks_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'tasks_new', seq FROM sqlite_sequence WHERE name = 'tasks';
+DROP TABLE tasks;
+ALTER TABLE tasks_new RENAME TO tasks;
+CREATE UNIQUE INDEX tasks_open_source ON tasks(source)
+  WHERE source IS NOT NULL AND status IN ('pending','active');
+CREATE INDEX tasks_ready ON tasks(priority, created_at, id) WHERE status = 'pending';
+CREATE INDEX tasks_active ON tasks(lease_owner, lease_expires_at) WHERE status = 'active';
+CREATE INDEX tasks_failed ON tasks(finished_at) WHERE status = 'failed';
+CREATE INDEX tasks_finished ON tasks(finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX tasks_expiring ON tasks(expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL;
+CREATE INDEX tasks_status ON tasks(status);
+CREATE INDEX tasks_pattern ON tasks(pattern_fingerprint, finished_at) WHERE pattern_fingerprint IS NOT NULL;
+CREATE INDEX tasks_incident ON tasks(incident_id) WHERE incident_id IS NOT NULL;
+-- A closed task whose run has not reported yet (closed by its own agent):
+-- its lease_owner is kept until the run ends (storage/task_store.hpp).
+CREATE INDEX tasks_self_closed ON tasks(lease_owner) WHERE status != 'active' AND lease_owner IS NOT NULL;
+
+CREATE TABLE runs (
+  id             INTEGER PRIMARY KEY,
+  task_id        INTEGER NOT NULL,
+  attempt        INTEGER NOT NULL DEFAULT 0,
+  lease_epoch    INTEGER NOT NULL DEFAULT 0,
+  owner          TEXT,
+  executor       TEXT,
+  model          TEXT,
+  skills         TEXT    NOT NULL DEFAULT '[]',
+  started_at     INTEGER NOT NULL,
+  finished_at    INTEGER NOT NULL,
+  duration_ms    INTEGER NOT NULL DEFAULT 0,
+  outcome        TEXT    NOT NULL,
+  failure_class  TEXT,
+  summary        TEXT,
+  cost_usd       REAL    NOT NULL DEFAULT 0,
+  api_cost_usd   REAL    NOT NULL DEFAULT 0,
+  tokens_in      INTEGER NOT NULL DEFAULT 0,
+  tokens_out     INTEGER NOT NULL DEFAULT 0,
+  cache_read_tokens  INTEGER NOT NULL DEFAULT 0,
+  cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+  turns          INTEGER NOT NULL DEFAULT 0,
+  rate_limit     TEXT
+);
+CREATE INDEX runs_task ON runs(task_id, id);
+CREATE INDEX runs_finished ON runs(finished_at);
+)SQL",
 };
 
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -258,6 +346,13 @@ std::unique_ptr<Db> open_database(const std::string& path, const OpenOptions& op
                   "database " + path + ": schema version " + std::to_string(version) +
                       " is newer than this build understands (" + std::to_string(kSchemaVersion) +
                       "); upgrade arc, or use the arc build that wrote it");
+  if (version == 0 && tables > 0 &&
+      db->scalar_int("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('tasks', 'cycle_log')") == 2)
+    throw DbError(SQLITE_MISMATCH,
+                  "database " + path +
+                      ": is an Arc (arc-starter) database; arc-runtime does not change it. Bring its tasks and "
+                      "cycles over with `arc --db NEW.db import arc-starter " + path +
+                      "` and point arcd at NEW.db (docs/moving-from-arc.md)");
   if (version == 0 && tables > 0)
     throw DbError(SQLITE_MISMATCH,
                   "database " + path +

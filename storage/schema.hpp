@@ -6,7 +6,7 @@
 
 namespace arc {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 struct OpenOptions {
   bool read_only = false;

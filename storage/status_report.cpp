@@ -11,9 +11,7 @@ namespace arc {
 StatusReport build_status(Db& db, millis now, int recent_limit) {
   StatusReport r;
   r.now = now;
-  for (auto* s : {status::pending, status::active, status::completed, status::failed,
-                  status::expired, status::cancelled})
-    r.counts[s] = 0;
+  for (auto* s : kAllStatuses) r.counts[s] = 0;
   {
     auto q = db.prepare("SELECT status, count(*) FROM tasks GROUP BY status");
     while (q.step()) r.counts[q.col_text(0)] = q.col_int(1);

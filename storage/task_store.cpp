@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "core/time_zone.hpp"
+#include "storage/runs.hpp"
+
 namespace arc {
 namespace {
 
@@ -57,7 +60,7 @@ namespace hot_sql {
 const char* const kHeldLocks =
     "SELECT locks FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND locks != '[]'";
 const char* const kNextReady =
-    "SELECT id, locks FROM tasks INDEXED BY tasks_ready WHERE status = 'pending' "
+    "SELECT id, locks, priority FROM tasks INDEXED BY tasks_ready WHERE status = 'pending' "
     "AND (scheduled_for IS NULL OR scheduled_for <= ?1) "
     "AND (expires_at IS NULL OR expires_at > ?1) "
     "ORDER BY priority, created_at, id";
@@ -80,8 +83,24 @@ std::vector<std::string> names_from_json(const std::string& text) {
   return out;
 }
 
-TaskStore::TaskStore(Db& db, const Clock& clock, RetryPolicy retry)
-    : db_(db), clock_(clock), retry_(retry) {}
+TaskStore::TaskStore(Db& db, const Clock& clock, StoreOptions opts) : db_(db), clock_(clock), opts_(std::move(opts)) {}
+
+double TaskStore::spent_today() {
+  if (opts_.budget.daily_usd <= 0) return 0;
+  auto local = local_clock(now(), opts_.budget.zone);
+  millis day_start = local ? local->day_start : now() - now() % 86'400'000;
+  if (day_start != spend_.day_start) spend_ = Spend{day_start, 0, 0};
+  // Only the runs added since the last look: a claim stays an index probe.
+  // (A batch rolled back after this read leaves the sum a little high until
+  // the day ends: it errs on the side of the budget.)
+  auto q = db_.prepare("SELECT coalesce(sum(cost_usd), 0), coalesce(max(id), ?1) FROM runs WHERE id > ?1 AND finished_at >= ?2");
+  q.bind(1, spend_.last_run_id).bind(2, day_start);
+  if (q.step()) {
+    spend_.usd += q.col_double(0);
+    spend_.last_run_id = q.col_int(1);
+  }
+  return spend_.usd;
+}
 
 void TaskStore::add_event(int64_t task_id, const std::string& actor, const std::string& from,
                           const std::string& to, const std::string& reason) {
@@ -141,12 +160,15 @@ std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lea
     while (q.step())
       for (auto& l : names_from_json(q.col_text(0))) held.insert(l);
   }
+  // Over the day's budget only the most urgent run (Arc: priority 1-2).
+  int max_priority = opts_.budget.daily_usd > 0 && spent_today() >= opts_.budget.daily_usd ? opts_.budget.max_priority : 10;
   // Walk the ready index in order and pick the first `max` runnable tasks.
   std::vector<int64_t> picked;
   {
     auto q = db_.prepare(hot_sql::kNextReady);
     q.bind(1, t);
     while (static_cast<int>(picked.size()) < max && q.step()) {
+      if (q.col_int(2) > max_priority) break;  // in priority order: the rest wait for tomorrow's budget
       std::string locks_text = q.col_text(1);
       if (locks_text != "[]") {
         auto locks = names_from_json(locks_text);
@@ -184,6 +206,33 @@ bool TaskStore::last_move_was_by(int64_t id, const std::string& owner) {
   return q.step() && q.col_int(0) != 0;
 }
 
+void TaskStore::record_run(const TaskOutcome& o, int attempt, const std::string& outcome) {
+  const ExecOutcome& x = o.result;
+  RunRow r;
+  r.task_id = o.id;
+  r.attempt = attempt;
+  r.lease_epoch = o.epoch;
+  r.owner = o.owner;
+  r.executor = o.run.executor;
+  r.model = x.model.empty() ? o.run.model : x.model;
+  r.skills = o.run.skills.empty() ? "[]" : o.run.skills;
+  r.finished_at = now();
+  r.started_at = o.run.started_at ? o.run.started_at : r.finished_at - o.duration_ms;
+  r.duration_ms = o.duration_ms;
+  r.outcome = outcome;
+  r.failure_class = x.failure_class;
+  r.summary = x.summary;
+  r.cost_usd = x.cost_usd;
+  r.api_cost_usd = x.api_cost_usd;
+  r.tokens_in = x.tokens_in;
+  r.tokens_out = x.tokens_out;
+  r.cache_read_tokens = x.cache_read_tokens;
+  r.cache_write_tokens = x.cache_write_tokens;
+  r.turns = x.turns;
+  r.rate_limit = x.rate_limit;
+  insert_run(db_, r);
+}
+
 std::string TaskStore::finish(const TaskOutcome& outcome) {
   const ExecOutcome& o = outcome.result;
   int attempts = 0, max_attempts = 0;
@@ -196,6 +245,7 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
     std::string now_status = q.col_text(2), now_owner = q.col_text(3);
     int64_t now_epoch = q.col_int(4);
     q.reset();
+    bool same_lease = outcome.epoch == 0 || outcome.epoch == now_epoch;
     if (now_status != status::active && outcome.epoch != 0 && outcome.epoch == now_epoch &&
         last_move_was_by(outcome.id, outcome.owner)) {
       // This very result was recorded already and its answer was lost on
@@ -203,8 +253,29 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
       // again, and nothing written twice.
       return now_status;
     }
-    if (now_status != status::active || now_owner != outcome.owner ||
-        (outcome.epoch != 0 && outcome.epoch != now_epoch)) {
+    if (now_status != status::active && now_owner == outcome.owner && same_lease) {
+      // The agent closed its own task while its run went on (close() under
+      // the run's lease kept the lease): its status and summary stand; the
+      // run adds what it cost.
+      db_.prepare("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL, cost_usd = cost_usd + ?, "
+                  "api_cost_usd = api_cost_usd + ?, tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, "
+                  "duration_ms = ? WHERE id = ?")
+          .bind(1, o.cost_usd)
+          .bind(2, o.api_cost_usd)
+          .bind(3, o.tokens_in)
+          .bind(4, o.tokens_out)
+          .bind(5, outcome.duration_ms)
+          .bind(6, outcome.id)
+          .run();
+      char cost[32];
+      std::snprintf(cost, sizeof cost, "$%.4f", o.cost_usd);
+      add_event(outcome.id, outcome.owner, status::active, now_status,
+                "run ended after its agent closed the task (run: " + o.status + ", " + cost + ", " +
+                    std::to_string(outcome.duration_ms / 1000) + " s)");
+      record_run(outcome, attempts, o.status);
+      return now_status;
+    }
+    if (now_status != status::active || now_owner != outcome.owner || !same_lease) {
       // Fencing: the lease this run held is gone. Keep the refused result in
       // the task's history; never let it overwrite a re-run.
       // to_status "refused" is an event, not a status the task takes.
@@ -213,6 +284,7 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
                     "): the task is " + now_status +
                     (now_owner.empty() ? std::string() : " under " + now_owner) + " at epoch " +
                     std::to_string(now_epoch));
+      record_run(outcome, attempts, "refused");
       return "";
     }
   }
@@ -225,13 +297,18 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
     attempt_delta = -1;  // not the task's failure: its attempt is not consumed
     // No delay of its own: the gate stops all dispatch until the reset.
     reason = "rate limited: " + (o.stop_reason.empty() ? o.summary : o.stop_reason);
+  } else if (o.systemic) {
+    to = status::pending;
+    attempt_delta = -1;  // the executor could not work at all: the gate stops until a person acts
+    reason = o.failure_class + ", not the task's fault; back to the queue, attempt not spent: " +
+             sanitize_text(o.stop_reason.empty() ? o.summary : o.stop_reason, 300);
   } else if (o.status == status::completed) {
     to = status::completed;
   } else if (o.retryable && attempts < max_attempts) {
     to = status::pending;
-    millis delay = retry_.base_ms;
-    for (int i = 1; i < attempts && delay < retry_.max_ms; ++i) delay *= 2;
-    delay = std::min(delay, retry_.max_ms);
+    millis delay = opts_.retry.base_ms;
+    for (int i = 1; i < attempts && delay < opts_.retry.max_ms; ++i) delay *= 2;
+    delay = std::min(delay, opts_.retry.max_ms);
     retry_at = t + delay;
     reason = o.failure_class + ", retry " + std::to_string(attempts + 1) + "/" +
              std::to_string(max_attempts) + " in " + std::to_string(delay / 1000) + " s: " +
@@ -260,7 +337,16 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
       .bind(12, outcome.id)
       .run();
   add_event(outcome.id, outcome.owner, status::active, to, reason);
+  record_run(outcome, attempts, o.systemic ? "systemic" : o.status);
   return to;
+}
+
+// Closed by its own agent (close() under its lease) less than the grace ago:
+// the run may still be ending by itself.
+bool TaskStore::held_after_self_close(int64_t id, const std::string& owner) {
+  auto q = db_.prepare("SELECT 1 FROM tasks WHERE id = ? AND status != 'active' AND lease_owner = ? AND finished_at > ?");
+  q.bind(1, id).bind(2, owner).bind(3, now() - opts_.self_close_grace_ms);
+  return q.step();
 }
 
 std::vector<int64_t> TaskStore::renew(const std::string& owner, const std::vector<int64_t>& ids,
@@ -274,7 +360,7 @@ std::vector<int64_t> TaskStore::renew(const std::string& owner, const std::vecto
         .bind(2, id)
         .bind(3, owner)
         .run();
-    if (db_.changes() == 0) lost.push_back(id);
+    if (db_.changes() == 0 && !held_after_self_close(id, owner)) lost.push_back(id);
   }
   return lost;
 }
@@ -402,7 +488,8 @@ std::string TaskStore::set_terminal(int64_t id, const std::string& from_required
                                     const std::string& failure_class, const std::string& actor) {
   auto t = get(id);
   if (!t) return "no task with id " + std::to_string(id);
-  if (is_terminal_status(t->status))
+  // A blocked task waits for a person, who may close or cancel it.
+  if (is_terminal_status(t->status) && t->status != status::blocked)
     return "task " + std::to_string(id) + " is already " + t->status;
   if (!from_required.empty() && t->status != from_required)
     return "task " + std::to_string(id) + " is " + t->status + ", not " + from_required;
@@ -425,11 +512,55 @@ std::string TaskStore::cancel(int64_t id, const std::string& reason, const std::
 }
 
 std::string TaskStore::close(int64_t id, const std::string& new_status, const std::string& summary,
-                             const std::string& actor) {
-  if (new_status != status::completed && new_status != status::failed)
-    return "status must be completed or failed, got \"" + new_status + "\"";
-  return set_terminal(id, "", new_status, summary,
-                      new_status == status::failed ? "closed_by_operator" : "", actor);
+                             const std::string& actor, const RunLease* lease) {
+  if (new_status != status::completed && new_status != status::failed && new_status != status::blocked)
+    return "status must be completed, failed or blocked, got \"" + new_status + "\"";
+  std::string failure_class = new_status == status::failed    ? "closed_by_operator"
+                              : new_status == status::blocked ? std::string(status::blocked)
+                                                              : "";
+  if (!lease || lease->task_id != id) return set_terminal(id, "", new_status, summary, failure_class, actor);
+  // The run that holds the task closes it: its lease is kept, so that the
+  // run's end is still recorded against it (finish) and its renewals still
+  // hold for the grace.
+  auto t = get(id);
+  if (!t) return "no task with id " + std::to_string(id);
+  if (t->status != status::active || t->lease_epoch != lease->epoch)
+    return "task " + std::to_string(id) + " is " + t->status + (t->status == status::active ? " under another run" : "") +
+           ": this run (lease epoch " + std::to_string(lease->epoch) + ") no longer holds it, so it cannot close it";
+  if (new_status == status::failed) failure_class = failure::task_failed;
+  db_.prepare("UPDATE tasks SET status = ?, finished_at = ?, summary = COALESCE(?, summary), failure_class = ? "
+              "WHERE id = ? AND status = 'active' AND lease_epoch = ?")
+      .bind(1, new_status)
+      .bind(2, now())
+      .bind_text_or_null(3, summary)
+      .bind_text_or_null(4, failure_class)
+      .bind(5, id)
+      .bind(6, lease->epoch)
+      .run();
+  add_event(id, "agent", status::active, new_status, summary.empty() ? "closed by its agent" : summary);
+  return {};
+}
+
+std::string TaskStore::reopen(int64_t id, const std::string& reason, const std::string& actor) {
+  auto t = get(id);
+  if (!t) return "no task with id " + std::to_string(id);
+  if (t->status == status::completed)
+    return "task " + std::to_string(id) + " is completed: its work was done, so it is not run again (add a new task)";
+  if (!is_terminal_status(t->status))
+    return "task " + std::to_string(id) + " is " + t->status + "; only failed, blocked, cancelled or expired tasks go back to pending";
+  if (!t->source.empty()) {
+    auto q = db_.prepare("SELECT id FROM tasks WHERE source = ? AND status IN ('pending','active') AND id != ?");
+    q.bind(1, t->source).bind(2, id);
+    if (q.step())
+      return "task " + std::to_string(q.col_int(0)) + " is already open for source " + t->source +
+             "; close it first or leave this one closed";
+  }
+  db_.prepare("UPDATE tasks SET status = 'pending', attempts = 0, finished_at = NULL, failure_class = NULL, "
+              "lease_owner = NULL, lease_expires_at = NULL, scheduled_for = NULL, expires_at = NULL WHERE id = ?")
+      .bind(1, id)
+      .run();
+  add_event(id, actor, t->status, status::pending, reason.empty() ? "requeued by operator" : reason);
+  return {};
 }
 
 std::string TaskStore::update(int64_t id, const TaskUpdate& u, const std::string& actor) {

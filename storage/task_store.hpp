@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/executor_launch.hpp"  // RunInfo
 #include "core/executor_output.hpp"
 #include "core/task.hpp"
 #include "storage/db.hpp"
@@ -29,6 +30,15 @@ struct TaskOutcome {
   ExecOutcome result;   // status, failure class, summary, cost, tokens
   int64_t duration_ms = 0;
   int64_t epoch = 0;    // the claim's lease_epoch; checked too (0: the owner only)
+  RunInfo run;
+};
+
+// The lease a run holds, as an executor's `arc tasks close` reports it
+// (ARC_TASK_ID and ARC_LEASE_EPOCH): a close under it is the agent closing
+// its own task.
+struct RunLease {
+  int64_t task_id = 0;
+  int64_t epoch = 0;
 };
 
 struct TaskFilter {
@@ -44,9 +54,18 @@ struct TaskUpdate {
   std::optional<millis> scheduled_for, expires_at;
 };
 
+struct StoreOptions {
+  RetryPolicy retry;
+  // A run whose agent closed its task may go on this long before its
+  // lease counts as lost (and the dispatcher stops it).
+  millis self_close_grace_ms = 45'000;
+  BudgetConfig budget;  // daily_usd 0: no budget
+};
+
 class TaskStore {
  public:
-  TaskStore(Db& db, const Clock& clock, RetryPolicy retry = {});
+  TaskStore(Db& db, const Clock& clock, StoreOptions opts = {});
+  TaskStore(Db& db, const Clock& clock, RetryPolicy retry) : TaskStore(db, clock, with_retry(retry)) {}
 
   // Inserts a task, or returns the open task that has the same source.
   // Throws std::invalid_argument if the spec is invalid.
@@ -56,7 +75,8 @@ class TaskStore {
   // pending, due (scheduled_for <= now), not expired, and holding no lock
   // that an active task (or a task claimed earlier in this call) holds;
   // lowest priority number first, then oldest. Nothing while the gate row
-  // says dispatch is stopped.
+  // says dispatch is stopped; with the day's budget spent, only tasks of
+  // priority <= budget.max_priority.
   std::vector<Task> claim(const std::string& owner, int max, millis lease_ms);
 
   // Records an outcome if `owner` still holds the task's lease under
@@ -67,10 +87,17 @@ class TaskStore {
   // "" if the lease was lost: then the refused result is only recorded as
   // an event of the task, which is left as it is. The same result delivered
   // again (its answer was lost) gets the status it led to, and no write.
+  // A systemic failure (o.result.systemic) goes back to pending with its
+  // attempt refunded. A task its own agent closed while the run went on
+  // (close() under the run's lease) keeps the agent's status and summary;
+  // the run's cost, tokens and duration are added to it. Every call writes
+  // one row of `runs`.
   std::string finish(const TaskOutcome& o);
 
   // Extends the leases of `ids` held by `owner`; returns the ids it no
   // longer holds (cancelled, requeued by someone else): their runs must stop.
+  // A task whose agent closed it is held for self_close_grace_ms after the
+  // close, so that its run can end by itself.
   std::vector<int64_t> renew(const std::string& owner, const std::vector<int64_t>& ids,
                              millis lease_ms);
 
@@ -97,8 +124,14 @@ class TaskStore {
 
   // Operator actions; each returns "" on success, else why not.
   std::string cancel(int64_t id, const std::string& reason, const std::string& actor);
+  // completed, failed or blocked. Under `lease` (the run that holds the
+  // task closing it, with the lease's epoch) the lease is kept until the run
+  // reports; a lease that is not the task's current one is refused.
   std::string close(int64_t id, const std::string& new_status, const std::string& summary,
-                    const std::string& actor);
+                    const std::string& actor, const RunLease* lease = nullptr);
+  // A failed, blocked, cancelled or expired task back to pending with all
+  // its attempts (never a completed one: its effects happened).
+  std::string reopen(int64_t id, const std::string& reason, const std::string& actor);
   std::string update(int64_t id, const TaskUpdate& u, const std::string& actor);
 
   void add_event(int64_t task_id, const std::string& actor, const std::string& from,
@@ -106,16 +139,31 @@ class TaskStore {
 
   millis now() const { return clock_.now_ms(); }
   Db& db() { return db_; }
+  // What runs finished today (the budget's zone) cost; 0 without a budget.
+  double spent_today();
 
  private:
+  static StoreOptions with_retry(RetryPolicy r) {
+    StoreOptions o;
+    o.retry = r;
+    return o;
+  }
   // Whether the task's latest status change was `owner` finishing its run.
   bool last_move_was_by(int64_t id, const std::string& owner);
   std::string set_terminal(int64_t id, const std::string& from_required, const std::string& to,
                            const std::string& summary, const std::string& failure_class,
                            const std::string& actor);
+  void record_run(const TaskOutcome& o, int attempt, const std::string& outcome);
+  bool held_after_self_close(int64_t id, const std::string& owner);
   Db& db_;
   const Clock& clock_;
-  RetryPolicy retry_;
+  StoreOptions opts_;
+  // spent_today(), kept up by reading only the runs added since (by id).
+  struct Spend {
+    millis day_start = -1;
+    double usd = 0;
+    int64_t last_run_id = 0;
+  } spend_;
 };
 
 // Runs fn inside BEGIN IMMEDIATE ... COMMIT.

@@ -89,7 +89,7 @@ TEST_F(ApiTest, StatusIsWhatArcStatusJsonPrints) {
   EXPECT_EQ(s["counts"]["pending"], 1);
   for (auto k : {"now", "arcd_running", "counts", "active", "recent", "cost_today_usd", "cost_week_usd"})
     EXPECT_TRUE(s.contains(k)) << k;
-  EXPECT_EQ(s["counts"].size(), 6u);
+  EXPECT_EQ(s["counts"].size(), std::size(kAllStatuses));
 }
 
 TEST_F(ApiTest, TasksArePagedNewestFirst) {
