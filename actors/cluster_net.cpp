@@ -29,6 +29,11 @@ void configure_cluster(caf::actor_system_config& cfg, const ClusterConfig& c) {
   cfg.add_message_type<SensorRow>("sensor_row");
   cfg.add_message_type<SensorRun>("sensor_run");
   cfg.add_message_type<SensorRunSummary>("sensor_run_summary");
+  cfg.add_message_type<PromptContext>("prompt_context");
+  cfg.add_message_type<PromptParent>("prompt_parent");
+  cfg.add_message_type<PromptRun>("prompt_run");
+  cfg.add_message_type<std::vector<PromptParent>>("std::vector<prompt_parent>");
+  cfg.add_message_type<std::vector<PromptRun>>("std::vector<prompt_run>");
 }
 
 caf::io::middleman_actor network(caf::actor_system& sys, bool insecure) {

@@ -13,6 +13,8 @@
 
 #include <set>
 
+#include "actors/agent_run.hpp"
+#include "core/claude_output.hpp"
 #include "core/executor_launch.hpp"
 #include "core/runtime_stats.hpp"
 
@@ -106,29 +108,32 @@ void record(self_ptr self, ExecDone done) {
         .then([on_recorded](bool) { on_recorded(); }, on_error);
     return;
   }
-  if (done.cancelled) {
-    // The lease was lost (operator cancel, or requeued elsewhere): not ours to record.
-    spdlog::info("dispatcher: task {} stopped: its lease was taken away", id);
-    on_recorded();
-    // If it was claimed back by us meanwhile, we hold it with nothing running.
-    want_release(self);
-    return;
-  }
+  // A run stopped because its lease was lost (an operator's cancel, a
+  // requeue elsewhere, its agent's close past the grace) is reported all
+  // the same: the store keeps what it cost and refuses the rest (fencing).
+  if (done.cancelled) spdlog::info("dispatcher: task {} stopped: its lease was taken away", id);
   const ExecOutcome& x = done.outcome;
-  TaskOutcome o{id, "", x, done.duration_ms, st.epoch_of[id]};  // the queue fills in the owner
+  TaskOutcome o{id, "", x, done.duration_ms, st.epoch_of[id], done.run};  // the queue fills in the owner
   auto tc = trace::send(done.trace, "dispatcher", "queue", "finish", id, [&] { return x.status + ": " + x.summary; });
   self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
       .then(
           [self, on_recorded, id, x, tc](std::string& now) {
             if (now.empty()) {
               spdlog::warn("dispatcher: task {} finished but its lease was lost; result ignored", id);
+              // If it was claimed back by us meanwhile, we hold it with nothing running.
+              want_release(self);
             } else {
               spdlog::info("dispatcher: task {} {} -> {}", id, x.status, now);
-              // Told once, after the result is durable (a retried record does not count twice).
+              // Told once, after the result is durable (a retried record does
+              // not count twice). A task its agent closed as completed is a
+              // completion whatever the process did after.
+              std::string word = x.systemic ? std::string(outcome_systemic)
+                                 : now == status::completed ? std::string(status::completed)
+                                                            : x.status;
               if (auto g = lookup<gate_actor>(self->system(), gate_name))
-                self->send(g, outcome_atom::value, x.status, x.stop_reason.empty() ? x.summary : x.stop_reason,
-                           trace::send(tc, "dispatcher", "gate", "outcome", id, [&] { return x.status; }));
-              if (x.status == status::failed)
+                self->send(g, outcome_atom::value, word, x.stop_reason.empty() ? x.summary : x.stop_reason,
+                           trace::send(tc, "dispatcher", "gate", "outcome", id, [&] { return word; }));
+              if (now == status::failed)
                 if (auto t = lookup<triage_actor>(self->system(), triage_name))
                   self->send(t, failed_atom::value, trace::send(tc, "dispatcher", "triage", "failed", id));
             }
@@ -177,11 +182,12 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t as
     st.epoch_of[task.id] = task.lease_epoch;
     return;
   }
-  std::string why;
-  const SkillConfig* skill = pick_skill(*st.args.config, task.skills, why);
+  const Config& cfg = *st.args.config;
+  ExecutorChoice exec = pick_executor(cfg, task.skills);
+  std::string why = exec.why;
   ProcessSpec spec;
   try {
-    if (skill) why = build_process_spec(task, *skill, st.args.incarnation, spec);
+    if (exec.skill) why = build_process_spec(task, *exec.skill, st.args.env, spec);
   } catch (const std::exception& e) {
     why = std::string("could not prepare the executor's input: ") + e.what();
   }
@@ -198,12 +204,26 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t as
     record(self, std::move(done));
     return;
   }
-  spdlog::info("dispatcher: task {} started ({}, attempt {}/{}): {}", task.id,
-               skill->name, task.attempts, task.max_attempts, task.subject);
+  std::string executor = exec.claude ? "claude" : exec.skill->name;
+  spdlog::info("dispatcher: task {} started ({}, attempt {}/{}): {}", task.id, executor, task.attempts,
+               task.max_attempts, task.subject);
   auto started = trace::event(claimed, "dispatcher", "exec.start", task.id, [&] {
-    return skill->name + ", attempt " + std::to_string(task.attempts) + "/" + std::to_string(task.max_attempts);
+    return executor + ", attempt " + std::to_string(task.attempts) + "/" + std::to_string(task.max_attempts);
   });
-  st.args.runners->start(task.id, std::move(spec), skill->format, caf::actor_cast<caf::actor>(self), started);
+  auto config = st.args.config;
+  RunInfo run;
+  run.executor = executor;
+  if (!exec.claude) {
+    std::string format = exec.skill->format;
+    st.args.runners->start(
+        task.id, std::move(spec), std::move(run),
+        [config, format](const ProcessResult& r) { return interpret_output(format, r, &config->claude); },
+        caf::actor_cast<caf::actor>(self), started);
+    return;
+  }
+  st.args.runners->start(task.id, {}, std::move(run),
+                         [config](const ProcessResult& r) { return interpret_claude_output(r, &config->claude); },
+                         caf::actor_cast<caf::actor>(self), started, prepare_claude_run(self->system(), config, task, st.args.env));
 }
 
 // A claim (or release) in flight has ended: a drain may have been waiting

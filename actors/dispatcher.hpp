@@ -10,6 +10,7 @@
 
 #include "actors/runner_table.hpp"
 #include "core/config.hpp"
+#include "core/executor_launch.hpp"
 #include "messages/messages.hpp"
 
 namespace arc {
@@ -22,6 +23,7 @@ struct DispatcherArgs {
   // False when a FileWatch sends version_atom on each write to the database
   // (core/file_watch.hpp), and on a cluster worker, which has no database.
   bool poll_data_version = true;
+  ExecutorEnv env;  // what every executor is told (ARC_DB, ARC_CONFIG, PATH)
 };
 
 dispatcher_actor spawn_dispatcher(caf::actor_system& sys, const DispatcherArgs& args);

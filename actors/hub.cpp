@@ -186,6 +186,10 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
         return relay<int32_t>(self, node, persistence(self), release_atom::value, worker_owner(node),
                               std::move(running));
       },
+      [self](context_atom, std::string node, int64_t id) {
+        return relay<PromptContext>(self, node, persistence(self), context_atom::value, id,
+                                    static_cast<int32_t>(self->state.args.recent_runs));
+      },
       [self](may_claim_atom, std::string node, TraceCtx tc) {
         trace::recv(tc, "hub", "may_claim");
         return relay<bool>(self, node, lookup<gate_actor>(self->system(), gate_name), may_claim_atom::value,

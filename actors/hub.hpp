@@ -25,6 +25,7 @@ struct HubArgs {
   std::string address;   // where it listens, for `arc nodes`
   int slots = 0;         // tasks it runs itself
   millis lease_ms = 60'000;
+  int recent_runs = 10;  // in a claimed task's prompt context
   std::shared_ptr<std::atomic<int>> escalated;
 };
 

@@ -153,6 +153,7 @@ link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
       [self, node](release_atom, IdList running) {
         return relay<int32_t>(self, release_atom::value, node, std::move(running));
       },
+      [self, node](context_atom, int64_t id) { return relay<PromptContext>(self, context_atom::value, node, id); },
       [self, node](may_claim_atom, TraceCtx tc) -> caf::result<bool> {
         auto& st = self->state;
         if (!st.hub) return false;  // cut off: claim nothing

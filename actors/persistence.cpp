@@ -8,6 +8,7 @@
 #include "core/fault.hpp"
 #include "actors/trace_describe.hpp"
 #include "storage/recovery.hpp"
+#include "storage/runs.hpp"
 #include "storage/settings.hpp"
 #include "storage/schema.hpp"
 
@@ -143,7 +144,7 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
   o.synchronous = args.synchronous;
   o.busy_timeout_ms = args.busy_timeout_ms;
   st.db = open_database(args.database, o);
-  st.store = std::make_unique<TaskStore>(*st.db, *args.clock, args.retry);
+  st.store = std::make_unique<TaskStore>(*st.db, *args.clock, args.store);
   // On shutdown, commit what is queued before leaving.
   self->set_exit_handler([self](const caf::exit_msg& m) {
     flush(self);
@@ -181,10 +182,11 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
               // A rate limit stops the gate in the same transaction that puts
               // the task back: no claim, here or on another node, can slip in
               // between and run into the limit again. (The gate actor, told
-              // of the outcome next, finds the row already stopped.)
-              if (now == status::pending && o.result.status == failure::rate_limited)
+              // of the outcome next, finds the row already stopped.) The
+              // same for a systemic failure: the next claim would fail alike.
+              if (now == status::pending && (o.result.status == failure::rate_limited || o.result.systemic))
                 apply_gate(s.db(), s, gate,
-                           GateCommand{"outcome", o.result.status,
+                           GateCommand{"outcome", o.result.systemic ? std::string(outcome_systemic) : o.result.status,
                                        o.result.stop_reason.empty() ? o.result.summary : o.result.stop_reason});
               return now;
             },
@@ -258,6 +260,10 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
           upsert_node(s.db(), row);
           return true;
         });
+      },
+      [self](context_atom, int64_t task, int32_t recent) {
+        // A read: answered at once, outside any batch (no write lock).
+        return load_prompt_context(*self->state.db, task, recent);
       },
       [self](ping_atom, std::string name) {
         return enqueue<bool>(self, [name](TaskStore& s) { return touch_node(s.db(), name, s.now()); });

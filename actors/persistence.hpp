@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "messages/messages.hpp"
+#include "storage/task_store.hpp"
 
 namespace arc {
 
@@ -16,7 +17,7 @@ struct PersistenceArgs {
   std::string database;
   std::string synchronous = "full";
   int busy_timeout_ms = 5000;
-  RetryPolicy retry;
+  StoreOptions store;  // retry backoff, self-close grace, budget
   const Clock* clock = nullptr;
   std::string incarnation;  // for the heartbeat in reap
   GateConfig gate;

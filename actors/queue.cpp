@@ -62,6 +62,9 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
         return forward<int32_t>(self, release_atom::value, self->state.args.incarnation,
                                 std::move(running));
       },
+      [self](context_atom, int64_t id) {
+        return forward<PromptContext>(self, context_atom::value, id, static_cast<int32_t>(self->state.args.recent_runs));
+      },
       [self](requeue_atom, int64_t id, std::string reason, TraceCtx tc) {
         trace::recv(tc, "queue", "requeue");
         auto out = trace::send(tc, "queue", "persistence", "requeue", id, [&] { return reason; });

@@ -13,6 +13,7 @@ struct QueueArgs {
   std::string incarnation;  // lease owner for claims
   millis lease_ms = 60'000;
   millis housekeeping_ms = 2'000;
+  int recent_runs = 10;  // in a claimed task's prompt context
 };
 
 queue_actor spawn_queue(caf::actor_system& sys, const QueueArgs& args);

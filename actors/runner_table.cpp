@@ -7,14 +7,14 @@
 
 namespace arc {
 
-void RunnerTable::start(int64_t task_id, ProcessSpec spec, std::string format,
-                        const caf::actor& reply_to, TraceCtx trace) {
+void RunnerTable::start(int64_t task_id, ProcessSpec spec, RunInfo run, Reader read, const caf::actor& reply_to,
+                        TraceCtx trace, Prepare prepare) {
   auto cancel = std::make_shared<std::atomic<bool>>(false);
 #ifdef ARC_BENCH_EXECUTOR
   // Bench builds only (apps/arc-bench): "@noop" completes at once, in
   // process, so that the benchmark measures the runtime, not fork and exec.
-  if (spec.argv.size() == 1 && spec.argv[0] == "@noop") {
-    ExecDone done{task_id, false, 0, {}, trace};
+  if (!prepare && spec.argv.size() == 1 && spec.argv[0] == "@noop") {
+    ExecDone done{task_id, false, 0, {}, trace, run};
     done.outcome.status = status::completed;
     done.trace = trace::event(trace, "runner", "exec.done", task_id, [] { return "completed (no-op)"; });
     std::lock_guard<std::mutex> g(mu_);
@@ -28,11 +28,33 @@ void RunnerTable::start(int64_t task_id, ProcessSpec spec, std::string format,
     entries_[task_id] = Entry{reply_to, cancel, std::nullopt};
     ++threads_;
   }
-  std::thread([this, task_id, spec = std::move(spec), format = std::move(format), cancel, trace] {
-    ProcessResult r = run_process(spec, cancel.get());
-    ExecDone done{task_id, r.cancelled, r.duration_ms, {}, trace};
+  std::thread([this, task_id, spec = std::move(spec), run = std::move(run), read = std::move(read),
+               prepare = std::move(prepare), cancel, trace]() mutable {
+    std::string refused;
     try {
-      done.outcome = interpret_output(format, r);
+      if (prepare) refused = prepare(spec, run);
+    } catch (const std::exception& e) {
+      refused = std::string("could not prepare the run: ") + e.what();
+    }
+    ProcessResult r;
+    if (refused.empty() && !cancel->load()) {
+      run.started_at = system_clock().now_ms();
+      r = run_process(spec, cancel.get());
+    } else {
+      r.cancelled = refused.empty();  // stopped before it started
+    }
+    ExecDone done{task_id, r.cancelled, r.duration_ms, {}, trace, run};
+    try {
+      if (!refused.empty()) {
+        // Every task would fail alike (the agent's home is gone): systemic.
+        done.outcome.status = status::failed;
+        done.outcome.failure_class = failure::executor_error;
+        done.outcome.systemic = true;
+        done.outcome.summary = sanitize_text(refused, 1000);
+        done.outcome.stop_reason = sanitize_text(refused + "; mend it, then `arc dispatch reset`", 1000);
+      } else {
+        done.outcome = read(r);
+      }
     } catch (const std::exception& e) {  // never let executor output take arcd down
       done.outcome.status = status::failed;
       done.outcome.failure_class = failure::bad_output;

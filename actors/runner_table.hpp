@@ -5,6 +5,7 @@
 #pragma once
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,10 +18,17 @@ namespace arc {
 
 class RunnerTable {
  public:
-  // Starts a thread that runs `spec`, reads its output in `format` ("arc" or
-  // "claude") and reports to `reply_to`.
-  void start(int64_t task_id, ProcessSpec spec, std::string format, const caf::actor& reply_to,
-             TraceCtx trace = {});
+  // Turns a finished process into an outcome (core/claude_output.hpp).
+  using Reader = std::function<ExecOutcome(const ProcessResult&)>;
+  // Runs on the runner's thread before the process starts (it may block:
+  // read files, ask an actor); fills in the spec and the run's record and
+  // returns "" or why the run cannot start (a systemic failure).
+  using Prepare = std::function<std::string(ProcessSpec&, RunInfo&)>;
+
+  // Starts a thread that prepares and runs `spec`, reads its output with
+  // `read` and reports to `reply_to`.
+  void start(int64_t task_id, ProcessSpec spec, RunInfo run, Reader read, const caf::actor& reply_to,
+             TraceCtx trace = {}, Prepare prepare = nullptr);
 
   // Routes every run (and every unrecorded result) to `reply_to`; returns
   // the task ids adopted. A result already finished is sent again.

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "core/file_watch.hpp"
 #include "core/version.hpp"
 
@@ -57,6 +59,24 @@ struct Runtime::Impl {
       : config(std::move(c)), clock(k), incarnation(std::move(inc)) {}
 };
 
+namespace {
+
+// Absolute paths: an executor runs in its own folder (the agent's home).
+ExecutorEnv executor_env_of(const Config& cfg, const std::string& incarnation) {
+  namespace fs = std::filesystem;
+  ExecutorEnv env;
+  env.incarnation = incarnation;
+  std::error_code ec;
+  if (cfg.cluster.role != "worker") env.database = fs::absolute(cfg.database, ec).string();
+  if (!cfg.source_path.empty()) env.config = fs::absolute(cfg.source_path, ec).string();
+  // `arc` beside arcd (the build folder, or the install's bin/) comes first on PATH.
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && fs::exists(exe.parent_path() / "arc", ec)) env.bin_dir = exe.parent_path().string();
+  return env;
+}
+
+}  // namespace
+
 Runtime::Runtime(std::shared_ptr<const Config> config, const Clock& clock, std::string incarnation)
     : impl_(std::make_unique<Impl>(std::move(config), clock, std::move(incarnation))) {
   // Two cores: CAF would start 4 workers by default.
@@ -80,7 +100,7 @@ void Runtime::start() {
   pa.database = m.config->database;
   pa.synchronous = m.config->synchronous;
   pa.busy_timeout_ms = static_cast<int>(m.config->busy_timeout_ms);
-  pa.retry = m.config->retry;
+  pa.store = StoreOptions{m.config->retry, m.config->claude.self_close_grace_ms, m.config->budget};
   pa.clock = &m.clock;
   pa.incarnation = m.incarnation;
   pa.gate = m.config->gate;
@@ -88,7 +108,9 @@ void Runtime::start() {
   QueueArgs qa;
   qa.incarnation = m.incarnation;
   qa.lease_ms = m.config->lease_ms;
+  qa.recent_runs = m.config->agent.recent_runs;
   DispatcherArgs da{m.config, m.incarnation, m.runners};
+  da.env = executor_env_of(*m.config, m.incarnation);
   if (m.config->cluster.role == "worker") {
     da.poll_data_version = false;  // no database here
   } else {
@@ -177,7 +199,7 @@ void Runtime::publish_hub() {
   const auto& c = m.config->cluster;
   auto addr = parse_listen(c.listen);
   if (!addr) throw std::runtime_error("cluster: cannot read the hub's listen address \"" + c.listen + "\"; give HOST:PORT");
-  HubArgs ha{m.config->node_name, c.listen, m.config->slots, m.config->lease_ms, m.escalated};
+  HubArgs ha{m.config->node_name, c.listen, m.config->slots, m.config->lease_ms, m.config->agent.recent_runs, m.escalated};
   m.hub = spawn_hub(*m.sys, ha);
   caf::scoped_actor self{*m.sys};
   std::string error;

@@ -32,6 +32,7 @@ using hub_actor = caf::typed_actor<
     caf::replies_to<renew_atom, std::string, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, std::string, int64_t, std::string, TraceCtx>::with<bool>,
     caf::replies_to<release_atom, std::string, IdList>::with<int32_t>,
+    caf::replies_to<context_atom, std::string, int64_t>::with<PromptContext>,
     caf::replies_to<may_claim_atom, std::string, TraceCtx>::with<bool>,
     caf::reacts_to<outcome_atom, std::string, std::string, std::string, TraceCtx>,  // node, status, why
     caf::reacts_to<failed_atom, std::string, TraceCtx>,
@@ -49,6 +50,7 @@ using link_actor = caf::typed_actor<
     caf::replies_to<renew_atom, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, TraceCtx>::with<bool>,
     caf::replies_to<release_atom, IdList>::with<int32_t>,
+    caf::replies_to<context_atom, int64_t>::with<PromptContext>,
     caf::replies_to<may_claim_atom, TraceCtx>::with<bool>,
     caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,
     caf::reacts_to<failed_atom, TraceCtx>,

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "core/executor_output.hpp"
+#include "core/prompt.hpp"
 #include "core/trace_event.hpp"
 #include "core/task.hpp"
 #include "storage/gate_store.hpp"
@@ -44,6 +45,7 @@ using release_atom = caf::atom_constant<caf::atom("release")>;
 using hello_atom = caf::atom_constant<caf::atom("hello")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using node_atom = caf::atom_constant<caf::atom("node")>;
+using context_atom = caf::atom_constant<caf::atom("context")>;  // what a task's prompt shows of the database
 
 // Names under which the supervisor registers its children (system registry):
 // a restarted child gets a new address, so peers look each other up by name.
@@ -61,6 +63,7 @@ struct ExecDone {
   millis duration_ms = 0;
   ExecOutcome outcome;
   TraceCtx trace;  // the run's exec.start event
+  RunInfo run;     // how it was run (executor, model, skills), for its row in `runs`
 };
 
 // ---- inspect overloads ---------------------------------------------------
@@ -92,19 +95,25 @@ typename Inspector::result_type inspect(Inspector& f, CreateResult& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ExecOutcome& x) {
-  return f(caf::meta::type_name("exec_outcome"), x.status, x.failure_class, x.retryable,
-           x.summary, x.stop_reason, x.cost_usd, x.api_cost_usd, x.tokens_in, x.tokens_out);
+  return f(caf::meta::type_name("exec_outcome"), x.status, x.failure_class, x.retryable, x.systemic,
+           x.summary, x.stop_reason, x.cost_usd, x.api_cost_usd, x.tokens_in, x.tokens_out,
+           x.cache_read_tokens, x.cache_write_tokens, x.turns, x.model, x.rate_limit);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
-  return f(caf::meta::type_name("task_outcome"), x.id, x.owner, x.result, x.duration_ms, x.epoch);
+  return f(caf::meta::type_name("task_outcome"), x.id, x.owner, x.result, x.duration_ms, x.epoch, x.run);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, RunInfo& x) {
+  return f(caf::meta::type_name("run_info"), x.started_at, x.executor, x.model, x.skills);
 }
 
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ExecDone& x) {
-  return f(caf::meta::type_name("exec_done"), x.task_id, x.cancelled, x.duration_ms, x.outcome, x.trace);
+  return f(caf::meta::type_name("exec_done"), x.task_id, x.cancelled, x.duration_ms, x.outcome, x.trace, x.run);
 }
 
 template <class Inspector>
@@ -159,6 +168,21 @@ typename Inspector::result_type inspect(Inspector& f, SensorRunSummary& x) {
            x.created_ids);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, PromptParent& x) {
+  return f(caf::meta::type_name("prompt_parent"), x.id, x.subject, x.status);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, PromptRun& x) {
+  return f(caf::meta::type_name("prompt_run"), x.task_id, x.started_at, x.duration_ms, x.cost_usd, x.outcome, x.subject);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, PromptContext& x) {
+  return f(caf::meta::type_name("prompt_context"), x.parents, x.recent_runs);
+}
+
 // ---- typed interfaces ----------------------------------------------------
 using TaskList = std::vector<Task>;
 using IdList = std::vector<int64_t>;
@@ -182,6 +206,7 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<release_atom, std::string, IdList>::with<int32_t>,  // TaskStore::release_unheld
     caf::replies_to<node_atom, NodeRow>::with<bool>,       // upsert_node (storage/node_store.hpp)
     caf::replies_to<ping_atom, std::string>::with<bool>,   // touch_node: a worker's heartbeat
+    caf::replies_to<context_atom, int64_t, int32_t>::with<PromptContext>,  // task, recent runs (storage/runs.hpp)
     caf::reacts_to<flush_atom>>;
 
 // Hands out ready tasks under leases and records outcomes.
@@ -191,6 +216,7 @@ using queue_actor = caf::typed_actor<
     caf::replies_to<renew_atom, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, TraceCtx>::with<bool>,
     caf::replies_to<release_atom, IdList>::with<int32_t>,  // our claims not running: requeue them
+    caf::replies_to<context_atom, int64_t>::with<PromptContext>,  // a claimed task's parents and the recent runs
     caf::reacts_to<tick_atom>>;
 
 // The dispatch gate: asked before every claim, told every outcome.
