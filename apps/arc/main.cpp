@@ -11,12 +11,21 @@
 namespace arc::cli {
 
 std::unique_ptr<Db> Context::open() {
+  // --config names the database; inside a run, $ARC_DB does (absolute,
+  // where the run's working folder would misplace a relative one).
   if (database.empty() && !config.empty()) database = load_config(config).database;
   if (database.empty() && std::getenv("ARC_DB")) database = std::getenv("ARC_DB");
+  if (database.empty() && std::getenv("ARC_CONFIG")) database = load_config(std::getenv("ARC_CONFIG")).database;
   if (database.empty()) database = "arc.db";
   OpenOptions o;
   o.busy_timeout_ms = 10'000;
   return open_database(database, o);
+}
+
+Config Context::load() {
+  if (!config.empty()) return load_config(config);
+  if (const char* env = std::getenv("ARC_CONFIG"); env && *env) return load_config(env);
+  return parse_config("", "");
 }
 
 }  // namespace arc::cli
@@ -37,6 +46,8 @@ int main(int argc, char** argv) {
   add_trace_command(app, ctx);
   add_doctor_command(app, ctx);
   add_nodes_command(app, ctx);
+  add_agent_commands(app, ctx);
+  add_import_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

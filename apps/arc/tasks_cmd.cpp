@@ -1,7 +1,9 @@
 // arc tasks add|list|show|update|close|cancel
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "apps/arc/cli.hpp"
@@ -10,12 +12,24 @@
 #include "storage/views.hpp"
 
 namespace arc::cli {
+
+void add_prompt_command(CLI::App* tasks, Context& ctx);  // agent_cmd.cpp
+
 namespace {
 
 const char* const kActor = "cli";
 
+// "a,b" or, as Arc also takes it, a JSON array '["a","b"]'.
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
+  if (s.find_first_not_of(' ') != std::string::npos && s[s.find_first_not_of(' ')] == '[') {
+    auto j = nlohmann::json::parse(s, nullptr, false);
+    if (j.is_array()) {
+      for (auto& e : j)
+        if (e.is_string() && !e.get<std::string>().empty()) out.push_back(e.get<std::string>());
+      return out;
+    }
+  }
   std::stringstream in(s);
   for (std::string item; std::getline(in, item, ',');) {
     auto b = item.find_first_not_of(' ');
@@ -83,6 +97,33 @@ void print_task(const Task& t, const std::vector<TaskEvent>& events) {
                 e.reason.c_str());
 }
 
+// A task id, positional (`arc tasks close 12`) or as Arc's CLI takes it (`--id 12`).
+struct IdArg {
+  int64_t positional = 0, flag = 0;
+  int64_t get() const {
+    if (!positional && !flag) throw UsageError("give the task id: `12` or `--id 12`");
+    if (positional && flag && positional != flag)
+      throw UsageError("two different task ids: " + std::to_string(positional) + " and --id " + std::to_string(flag));
+    return positional ? positional : flag;
+  }
+};
+
+std::shared_ptr<IdArg> add_id(CLI::App* cmd) {
+  auto id = std::make_shared<IdArg>();
+  cmd->add_option("id", id->positional, "task id")->check(CLI::PositiveNumber);
+  cmd->add_option("--id", id->flag, "task id (Arc's form)")->check(CLI::PositiveNumber);
+  return id;
+}
+
+// The run that holds task `id`, when this `arc` runs inside it: arcd gives
+// every executor ARC_TASK_ID and ARC_LEASE_EPOCH.
+std::optional<RunLease> own_run_lease(int64_t id) {
+  const char* task = std::getenv("ARC_TASK_ID");
+  const char* epoch = std::getenv("ARC_LEASE_EPOCH");
+  if (!task || !epoch || std::strtoll(task, nullptr, 10) != id) return std::nullopt;
+  return RunLease{id, std::strtoll(epoch, nullptr, 10)};
+}
+
 Task must_get(TaskStore& store, int64_t id) {
   auto t = store.get(id);
   if (!t) throw UsageError("no task with id " + std::to_string(id) + " (see `arc tasks list`)");
@@ -94,8 +135,10 @@ void apply(Context& ctx, int64_t id, const std::function<std::string(TaskStore&)
            const std::string& done) {
   auto db = ctx.open();
   TaskStore store(*db, system_clock());
-  std::string why = in_transaction(*db, [&] { return fn(store); });
-  if (!why.empty()) throw UsageError(why);
+  Transaction tx(*db);
+  std::string why = fn(store);
+  if (!why.empty()) throw UsageError(why);  // rolled back: nothing half-done
+  tx.commit();
   if (ctx.json) std::cout << to_json(must_get(store, id)).dump() << "\n";
   else std::cout << done << "\n";
 }
@@ -126,11 +169,17 @@ void add_tasks_commands(CLI::App& app, Context& ctx) {
   add->add_option("--scheduled-for", (*when)["scheduled"], "not before: ISO-8601 or +DURATION");
   add->add_option("--expires-at", (*when)["expires"], "expire if not started by: ISO-8601 or +DURATION");
   add->add_option("--max-age", (*when)["max_age"], "expire if not started within DURATION (e.g. 2h)");
+  add->add_option("--defer", (*when)["defer"], "not before now + DURATION (e.g. 30m; Arc's form)");
   add->add_flag("--json", ctx.json, "print JSON");
   add->callback([&ctx, spec, when] {
     millis now = system_clock().now_ms();
     if (!(*when)["scheduled"].empty())
       spec->scheduled_for = parse_time_flag("--scheduled-for", (*when)["scheduled"], now);
+    if (!(*when)["defer"].empty()) {
+      auto d = parse_duration((*when)["defer"]);
+      if (!d || *d <= 0) throw UsageError("--defer: give a duration such as 30m, 2h or 1d");
+      spec->scheduled_for = now + *d;
+    }
     if (!(*when)["expires"].empty())
       spec->expires_at = parse_time_flag("--expires-at", (*when)["expires"], now);
     if (!(*when)["max_age"].empty()) {
@@ -155,8 +204,8 @@ void add_tasks_commands(CLI::App& app, Context& ctx) {
   // --- list
   auto* list = tasks->add_subcommand("list", "list tasks, newest first");
   auto filter = std::make_shared<TaskFilter>();
-  list->add_option("--status", filter->status, "pending|active|completed|failed|expired|cancelled")
-      ->check(CLI::IsMember({"pending", "active", "completed", "failed", "expired", "cancelled"}));
+  list->add_option("--status", filter->status, status_list())
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kAllStatuses), std::end(kAllStatuses))));
   list->add_option("--limit", filter->limit, "at most N (default 50)")->check(CLI::Range(1, 100000));
   list->add_option("--after", filter->after_id, "page: ids below this one")->check(CLI::PositiveNumber);
   list->add_flag("--json", ctx.json, "print JSON");
@@ -175,23 +224,26 @@ void add_tasks_commands(CLI::App& app, Context& ctx) {
 
   // --- show
   auto* show = tasks->add_subcommand("show", "a task with its history");
-  auto id = std::make_shared<int64_t>(0);
-  show->add_option("id", *id, "task id")->required()->check(CLI::PositiveNumber);
+  auto sid = add_id(show);
   show->add_flag("--json", ctx.json, "print JSON");
-  show->callback([&ctx, id] {
+  show->callback([&ctx, sid] {
+    int64_t id = sid->get();
     auto db = ctx.open();
     TaskStore store(*db, system_clock());
-    Task t = must_get(store, *id);
-    if (ctx.json) std::cout << task_view(*db, *id).dump() << "\n";
-    else print_task(t, store.events(*id));
+    Task t = must_get(store, id);
+    if (ctx.json) std::cout << task_view(*db, id).dump() << "\n";
+    else print_task(t, store.events(id));
   });
 
   // --- update
-  auto* update = tasks->add_subcommand("update", "change a pending task");
-  auto uid = std::make_shared<int64_t>(0);
+  auto* update = tasks->add_subcommand("update", "change a pending task, or requeue a failed or blocked one (--status pending)");
+  auto uid = add_id(update);
   auto u = std::make_shared<TaskUpdate>();
   auto utimes = std::make_shared<std::map<std::string, std::string>>();
-  update->add_option("id", *uid, "task id")->required()->check(CLI::PositiveNumber);
+  auto ustatus = std::make_shared<std::string>();
+  update->add_option("--status", *ustatus, "pending: back to the queue with all its attempts (failed, blocked, "
+                                           "cancelled or expired tasks)")
+      ->check(CLI::IsMember({"pending"}));
   update->add_option_function<std::string>("--subject", [u](const std::string& v) { u->subject = v; });
   update->add_option_function<std::string>("--description", [u](const std::string& v) { u->description = v; });
   update->add_option_function<std::string>("--model", [u](const std::string& v) { u->model = v; });
@@ -200,41 +252,54 @@ void add_tasks_commands(CLI::App& app, Context& ctx) {
   update->add_option("--scheduled-for", (*utimes)["scheduled"], "ISO-8601 or +DURATION");
   update->add_option("--expires-at", (*utimes)["expires"], "ISO-8601 or +DURATION");
   update->add_flag("--json", ctx.json, "print JSON");
-  update->callback([&ctx, uid, u, utimes] {
+  update->callback([&ctx, uid, u, utimes, ustatus] {
     millis now = system_clock().now_ms();
     if (!(*utimes)["scheduled"].empty())
       u->scheduled_for = parse_time_flag("--scheduled-for", (*utimes)["scheduled"], now);
     if (!(*utimes)["expires"].empty())
       u->expires_at = parse_time_flag("--expires-at", (*utimes)["expires"], now);
-    apply(ctx, *uid, [&](TaskStore& s) { return s.update(*uid, *u, kActor); },
-          "updated task " + std::to_string(*uid));
+    int64_t id = uid->get();
+    bool fields = u->subject || u->description || u->model || u->priority || u->max_attempts || u->scheduled_for ||
+                  u->expires_at;
+    apply(ctx, id,
+          [&](TaskStore& s) {
+            std::string why = ustatus->empty() ? "" : s.reopen(id, "requeued by operator", kActor);
+            return why.empty() && (fields || ustatus->empty()) ? s.update(id, *u, kActor) : why;
+          },
+          ustatus->empty() ? "updated task " + std::to_string(id) : "task " + std::to_string(id) + " is pending again");
   });
 
   // --- close
-  auto* close = tasks->add_subcommand("close", "mark a task completed or failed by hand");
-  auto cid = std::make_shared<int64_t>(0);
+  auto* close = tasks->add_subcommand("close", "close a task: completed, failed or blocked (needs a person); "
+                                                "inside a run, the run's own task");
+  auto cid = add_id(close);
   auto cstatus = std::make_shared<std::string>();
   auto csummary = std::make_shared<std::string>();
-  close->add_option("id", *cid, "task id")->required()->check(CLI::PositiveNumber);
-  close->add_option("--status", *cstatus, "completed|failed")->required()->check(CLI::IsMember({"completed", "failed"}));
-  close->add_option("--summary", *csummary, "why");
+  close->add_option("--status", *cstatus, "completed|failed|blocked")
+      ->required()
+      ->check(CLI::IsMember({"completed", "failed", "blocked"}));
+  close->add_option("--summary", *csummary, "what was done, or why not");
   close->add_flag("--json", ctx.json, "print JSON");
   close->callback([&ctx, cid, cstatus, csummary] {
-    apply(ctx, *cid, [&](TaskStore& s) { return s.close(*cid, *cstatus, *csummary, kActor); },
-          "task " + std::to_string(*cid) + " closed as " + *cstatus);
+    int64_t id = cid->get();
+    auto lease = own_run_lease(id);
+    apply(ctx, id,
+          [&](TaskStore& s) { return s.close(id, *cstatus, *csummary, kActor, lease ? &*lease : nullptr); },
+          "task " + std::to_string(id) + " closed as " + *cstatus);
   });
 
   // --- cancel
   auto* cancel = tasks->add_subcommand("cancel", "cancel a pending or active task");
-  auto xid = std::make_shared<int64_t>(0);
+  auto xid = add_id(cancel);
   auto reason = std::make_shared<std::string>();
-  cancel->add_option("id", *xid, "task id")->required()->check(CLI::PositiveNumber);
   cancel->add_option("--reason", *reason, "why");
   cancel->add_flag("--json", ctx.json, "print JSON");
   cancel->callback([&ctx, xid, reason] {
-    apply(ctx, *xid, [&](TaskStore& s) { return s.cancel(*xid, *reason, kActor); },
-          "task " + std::to_string(*xid) + " cancelled");
+    int64_t id = xid->get();
+    apply(ctx, id, [&](TaskStore& s) { return s.cancel(id, *reason, kActor); }, "task " + std::to_string(id) + " cancelled");
   });
+
+  add_prompt_command(tasks, ctx);
 }
 
 }  // namespace arc::cli
