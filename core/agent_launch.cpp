@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/claude_plan.hpp"
@@ -35,6 +38,25 @@ std::string build_claude_spec(const Task& task, const Config& cfg, const Executo
   for (auto& s : input.skills) skills.push_back({{"name", s.dir}, {"sha256", s.sha256}});
   run.skills = skills.dump();
   return {};
+}
+
+std::string find_binary(const std::string& binary) {
+  std::error_code ec;
+  auto runnable = [&](const std::filesystem::path& p) {
+    return std::filesystem::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (binary.find('/') != std::string::npos) return runnable(binary) ? binary : "";
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (size_t start = 0; start <= dirs.size();) {
+    size_t colon = dirs.find(':', start);
+    std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / binary;
+    if (runnable(candidate)) return candidate.string();
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return "";
 }
 
 }  // namespace arc

@@ -18,4 +18,8 @@ namespace arc {
 std::string build_claude_spec(const Task& task, const Config& cfg, const ExecutorEnv& env,
                               const PromptContext& context, millis now, ProcessSpec& out, RunInfo& run);
 
+// Where `binary` runs from: itself when it holds a '/', else the first
+// executable of that name on PATH; "" when there is none.
+std::string find_binary(const std::string& binary);
+
 }  // namespace arc

@@ -1,5 +1,7 @@
 #include "http/metrics.hpp"
 
+#include "storage/runs.hpp"
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -135,8 +137,9 @@ struct Metrics::Finished {
   int64_t tokens_in = 0, tokens_out = 0;
 };
 
-Metrics::Metrics(std::shared_ptr<const RuntimeStats> stats)
+Metrics::Metrics(std::shared_ptr<const RuntimeStats> stats, BudgetConfig budget)
     : stats_(std::move(stats)),
+      budget_(std::move(budget)),
       duration_({0.1, 0.5, 1, 5, 15, 30, 60, 300, 900, 1800, 3600}),
       queue_wait_({0.1, 1, 5, 30, 60, 300, 900, 3600, 14400, 86400}) {}
 
@@ -249,6 +252,15 @@ std::string Metrics::render(Db& db, millis now) {
   sample(out, "arc_gate_resume_timestamp_seconds", "", static_cast<double>(g.resume_at) / 1000.0);
   head(out, "arc_gate_consecutive_failures", "gauge", "Task failures in a row as the gate counts them.");
   sample(out, "arc_gate_consecutive_failures", "", g.consecutive_failures);
+  if (budget_.daily_usd > 0) {
+    BudgetStatus b = budget_status(db, budget_, now);
+    head(out, "arc_budget_daily_usd", "gauge", "The daily budget ([budget] daily_usd), in US dollars.");
+    sample(out, "arc_budget_daily_usd", "", b.daily_usd);
+    head(out, "arc_budget_spent_today_usd", "gauge", "What today's runs cost (the budget's day), in US dollars.");
+    sample(out, "arc_budget_spent_today_usd", "", b.spent_usd);
+    head(out, "arc_budget_reached", "gauge", "1 while today's spend has reached the budget: only urgent tasks run.");
+    sample(out, "arc_budget_reached", "", b.reached ? 1 : 0);
+  }
 
   head(out, "arc_sensor_runs_total", "counter", "Sensor runs by sensor and result.");
   {

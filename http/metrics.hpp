@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/agent_config.hpp"
 #include "core/runtime_stats.hpp"
 #include "storage/db.hpp"
 
@@ -38,7 +39,8 @@ class Metrics {
  public:
   // `stats` may be null (no runtime in this process: restarts and the
   // heartbeat are left out).
-  explicit Metrics(std::shared_ptr<const RuntimeStats> stats);
+  // With a budget (daily_usd > 0) its gauges are rendered too.
+  explicit Metrics(std::shared_ptr<const RuntimeStats> stats, BudgetConfig budget = {});
   std::string render(Db& db, millis now);
 
  private:
@@ -47,6 +49,7 @@ class Metrics {
   void add(const Finished& f);
 
   std::shared_ptr<const RuntimeStats> stats_;
+  BudgetConfig budget_;
   std::mutex mu_;  // scrapes may overlap
   int64_t cursor_ = -1;  // task_events.id read up to; -1 = not scanned yet
   int64_t completed_ = 0;

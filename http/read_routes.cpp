@@ -2,6 +2,7 @@
 #include "core/task.hpp"
 #include "http/routes.hpp"
 #include "storage/report.hpp"
+#include "storage/runs.hpp"
 #include "storage/status_report.hpp"
 #include "storage/task_store.hpp"
 #include "storage/views.hpp"
@@ -38,7 +39,9 @@ void add_read_routes(httplib::Server& svr, Shared& shared) {
   });
   svr.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
 
-  get_json(svr, "/api/status", shared, [](auto&, Db& db, millis now) { return to_json(build_status(db, now)); });
+  get_json(svr, "/api/status", shared, [&shared](auto&, Db& db, millis now) {
+    return to_json(build_status(db, now, 10, &shared.options.budget));
+  });
 
   get_json(svr, "/api/tasks", shared, [](const httplib::Request& req, Db& db, millis) {
     TaskFilter f;
@@ -65,7 +68,17 @@ void add_read_routes(httplib::Server& svr, Shared& shared) {
     reply(res, 400, {{"error", "task id: must be a positive integer, got \"" + req.matches[1].str() + "\""}});
   });
 
-  get_json(svr, "/api/gate", shared, [](auto&, Db& db, millis now) { return gate_view(db, now); });
+  get_json(svr, "/api/gate", shared,
+           [&shared](auto&, Db& db, millis now) { return gate_view(db, now, &shared.options.budget); });
+  get_json(svr, "/api/runs", shared, [](const httplib::Request& req, Db& db, millis) {
+    RunFilter f;
+    f.task_id = int_param(req, "task", 0, 1, INT64_MAX);
+    f.limit = static_cast<int>(int_param(req, "limit", 50, 1, 1000));
+    f.before_id = int_param(req, "before", 0, 1, INT64_MAX);
+    auto arr = nlohmann::json::array();
+    for (auto& r : list_runs(db, f)) arr.push_back(to_json(r));
+    return arr;
+  });
   get_json(svr, "/api/nodes", shared, [](auto&, Db& db, millis now) { return nodes_view(db, now); });
   get_json(svr, "/api/sensors", shared,
            [&shared](auto&, Db& db, millis now) { return sensors_view(db, shared.options.sensors, now); });

@@ -28,7 +28,7 @@ struct Shared {
   std::mutex pool_mu;
   std::vector<std::unique_ptr<Db>> pool;  // idle read connections
 
-  explicit Shared(ServerOptions o) : options(std::move(o)), metrics(options.stats) {}
+  explicit Shared(ServerOptions o) : options(std::move(o)), metrics(options.stats, options.budget) {}
   // A read-only connection for this request alone (WAL: it never blocks
   // arcd), from a small pool: opening one and preparing its statements
   // again for every request cost more than the request.

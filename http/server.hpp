@@ -30,6 +30,7 @@ struct ServerOptions {
   millis event_poll_ms = 200;      // how often a stream looks for new events
   millis event_keepalive_ms = 15'000;  // a comment line this often keeps proxies from closing it
   GateConfig gate;                 // for pause/resume/reset
+  BudgetConfig budget;             // today's spend against it, in /api/gate, /api/status and /metrics
   std::map<std::string, SensorConfig> sensors;  // configured sensors (for /api/sensors)
   std::shared_ptr<const RuntimeStats> stats;    // restarts, heartbeat; may be null
 };

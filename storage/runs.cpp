@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/task.hpp"
+#include "core/time_zone.hpp"
 
 namespace arc {
 namespace {
@@ -115,6 +116,31 @@ double spend_since(Db& db, millis since) {
   auto q = db.prepare("SELECT coalesce(sum(cost_usd), 0) FROM runs INDEXED BY runs_finished WHERE finished_at >= ?");
   q.bind(1, since);
   return q.step() ? q.col_double(0) : 0.0;
+}
+
+BudgetStatus budget_status(Db& db, const BudgetConfig& budget, millis now) {
+  BudgetStatus b;
+  b.daily_usd = budget.daily_usd;
+  b.max_priority = budget.max_priority;
+  b.zone = budget.zone;
+  auto today = local_clock(now, budget.zone);
+  b.day_start = today ? today->day_start : now - now % 86'400'000;
+  // 26 h on is inside tomorrow whatever DST does; its start is the reset.
+  auto tomorrow = local_clock(b.day_start + 26 * 3'600'000, budget.zone);
+  b.next_day = tomorrow ? tomorrow->day_start : b.day_start + 86'400'000;
+  b.spent_usd = spend_since(db, b.day_start);
+  b.reached = b.daily_usd > 0 && b.spent_usd >= b.daily_usd;
+  return b;
+}
+
+nlohmann::json to_json(const BudgetStatus& b) {
+  return {{"daily_usd", b.daily_usd > 0 ? nlohmann::json(b.daily_usd) : nlohmann::json(nullptr)},
+          {"spent_today_usd", b.spent_usd},
+          {"reached", b.reached},
+          {"max_priority_when_reached", b.max_priority},
+          {"day_started", json_time(b.day_start)},
+          {"next_day", json_time(b.next_day)},
+          {"zone", b.zone}};
 }
 
 PromptContext load_prompt_context(Db& db, int64_t task_id, int recent) {

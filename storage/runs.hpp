@@ -7,6 +7,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/agent_config.hpp"
 #include "core/prompt.hpp"
 #include "storage/db.hpp"
 
@@ -47,6 +48,18 @@ nlohmann::json to_json(const RunRow& r);
 
 // What runs finished since `since` cost (USD).
 double spend_since(Db& db, millis since);
+
+// Today's spend against [budget] daily_usd, the day taken in its zone.
+struct BudgetStatus {
+  double daily_usd = 0;  // 0: no budget
+  double spent_usd = 0;
+  bool reached = false;  // only tasks of priority <= max_priority are claimed
+  int max_priority = 2;
+  millis day_start = 0, next_day = 0;
+  std::string zone;
+};
+BudgetStatus budget_status(Db& db, const BudgetConfig& budget, millis now);
+nlohmann::json to_json(const BudgetStatus& b);
 
 // The parent chain (nearest first, at most kMaxParents, stopping at a
 // cycle) and the last `recent` runs before `task` was claimed, newest first.

@@ -5,12 +5,15 @@
 #include "core/time_text.hpp"
 #include "storage/instance_lock.hpp"
 #include "storage/task_store.hpp"
+#include "storage/views.hpp"
 
 namespace arc {
 
-StatusReport build_status(Db& db, millis now, int recent_limit) {
+StatusReport build_status(Db& db, millis now, int recent_limit, const BudgetConfig* budget) {
   StatusReport r;
   r.now = now;
+  r.gate = gate_view(db, now, budget);
+  r.incidents = incidents_view(db, true);
   for (auto* s : kAllStatuses) r.counts[s] = 0;
   {
     auto q = db.prepare("SELECT status, count(*) FROM tasks GROUP BY status");
@@ -59,6 +62,8 @@ nlohmann::json to_json(const StatusReport& r) {
   }
   for (auto& t : r.recent) recent.push_back(to_json(t));
   return {{"now", format_iso_utc(r.now)},
+          {"gate", r.gate},
+          {"incidents_open", r.incidents},
           {"arcd_running", r.arcd_pid != 0},
           {"arcd_pid", r.arcd_pid == 0 ? nlohmann::json(nullptr) : nlohmann::json(r.arcd_pid)},
           {"counts", r.counts},

@@ -1,12 +1,15 @@
-// What `arc status` shows: counts per status, active tasks with their age,
-// the last completions, and cost today / this week (UTC days, ISO weeks).
+// What `arc status` shows, what stops work first: the gate (why, and when it
+// resumes), the budget, open incidents; then counts per status, active tasks
+// with their age, the last completions, and cost today / this week (UTC
+// days, ISO weeks).
 #pragma once
 #include <map>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
+#include "core/agent_config.hpp"
 #include "core/task.hpp"
 #include "storage/db.hpp"
 
@@ -14,6 +17,8 @@ namespace arc {
 
 struct StatusReport {
   millis now = 0;
+  nlohmann::json gate;       // storage/views.hpp gate_view, with the budget when there is one
+  nlohmann::json incidents;  // the open ones
   std::map<std::string, int64_t> counts;  // every status, zeros included
   std::vector<Task> active;
   std::vector<Task> recent;               // last finished tasks, newest first
@@ -22,7 +27,7 @@ struct StatusReport {
   int arcd_pid = 0;                       // holder of the instance lock, 0 = not running
 };
 
-StatusReport build_status(Db& db, millis now, int recent_limit = 10);
+StatusReport build_status(Db& db, millis now, int recent_limit = 10, const BudgetConfig* budget = nullptr);
 nlohmann::json to_json(const StatusReport& r);
 
 }  // namespace arc

@@ -1,5 +1,7 @@
 #include "storage/views.hpp"
 
+#include "storage/runs.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <ctime>
@@ -31,7 +33,7 @@ nlohmann::json time_pair(millis t) {
 
 }  // namespace
 
-nlohmann::json gate_view(Db& db, millis now) {
+nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget) {
   GateState g = load_gate(db);
   int64_t pending = db.scalar_int("SELECT count(*) FROM tasks WHERE status = 'pending'");
   int64_t ready = 0;
@@ -45,14 +47,17 @@ nlohmann::json gate_view(Db& db, millis now) {
   auto ev = nlohmann::json::array();
   for (auto& e : gate_events(db, 5))
     ev.push_back({{"at", format_iso_utc(e.at)}, {"from", e.from}, {"to", e.to}, {"reason", e.reason}});
-  return {{"state", g.state},
-          {"reason", json_text(g.reason)},
-          {"error_class", json_text(g.error_class)},
-          {"since", time_pair(g.since)},
-          {"resume_at", time_pair(g.resume_at)},
-          {"consecutive_failures", g.consecutive_failures},
-          {"waiting", {{"pending", pending}, {"ready", ready}}},
-          {"events", ev}};
+  nlohmann::json view = {{"state", g.state},
+                         {"reason", json_text(g.reason)},
+                         {"error_class", json_text(g.error_class)},
+                         {"since", time_pair(g.since)},
+                         {"resume_at", time_pair(g.resume_at)},
+                         {"resume_in_ms", g.resume_at > now ? nlohmann::json(g.resume_at - now) : nlohmann::json(nullptr)},
+                         {"consecutive_failures", g.consecutive_failures},
+                         {"waiting", {{"pending", pending}, {"ready", ready}}},
+                         {"events", ev}};
+  if (budget) view["budget"] = to_json(budget_status(db, *budget, now));
+  return view;
 }
 
 nlohmann::json sensors_view(Db& db, const std::map<std::string, SensorConfig>& configured, millis now) {

@@ -16,7 +16,8 @@ namespace arc {
 
 // The gate: state, reason, since / resume_at (UTC and local), the queue
 // behind it, its last 5 changes.
-nlohmann::json gate_view(Db& db, millis now);
+// With `budget`, also the day's spend against it (storage/runs.hpp).
+nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget = nullptr);
 
 // Every sensor that has run or is configured: cadence, last/next run,
 // result, streak, counts, paused-until.

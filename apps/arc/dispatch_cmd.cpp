@@ -12,9 +12,9 @@
 namespace arc::cli {
 namespace {
 
-void print_status(Db& db, bool json) {
+void print_status(Db& db, bool json, const BudgetConfig& budget) {
   millis now = system_clock().now_ms();
-  auto view = gate_view(db, now);
+  auto view = gate_view(db, now, &budget);
   if (json) {
     std::cout << view.dump() << "\n";
     return;
@@ -30,6 +30,11 @@ void print_status(Db& db, bool json) {
   std::printf("failures:   %d in a row\n", g.consecutive_failures);
   std::printf("waiting:    %lld pending, %lld ready to run\n", view["waiting"]["pending"].get<long long>(),
               view["waiting"]["ready"].get<long long>());
+  if (budget.daily_usd > 0)
+    std::printf("budget:     $%.2f of $%.2f today%s\n", view["budget"]["spent_today_usd"].get<double>(), budget.daily_usd,
+                view["budget"]["reached"].get<bool>()
+                    ? (": reached, only priority 1-" + std::to_string(budget.max_priority) + " tasks run").c_str()
+                    : "");
   if (!view["events"].empty()) std::printf("\nrecent changes:\n");
   for (auto& e : view["events"])
     std::printf("  %s  %s -> %s  %s\n", e["at"].get<std::string>().substr(0, 19).c_str(),
@@ -46,7 +51,7 @@ void add_dispatch_command(CLI::App& app, Context& ctx) {
   status->add_flag("--json", ctx.json, "print JSON");
   status->callback([&ctx] {
     auto db = ctx.open();
-    print_status(*db, ctx.json);
+    print_status(*db, ctx.json, ctx.load().budget);
   });
   auto reason = std::make_shared<std::string>();
   struct Action { const char* name; const char* help; };
@@ -76,7 +81,7 @@ void add_dispatch_command(CLI::App& app, Context& ctx) {
         std::printf("arcd applies it within a second.\n");
         return;
       }
-      print_status(*db, true);
+      print_status(*db, true, ctx.load().budget);
     });
   }
 }

@@ -15,6 +15,7 @@
 #include <iostream>
 
 #include "actors/runtime.hpp"
+#include "core/agent_launch.hpp"
 #include "core/config.hpp"
 #include "core/proc_scan.hpp"
 #include "core/process.hpp"
@@ -69,6 +70,7 @@ std::unique_ptr<arc::http::Server> start_http(const arc::Config& cfg, std::share
   o.max_body_bytes = cfg.http.max_body_bytes;
   o.max_event_streams = cfg.http.max_event_streams;
   o.gate = cfg.gate;
+  o.budget = cfg.budget;
   o.sensors = cfg.sensors;
   o.stats = std::move(stats);
   auto server = std::make_unique<arc::http::Server>(o);
@@ -295,6 +297,20 @@ int main(int argc, char** argv) {
     spdlog::info("arcd ready: {}database {}, {} slot(s), skills [{}], incarnation {}",
                  cfg.cluster.role == "hub" ? "hub, " : "", cfg.database, cfg.slots, skills, incarnation);
 
+  if (cfg.claude.enabled) {
+    // Said now, not when the first task fails: a missing binary or home stops the gate.
+    std::string binary = arc::find_binary(cfg.claude.binary);
+    arc::AgentHome home(cfg.agent.root);
+    std::string home_problem = cfg.agent.root.empty() ? "" : home.check();
+    spdlog::info("agent: home {}{}; Claude Code {}", cfg.agent.root.empty() ? "(none)" : cfg.agent.root,
+                 home_problem.empty() ? " (" + std::to_string(home.skills().size()) + " skills)" : "",
+                 binary.empty() ? cfg.claude.binary + " NOT FOUND" : binary);
+    if (!home_problem.empty()) spdlog::warn("agent: {}", home_problem);
+    if (binary.empty())
+      spdlog::warn("agent: the Claude Code binary \"{}\" is not found (PATH, or [claude] binary): the first agent "
+                   "task will stop the gate; install it (npm install -g @anthropic-ai/claude-code)",
+                   cfg.claude.binary);
+  }
   arc::sd_notify("READY=1\nSTATUS=dispatching");
   if (watchdog.enabled()) spdlog::info("watchdog: systemd expects a ping every {} ms", arc::sd_watchdog_period_ms());
 
