@@ -216,41 +216,21 @@ ResetTime parse_reset_time(std::string_view text, millis now, const std::string&
     }
     // A date ("resets Oct 7 at 5pm (America/Chicago)", "resets Aug 8"): the
     // weekly and monthly limits. Its next occurrence; midnight without a time.
-    if (auto date_at = read_date(s, p)) {
+    auto date_at = read_date(s, p);
+    std::optional<int> minutes;
+    if (date_at) {
       size_t q = p;
       while (q < s.size() && (s[q] == ' ' || s[q] == ',')) ++q;
       if (s.compare(q, 3, "at ") == 0) q += 3;
       while (q < s.size() && s[q] == ' ') ++q;
-      int minutes = 0;
-      if (auto m = read_clock(s, q)) {
-        minutes = *m;
-        p = q;
-      }
-      std::string zone_name = default_zone;
-      size_t after = p;
-      if (auto z = read_zone(text, after)) {
-        zone_name = *z;
-        p = after;
-      }
-      r.matched = std::string(text.substr(pos, p - pos));
-      const date::time_zone* zone = find_zone(zone_name, r.error);
-      if (!zone) {
-        r.error += " in \"" + r.matched + "\"";
-        return r;
-      }
-      int year = static_cast<int>(date::year_month_day{date::floor<date::days>(
-                                      zone->to_local(date::sys_time<milliseconds>{milliseconds{now}}))}
-                                      .year());
-      for (int y = year; y <= year + 1 && !r.ok; ++y)
-        if (auto t = wall_time_on(zone, y, date_at->first, date_at->second, minutes); t && *t > now) {
-          r.ok = true;
-          r.at = *t;
-        }
-      if (!r.ok) r.error = "\"" + r.matched + "\" names no date in the coming year";
-      return r;
+      minutes = read_clock(s, q);
+      if (minutes) p = q;
+      else minutes = 0;
+    } else {
+      minutes = read_clock(s, p);
+      if (!minutes) continue;
     }
-    auto minutes = read_clock(s, p);
-    if (!minutes) continue;
+    // Then "(Zone)", else the default zone.
     std::string zone_name = default_zone;
     size_t after = p;
     if (auto z = read_zone(text, after)) {
@@ -263,8 +243,20 @@ ResetTime parse_reset_time(std::string_view text, millis now, const std::string&
       r.error += " in \"" + r.matched + "\"";
       return r;
     }
-    r.ok = true;
-    r.at = next_wall_time(zone, *minutes, now);
+    if (!date_at) {
+      r.ok = true;
+      r.at = next_wall_time(zone, *minutes, now);
+      return r;
+    }
+    int year = static_cast<int>(
+        date::year_month_day{date::floor<date::days>(zone->to_local(date::sys_time<milliseconds>{milliseconds{now}}))}
+            .year());
+    for (int y = year; y <= year + 1 && !r.ok; ++y)
+      if (auto t = wall_time_on(zone, y, date_at->first, date_at->second, *minutes); t && *t > now) {
+        r.ok = true;
+        r.at = *t;
+      }
+    if (!r.ok) r.error = "\"" + r.matched + "\" names no date in the coming year";
     return r;
   }
   r.error = looks_rate_limited(text) ? "a limit message without a reset time this parser knows"

@@ -88,6 +88,24 @@ TEST(ResetTime, GarbageAndUnknownZones) {
   EXPECT_NE(r.error.find("Mars/Olympus_Mons"), std::string::npos);
 }
 
+TEST(ResetTime, WeeklyAndMonthlyLimitsNameADate) {
+  const char* now = "2026-12-06T12:00:00Z";
+  // Claude Code 2.1's wording for a reset more than a day away.
+  EXPECT_EQ(reset("You've hit your weekly limit · resets Dec 9, 10pm (America/Chicago)", now),
+            "2026-12-10T04:00:00.000Z");  // CST, UTC-6
+  EXPECT_EQ(reset("resets Dec 10 at 5pm (America/Chicago)", now), "2026-12-10T23:00:00.000Z");
+  EXPECT_EQ(reset("spend limit reached · resets Aug 8 · request an increase", now),
+            "2027-08-08T00:00:00.000Z");  // a date with no time: its midnight; August has passed: next year
+  EXPECT_EQ(reset("resets 7 oct 9:30am", now, "Europe/London"), "2027-10-07T08:30:00.000Z");  // BST
+  EXPECT_EQ(reset("resets September 3rd at 5pm (UTC)", now), "2027-09-03T17:00:00.000Z");
+  // Later today is today; earlier today is next year.
+  EXPECT_EQ(reset("resets Dec 6, 11pm (UTC)", now), "2026-12-06T23:00:00.000Z");
+  EXPECT_EQ(reset("resets Dec 6, 9am (UTC)", now), "2027-12-06T09:00:00.000Z");
+  // A date that never comes (Feb 30) is an error, not a guess; "5pm" is still a time, not a day.
+  EXPECT_NE(reset("resets Feb 30 at 5pm", now).find("error"), std::string::npos);
+  EXPECT_EQ(reset("resets 5pm (UTC)", now), "2026-12-06T17:00:00.000Z");
+}
+
 TEST(ResetTime, RecognisesLimitMessages) {
   EXPECT_TRUE(looks_rate_limited("Claude AI usage limit reached|1747000000"));
   EXPECT_TRUE(looks_rate_limited("You've hit your limit · resets 5pm"));
