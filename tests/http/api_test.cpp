@@ -46,6 +46,7 @@ class ApiTest : public ::testing::Test {
     SensorConfig s;
     s.name = "inbox";
     o.sensors["inbox"] = s;
+    o.budget.daily_usd = 1.0;
     server_ = std::make_unique<http::Server>(o);
     server_->start();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
@@ -362,6 +363,46 @@ double metric(const std::string& text, const std::string& series) {
   auto pos = text.find("\n" + series + " ");
   if (pos == std::string::npos) return -1;
   return std::stod(text.substr(pos + series.size() + 2));
+}
+
+TEST_F(ApiTest, RunsAreListedNewestFirstByTaskAndTheBudgetIsInTheGate) {
+  TaskStore store(*db_, system_clock());
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(add_task("r" + std::to_string(i)));
+    auto claimed = in_transaction(*db_, [&] { return store.claim("w", 1, 60'000); });
+    ASSERT_EQ(claimed.size(), 1u);
+    TaskOutcome o;
+    o.id = claimed[0].id;
+    o.owner = "w";
+    o.epoch = claimed[0].lease_epoch;
+    o.result.status = "completed";
+    o.result.cost_usd = 0.5;
+    o.result.model = "claude-sonnet-5";
+    o.run.executor = "claude";
+    in_transaction(*db_, [&] { store.finish(o); });
+  }
+  auto all = nlohmann::json::parse(client_->Get("/api/runs")->body);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]["task_id"], ids[2]);
+  EXPECT_EQ(all[0]["model"], "claude-sonnet-5");
+  EXPECT_EQ(all[0]["subject"], "r2");
+  auto one = nlohmann::json::parse(client_->Get(("/api/runs?task=" + std::to_string(ids[1])).c_str())->body);
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0]["task_id"], ids[1]);
+  auto older = nlohmann::json::parse(
+      client_->Get(("/api/runs?limit=1&before=" + std::to_string(all[0]["id"].get<int64_t>())).c_str())->body);
+  ASSERT_EQ(older.size(), 1u);
+  EXPECT_EQ(older[0]["id"], all[1]["id"]);
+  EXPECT_EQ(client_->Get("/api/runs?task=abc")->status, 400);
+  // 3 x $0.50 against $1.00 a day.
+  auto gate = nlohmann::json::parse(client_->Get("/api/gate")->body);
+  EXPECT_DOUBLE_EQ(gate["budget"]["spent_today_usd"].get<double>(), 1.5);
+  EXPECT_TRUE(gate["budget"]["reached"].get<bool>());
+  auto metrics = client_->Get("/metrics")->body;
+  EXPECT_NE(metrics.find("arc_budget_reached 1"), std::string::npos);
+  auto status = nlohmann::json::parse(client_->Get("/api/status")->body);
+  EXPECT_TRUE(status["gate"]["budget"]["reached"].get<bool>());
 }
 
 TEST_F(ApiTest, MetricsCountFinishedTasksOnceAcrossScrapes) {
