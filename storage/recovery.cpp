@@ -50,9 +50,11 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
   // the queue requeues them if their lease runs out first.
   std::set<std::string> dead_owners;
   {
+    // Also the runs of tasks their agent had closed (the session may linger).
     auto q = db.prepare(
-        "SELECT DISTINCT lease_owner FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND lease_owner != ? "
-        "AND lease_owner NOT LIKE ? || '%'");
+        "SELECT DISTINCT lease_owner FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND lease_owner != ?1 "
+        "AND lease_owner NOT LIKE ?2 || '%' UNION SELECT DISTINCT lease_owner FROM tasks INDEXED BY tasks_self_closed "
+        "WHERE status != 'active' AND lease_owner IS NOT NULL AND lease_owner != ?1 AND lease_owner NOT LIKE ?2 || '%'");
     q.bind(1, incarnation).bind(2, std::string(kWorkerOwnerPrefix));
     while (q.step()) dead_owners.insert(q.col_text(0));
   }
@@ -93,6 +95,22 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
         store.add_event(id, "startup", status::active, status::failed,
                         "orphaned by a dead arcd; no attempts left");
         ++r.orphans_failed;
+      }
+    }
+    // Tasks their agent closed while a dead arcd's run went on: the close
+    // stands; the run's cost died with it.
+    {
+      std::vector<int64_t> closed;
+      auto q = db.prepare("SELECT id FROM tasks INDEXED BY tasks_self_closed WHERE status != 'active' AND "
+                          "lease_owner IS NOT NULL AND lease_owner != ? AND lease_owner NOT LIKE ? || '%'");
+      q.bind(1, incarnation).bind(2, std::string(kWorkerOwnerPrefix));
+      while (q.step()) closed.push_back(q.col_int(0));
+      q.reset();
+      for (int64_t id : closed) {
+        auto t = store.get(id);
+        db.prepare("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?").bind(1, id).run();
+        store.add_event(id, "startup", status::active, t->status,
+                        "its agent had closed it; the run ended with a dead arcd (its cost is not known)");
       }
     }
     // A run that died leaves a downtime incident; its orphans are tagged

@@ -2,6 +2,7 @@
 // task, systemic failures, blocked tasks, the daily budget and the runs table.
 #include <gtest/gtest.h>
 
+#include "storage/recovery.hpp"
 #include "storage/runs.hpp"
 #include "storage/schema.hpp"
 #include "storage/task_store.hpp"
@@ -227,6 +228,25 @@ TEST_F(AgentStoreTest, MigrationKeepsTasksAndTheirIds) {
   EXPECT_EQ(db->scalar_int("SELECT count(*) FROM tasks"), 2);
   db->exec("INSERT INTO tasks (subject, created_at, status) VALUES ('d', 4, 'blocked')");
   EXPECT_EQ(db->scalar_int("SELECT max(id) FROM tasks"), 4);
+}
+
+}  // namespace
+}  // namespace arc
+
+namespace arc {
+namespace {
+
+TEST_F(AgentStoreTest, AfterAPowerCutATaskItsAgentClosedKeepsItsStatusAndLosesItsLease) {
+  int64_t id = add("closed, then the power went");
+  Task t = claim_one();
+  RunLease lease{id, t.lease_epoch};
+  ASSERT_EQ(store_.close(id, "completed", "done", "cli", &lease), "");
+  clock_.advance(60'000);
+  auto r = run_startup(*db_, clock_, "next-incarnation", "node", 100);
+  EXPECT_EQ(r.orphans_requeued + r.orphans_failed, 0);
+  EXPECT_EQ(get(id).status, "completed");
+  EXPECT_EQ(get(id).lease_owner, "");
+  EXPECT_EQ(store_.events(id).back().actor, "startup");
 }
 
 }  // namespace
