@@ -44,6 +44,7 @@ struct DispatcherState {
   bool version_asked = false;    // one data_version request in flight at most
   bool version_again = false;    // a change came in while it was in flight
   std::set<int64_t> stopping;    // runs we cancelled at drain: requeue, do not record
+  std::set<int64_t> lease_lost;  // runs we stopped because their lease was lost: never handed a new claim
   caf::typed_response_promise<int32_t> drain_promise;
   static inline const char* name = "dispatcher";
 };
@@ -92,6 +93,7 @@ void record(self_ptr self, ExecDone done) {
     st.epoch_of.erase(id);
     st.finished.erase(id);
     st.held_until.erase(id);
+    st.lease_lost.erase(id);
     st.args.runners->erase(id);
     maybe_finish_drain(self);
     self->send(self, tick_atom::value);
@@ -125,11 +127,13 @@ void record(self_ptr self, ExecDone done) {
             } else {
               spdlog::info("dispatcher: task {} {} -> {}", id, x.status, now);
               // Told once, after the result is durable (a retried record does
-              // not count twice). A task its agent closed as completed is a
-              // completion whatever the process did after.
-              std::string word = x.systemic ? std::string(outcome_systemic)
-                                 : now == status::completed ? std::string(status::completed)
-                                                            : x.status;
+              // not count twice). A limit or a systemic failure is told as it
+              // is; a task closed completed or blocked (by its agent, whatever
+              // its process did after) is not a failure of the executor.
+              std::string word = x.systemic                          ? std::string(outcome_systemic)
+                                 : x.status == failure::rate_limited ? x.status
+                                 : now == status::completed || now == status::blocked ? std::string(status::completed)
+                                                                                      : x.status;
               if (auto g = lookup<gate_actor>(self->system(), gate_name))
                 self->send(g, outcome_atom::value, word, x.stop_reason.empty() ? x.summary : x.stop_reason,
                            trace::send(tc, "dispatcher", "gate", "outcome", id, [&] { return word; }));
@@ -160,11 +164,12 @@ bool cluster_worker(self_ptr self) { return self->state.args.config->cluster.rol
 void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t asked) {
   auto& st = self->state;
   if (cluster_worker(self)) st.held_until[task.id] = asked + st.args.config->lease_ms;
-  if (st.running.count(task.id) && st.finished.count(task.id)) {
+  if (st.running.count(task.id) && (st.finished.count(task.id) || st.lease_lost.count(task.id))) {
     // Its lease lapsed and the task came back to us while the earlier run's
-    // result is still being recorded: that result belongs to the earlier
-    // lease (it will be refused) and this claim gets no run from it. Give it
-    // back; the task runs again.
+    // result is still being recorded, or while that run is being stopped for
+    // the lost lease: that result belongs to the earlier lease (it will be
+    // refused) and this claim gets no run from it. Give it back; the task
+    // runs again.
     spdlog::warn("dispatcher: task {} claimed again while its earlier result is being recorded; requeued", task.id);
     if (auto q = queue(self))
       self->request(q, kRequestTimeout, requeue_atom::value, task.id,
@@ -303,6 +308,7 @@ void stop_runs_past_their_lease(self_ptr self) {
                  "the hub requeues the task",
                  id, now - until);
     until = INT64_MAX;  // once
+    st.lease_lost.insert(id);
     st.args.runners->cancel(id);
   }
 }
@@ -434,6 +440,7 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
                     auto then = asked.find(id);
                     if (now == st.run_of.end() || then == asked.end() || now->second != then->second) continue;
                     spdlog::warn("dispatcher: lost the lease of task {}; stopping its run", id);
+                    self->state.lease_lost.insert(id);
                     self->state.args.runners->cancel(id);
                   }
                 },

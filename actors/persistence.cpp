@@ -184,7 +184,7 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
               // between and run into the limit again. (The gate actor, told
               // of the outcome next, finds the row already stopped.) The
               // same for a systemic failure: the next claim would fail alike.
-              if (now == status::pending && (o.result.status == failure::rate_limited || o.result.systemic))
+              if (!now.empty() && (o.result.status == failure::rate_limited || o.result.systemic))
                 apply_gate(s.db(), s, gate,
                            GateCommand{"outcome", o.result.systemic ? std::string(outcome_systemic) : o.result.status,
                                        o.result.stop_reason.empty() ? o.result.summary : o.result.stop_reason});

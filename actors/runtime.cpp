@@ -234,6 +234,7 @@ void Runtime::stop(millis grace) {
       // Running tasks get `grace`, then up to their kill grace to die.
       millis max_kill = 0;
       for (auto& [n, s] : m.config->skills) max_kill = std::max(max_kill, s.kill_grace_ms);
+      if (m.config->claude.enabled) max_kill = std::max(max_kill, m.config->claude.kill_grace_ms + 10'000);  // + its prompt context
       auto timeout = std::chrono::milliseconds(grace + max_kill + 5'000);
       self->request(d, timeout, drain_atom::value, grace)
           .receive([](int32_t) {},

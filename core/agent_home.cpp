@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -161,12 +160,26 @@ std::vector<SkillDoc> AgentHome::skills() const {
 
 namespace {
 
+// The text of a "[KEY: text]" tag in `line`, trimmed; nullopt when absent.
+// (Plain scans, no std::regex: its engine recurses per character, and a
+// long line of an agent's memory would overflow the stack.)
+std::optional<std::string> tag_value(const std::string& line, const std::string& key) {
+  size_t open = line.find("[" + key + ":");
+  if (open == std::string::npos) return std::nullopt;
+  size_t from = open + key.size() + 2, close = line.find(']', from);
+  if (close == std::string::npos) return std::nullopt;
+  return trim(line.substr(from, close - from));
+}
+
+bool has_flag(const std::string& line) {
+  std::string up = line;
+  for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return up.find("[FLAG]") != std::string::npos;
+}
+
 // Arc's filterServicesSection: the [S] block, entry by entry.
 std::string filter_services(const std::vector<std::string>& lines, const std::set<std::string>& skills,
                             const std::string& today) {
-  static const std::regex flag(R"(\[FLAG\])", std::regex::icase);
-  static const std::regex expires(R"(\[EXPIRES:\s*([^\]]+)\])");
-  static const std::regex tagged(R"(\[SKILLS:\s*([^\]]+)\])");
   std::vector<std::string> preamble;
   std::vector<std::vector<std::string>> entries;
   for (auto& line : lines) {
@@ -178,14 +191,15 @@ std::string filter_services(const std::vector<std::string>& lines, const std::se
   bool any = false;
   for (auto& e : entries) {
     const std::string& first = e[0];
-    std::smatch m;
+    auto expires = tag_value(first, "EXPIRES");
+    auto tagged = tag_value(first, "SKILLS");
     bool keep;
-    if (std::regex_search(first, flag)) keep = true;
-    else if (std::regex_search(first, m, expires) && trim(m[1].str()) < today) keep = false;
-    else if (!std::regex_search(first, m, tagged)) keep = true;
+    if (has_flag(first)) keep = true;
+    else if (expires && *expires < today) keep = false;
+    else if (!tagged) keep = true;
     else {
       keep = false;
-      std::string list = m[1].str();
+      std::string list = *tagged;
       std::replace(list.begin(), list.end(), ',', ' ');
       std::istringstream in(list);
       for (std::string s; in >> s;) keep = keep || skills.count(s);
@@ -203,13 +217,15 @@ std::string filter_services(const std::vector<std::string>& lines, const std::se
 std::string filter_memory(const std::string& memory, const std::vector<std::string>& skills,
                           const std::string& today) {
   if (memory.empty() || skills.empty()) return memory;
-  static const std::regex header(R"(^## \[([A-Z])\])");
   std::set<std::string> wanted(skills.begin(), skills.end());
   auto lines = split_lines(memory);
-  // Blocks start at each "## [X]" line; the preamble is what comes before the first.
+  // Blocks start at each "## [X]" line (X a capital letter); the preamble is what comes before the first.
+  auto is_header = [](const std::string& l) {
+    return l.size() >= 6 && l.compare(0, 4, "## [") == 0 && l[4] >= 'A' && l[4] <= 'Z' && l[5] == ']';
+  };
   std::vector<size_t> starts;
   for (size_t i = 0; i < lines.size(); ++i)
-    if (std::regex_search(lines[i], header)) starts.push_back(i);
+    if (is_header(lines[i])) starts.push_back(i);
   // Blocks are joined by one blank line (Arc's output.push("", block)); an
   // empty preamble is left out rather than leading with blank lines.
   std::vector<std::string> out;

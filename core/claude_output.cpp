@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -48,8 +49,11 @@ struct Reading {
   std::string assistant_text;   // its text
   std::string model;            // the first model that answered (an assistant message's)
   std::string init_model;       // the model the session started with (the init line's)
-  std::string limit_text;       // a rejected rate_limit_event, as a stop reason
+  std::string limit_text;       // the last rate_limit_event when it rejected, as a stop reason
   std::string rate_limit;       // the last rate_limit_event, as recorded
+  // Each API response's usage (by message id: its blocks repeat it), for a
+  // run that ends without a result message (killed at its timeout, crashed).
+  std::map<std::string, std::pair<std::string, json>> usage_by_message;  // id -> (model, usage)
 };
 
 std::string limit_type_words(const std::string& type) {
@@ -67,20 +71,24 @@ void read_rate_limit_event(const json& ev, Reading& rd) {
   int64_t resets = count_of(*info, "resetsAt");
   std::string at = resets > 0 ? format_iso_utc(resets * 1000) : std::string();
   rd.rate_limit = status + (type.empty() ? "" : " " + type);
-  if (auto u = info->find("utilization"); u != info->end() && u->is_number())
-    rd.rate_limit += " " + std::to_string(static_cast<int>(u->get<double>() * (u->get<double>() <= 1 ? 100 : 1))) + "%";
+  if (auto u = info->find("utilization"); u != info->end() && u->is_number()) {
+    double v = u->get<double>();  // a fraction (0-1) in 2.1; a percentage in some producers
+    if (v >= 0 && v <= 100) rd.rate_limit += " " + std::to_string(static_cast<int>(v <= 1 ? v * 100 : v)) + "%";
+  }
   if (!at.empty()) rd.rate_limit += " resets " + at;
-  if (status == "rejected")
-    rd.limit_text = "Claude " + limit_type_words(type) + " limit reached (rate_limit_event rejected)" +
-                    (at.empty() ? std::string() : "; resets " + at);
+  rd.limit_text = status != "rejected" ? std::string()
+                                       : "Claude " + limit_type_words(type) + " limit reached (rate_limit_event rejected)" +
+                                             (at.empty() ? std::string() : "; resets " + at);
 }
 
 void read_assistant(const json& ev, Reading& rd) {
-  if (std::string e = text_of(ev, "error"); !e.empty()) rd.assistant_error = e;
+  rd.assistant_error = text_of(ev, "error");  // the last message's word: an earlier error that passed is no error
   const json* msg = object_at(ev, "message");
   if (!msg) return;
   std::string model = text_of(*msg, "model");
   if (rd.model.empty() && !model.empty() && model[0] != '<') rd.model = model;  // not "<synthetic>"
+  if (const json* usage = object_at(*msg, "usage"); usage && !model.empty() && model[0] != '<')
+    rd.usage_by_message[text_of(*msg, "id")] = {model, *usage};
   auto content = msg->find("content");
   if (content == msg->end() || !content->is_array()) return;
   std::string text;
@@ -144,6 +152,26 @@ void read_usage(const json& result, const ClaudeConfig* claude, ExecOutcome& o) 
   }
   o.tokens_in = input + o.cache_read_tokens + o.cache_write_tokens;
   o.api_cost_usd = api > 0 ? api : o.cost_usd;
+}
+
+// Tokens and an estimated cost from the API responses a run saw, when it
+// ended without a result (so that the budget counts a run killed at its
+// timeout): each priced at its model's rates, else not priced.
+void read_message_usage(const Reading& rd, const ClaudeConfig* claude, ExecOutcome& o) {
+  int64_t input = 0;
+  for (auto& [id, mu] : rd.usage_by_message) {
+    const json& u = mu.second;
+    int64_t in = count_of(u, "input_tokens"), out = count_of(u, "output_tokens");
+    int64_t cr = count_of(u, "cache_read_input_tokens"), cw = count_of(u, "cache_creation_input_tokens");
+    input += in;
+    o.tokens_out += out;
+    o.cache_read_tokens += cr;
+    o.cache_write_tokens += cw;
+    if (const ModelConfig* m = claude ? find_model(*claude, mu.first) : nullptr)
+      o.api_cost_usd += api_cost_usd(m->pricing, in, out, cw, cr);
+  }
+  o.tokens_in = input + o.cache_read_tokens + o.cache_write_tokens;
+  o.cost_usd = o.api_cost_usd;  // no result, no figure of Claude Code's: the API price is the estimate
 }
 
 ExecOutcome failed(const std::string& failure_class, bool retryable, const std::string& summary) {
@@ -259,10 +287,23 @@ ExecOutcome interpret_claude_output(const ProcessResult& r, const ClaudeConfig* 
     return systemic("executor_missing", "the Claude Code binary could not be started (" + r.spawn_error + ")",
                     "Install it (npm install -g @anthropic-ai/claude-code) or set [claude] binary to its path, "
                     "then `arc dispatch reset`");
-  if (r.spawn_failed || r.timed_out) return interpret_arc_output(r);
+  if (r.spawn_failed) return interpret_arc_output(r);
   Reading rd = read_messages(r.out);
+  // Stopped by arcd (its timeout, a lost lease, shutdown): what the session
+  // said last is not a verdict on the task or the account.
+  if (r.timed_out || r.cancelled) {
+    ExecOutcome o = interpret_arc_output(r);  // the timeout's words
+    if (r.cancelled) o = failed(failure::crashed, true, "claude session stopped by arcd after " +
+                                                             std::to_string(r.duration_ms / 1000) + " s");
+    if (rd.result) read_usage(*rd.result, claude, o);
+    else read_message_usage(rd, claude, o);
+    o.model = rd.model.empty() ? rd.init_model : rd.model;
+    o.rate_limit = rd.rate_limit;
+    return o;
+  }
   if (rd.result) return from_result(*rd.result, rd, r, claude);
-  // No result message: a crash, a limit or a login problem said on stderr.
+  // No result message: a crash, a limit or a login problem said on stderr or
+  // in an API error message (the assistant's `error`), never in the agent's prose.
   std::string err_tail = last_line(r.err), out_tail = last_line(r.out);
   ExecOutcome o;
   if (!rd.limit_text.empty()) o = rate_limited(rd.limit_text);
@@ -270,12 +311,16 @@ ExecOutcome interpret_claude_output(const ProcessResult& r, const ClaudeConfig* 
   else if (!rd.assistant_error.empty() && rd.assistant_error != "unknown")
     o = from_assistant_error(rd.assistant_error, rd.assistant_text);
   else if (auto account = account_problem(err_tail)) o = *account;
-  else if (auto in_text = account_problem(rd.assistant_text)) o = *in_text;
-  else if (r.exit_code != 0 || r.term_signal) o = interpret_arc_output(r);  // a crash, as any executor
+  else if (r.exit_code != 0 || r.term_signal)
+    o = failed(failure::crashed, true,
+               "claude " + std::string(r.term_signal ? "killed by signal " + std::to_string(r.term_signal)
+                                                     : "exited with status " + std::to_string(r.exit_code)) +
+                   " before its result" + (err_tail.empty() ? "" : ": " + sanitize_text(err_tail, 300)));
   else
     o = failed(failure::bad_output, false,
                "claude output has no result message (expected --output-format stream-json or json); last line: " +
                    sanitize_text(out_tail, 300));
+  read_message_usage(rd, claude, o);
   o.model = rd.model.empty() ? rd.init_model : rd.model;
   o.rate_limit = rd.rate_limit;
   return o;

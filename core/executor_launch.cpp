@@ -58,8 +58,14 @@ std::vector<std::string> executor_env(const Task& task, const ExecutorEnv& env) 
       "ARC_LEASE_EPOCH=" + std::to_string(task.lease_epoch),
       std::string(kIncarnationEnv) + "=" + env.incarnation,
   };
-  if (!env.database.empty()) out.push_back("ARC_DB=" + env.database);
-  if (!env.config.empty()) out.push_back("ARC_CONFIG=" + env.config);
+  if (!env.database.empty()) {
+    out.push_back("ARC_DB=" + env.database);
+    if (!env.config.empty()) out.push_back("ARC_CONFIG=" + env.config);
+  } else {
+    // A cluster worker: the database is the hub's. `arc` inside the run
+    // refuses instead of opening a stray one in the run's folder.
+    out.push_back("ARC_NO_DATABASE=this run is on a cluster worker; its tasks are in the hub's database");
+  }
   if (!env.bin_dir.empty()) {
     const char* path = std::getenv("PATH");
     out.push_back("PATH=" + env.bin_dir + (path && *path ? ":" + std::string(path) : std::string(":/usr/bin:/bin")));

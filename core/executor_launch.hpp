@@ -18,7 +18,7 @@ namespace arc {
 struct ExecutorEnv {
   std::string incarnation;  // ARC_INCARNATION: finds our executors after a crash
   std::string database;     // ARC_DB, absolute; empty on a cluster worker (no database there)
-  std::string config;       // ARC_CONFIG, absolute; empty when arcd runs on defaults
+  std::string config;       // ARC_CONFIG, absolute (with ARC_DB only); empty when arcd runs on defaults
   std::string bin_dir;      // the folder of arcd and arc, put first on PATH; empty = PATH as it is
 };
 

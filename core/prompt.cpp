@@ -2,7 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
-#include <regex>
+#include <cstring>
 
 #include "core/time_text.hpp"
 #include "core/time_zone.hpp"
@@ -40,12 +40,20 @@ std::string one_line(std::string s, size_t max) {
   return s.size() > max ? sanitize_text(s, max - 3) + "..." : s;
 }
 
-// Arc marks a memory not consolidated for 3 days: "Last updated: X" / "Last consolidated: X".
+// Arc marks a memory not consolidated for 3 days: "Last updated: X" /
+// "Last consolidated: X" (X up to a '*' or the line's end). Plain scans,
+// no std::regex: its engine recurses per character and a long line of an
+// agent's own memory would overflow the stack.
 std::string memory_heading(const std::string& memory, millis now) {
-  static const std::regex last(R"(Last (?:updated|consolidated):\s*([^*\n]+))");
-  std::smatch m;
-  if (!std::regex_search(memory, m, last)) return "# Memory";
-  std::string when = m[1].str();
+  size_t at = std::string::npos;
+  for (const char* key : {"Last updated:", "Last consolidated:"}) {
+    size_t p = memory.find(key);
+    if (p != std::string::npos && (at == std::string::npos || p < at)) at = p + std::strlen(key);
+  }
+  if (at == std::string::npos) return "# Memory";
+  size_t end = memory.find_first_of("*\n", at);
+  std::string when = memory.substr(at, std::min<size_t>(end == std::string::npos ? memory.size() - at : end - at, 64));
+  when.erase(0, when.find_first_not_of(" \t"));
   when.erase(when.find_last_not_of(" \t\r") + 1);
   auto t = parse_iso_instant(when);
   if (!t && when.size() >= 10) t = parse_iso_instant(when.substr(0, 10) + "T00:00:00Z");

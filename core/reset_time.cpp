@@ -15,6 +15,8 @@ namespace {
 
 using namespace std::chrono;
 
+constexpr millis kMaxDatedResetMs = 35LL * 86'400'000;  // a monthly limit, and some
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -256,7 +258,14 @@ ResetTime parse_reset_time(std::string_view text, millis now, const std::string&
         r.ok = true;
         r.at = *t;
       }
-    if (!r.ok) r.error = "\"" + r.matched + "\" names no date in the coming year";
+    // Limits reset within a month. A date further off is one already past
+    // ("resets Oct 7" read late on Oct 7), not next year's: not a reset time.
+    if (r.ok && r.at - now > kMaxDatedResetMs) {
+      r.ok = false;
+      r.error = "\"" + r.matched + "\" is " + std::to_string((r.at - now) / 86'400'000) +
+                " days away; a limit resets within " + std::to_string(kMaxDatedResetMs / 86'400'000) + " days";
+    }
+    if (!r.ok && r.error.empty()) r.error = "\"" + r.matched + "\" names no date in the coming year";
     return r;
   }
   r.error = looks_rate_limited(text) ? "a limit message without a reset time this parser knows"

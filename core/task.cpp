@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+
 #include "core/time_text.hpp"
 
 namespace arc {
@@ -36,6 +38,13 @@ std::string validate(const TaskSpec& spec) {
   if (spec.expires_at != 0 && spec.scheduled_for != 0 && spec.expires_at <= spec.scheduled_for)
     return "expires_at: must be after scheduled_for";
   if (spec.parent_id < 0) return "parent_id: must be positive";
+  // The model reaches an executor's argv (`--model M`): a name, never a flag.
+  if (spec.model.size() > 200) return "model: longer than 200 bytes";
+  for (char c : spec.model)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':' || c == '/' ||
+          c == '@' || c == '[' || c == ']'))
+      return "model: \"" + spec.model + "\" may hold only letters, digits and - _ . : / @ [ ] (e.g. opus, claude-opus-4-8)";
+  if (!spec.model.empty() && spec.model[0] == '-') return "model: must not start with '-'";
   return {};
 }
 

@@ -82,7 +82,12 @@ ImportReport import_arc_starter(const std::string& arc_db, Db& target, const Clo
   auto note = [&](const std::string& what) { ++unmapped_counts[what]; };
   Transaction tx(target);
   TaskStore store(target, clock);
+  // One open task per source: the target's open tasks count too.
   std::set<std::string> open_sources;
+  {
+    auto q = target.prepare("SELECT source FROM tasks WHERE source IS NOT NULL AND status IN ('pending','active')");
+    while (q.step()) open_sources.insert(q.col_text(0));
+  }
   {
     auto q = arc.prepare("SELECT id, subject, " + col(task_cols, "description") + ", " + col(task_cols, "skills") +
                          ", priority, status, " + col(task_cols, "source") + ", " + col(task_cols, "parent_id") + ", " +
@@ -115,7 +120,7 @@ ImportReport import_arc_starter(const std::string& arc_db, Db& target, const Clo
         status = status::cancelled;
         open = false;
       }
-      int priority = static_cast<int>(q.col_int(4));
+      int priority = q.col_null(4) ? 5 : static_cast<int>(q.col_int(4));  // Arc's default when it has none
       if (priority < 1 || priority > 10) {
         note("priorities outside 1..10 (clamped)");
         priority = std::clamp(priority, 1, 10);
@@ -138,6 +143,14 @@ ImportReport import_arc_starter(const std::string& arc_db, Db& target, const Clo
       if (!q.col_null(22) && !q.col_text(22).empty()) description += "\n\nStop condition: " + q.col_text(22);
       if (!q.col_null(20) && !q.col_text(20).empty()) description += "\n\nArc script: " + q.col_text(20);
       int64_t parent = q.col_int(7);
+      std::string model = q.col_text(19);
+      TaskSpec model_check;
+      model_check.subject = "x";
+      model_check.model = model;
+      if (!validate(model_check).empty()) {
+        note("models that are not a model name (left empty)");
+        model.clear();
+      }
       target.prepare("INSERT INTO tasks (id, subject, description, priority, status, source, skills, parent_id, model, "
                      "scheduled_for, attempts, max_attempts, created_at, started_at, finished_at, summary, "
                      "failure_class, cost_usd, api_cost_usd, tokens_in, tokens_out) "
@@ -150,7 +163,7 @@ ImportReport import_arc_starter(const std::string& arc_db, Db& target, const Clo
           .bind_text_or_null(6, source)
           .bind(7, names_to_json(arc_skills(q.col_text(3))))
           .bind_int_or_null(8, parent ? parent + rep.id_offset : 0)
-          .bind_text_or_null(9, q.col_text(19))
+          .bind_text_or_null(9, model)
           .bind_int_or_null(10, scheduled)
           .bind(11, open ? 0 : std::clamp<int64_t>(q.col_int(17), 0, max_attempts))
           .bind(12, max_attempts)

@@ -277,7 +277,13 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
     }
     if (now_status != status::active || now_owner != outcome.owner || !same_lease) {
       // Fencing: the lease this run held is gone. Keep the refused result in
-      // the task's history; never let it overwrite a re-run.
+      // the task's history; never let it overwrite a re-run. The same refused
+      // result delivered again (its answer was lost) is not written twice.
+      auto seen = db_.prepare("SELECT 1 FROM runs INDEXED BY runs_task WHERE task_id = ? AND lease_epoch = ? AND "
+                              "owner = ? AND outcome = 'refused'");
+      seen.bind(1, outcome.id).bind(2, outcome.epoch).bind(3, outcome.owner);
+      if (seen.step()) return "";
+      seen.reset();
       // to_status "refused" is an event, not a status the task takes.
       add_event(outcome.id, outcome.owner, now_status, "refused",
                 "late result refused (" + o.status + ", lease epoch " + std::to_string(outcome.epoch) +

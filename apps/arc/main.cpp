@@ -13,6 +13,8 @@ namespace arc::cli {
 std::unique_ptr<Db> Context::open() {
   // --config names the database; inside a run, $ARC_DB does (absolute,
   // where the run's working folder would misplace a relative one).
+  if (const char* why = std::getenv("ARC_NO_DATABASE"); why && database.empty() && config.empty())
+    throw UsageError(std::string("no database here: ") + why + " (give --db or --config to use one)");
   if (database.empty() && !config.empty()) database = load_config(config).database;
   if (database.empty() && std::getenv("ARC_DB")) database = std::getenv("ARC_DB");
   if (database.empty() && std::getenv("ARC_CONFIG")) database = load_config(std::getenv("ARC_CONFIG")).database;

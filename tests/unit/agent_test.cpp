@@ -85,6 +85,22 @@ TEST(AgentHome, MemoryKeepsWhatConcernsTheTasksSkills) {
   EXPECT_EQ(filter_memory(memory, {}, "2026-12-06"), memory);  // no skills: all of it
 }
 
+TEST(AgentHome, AMegabyteLineInMemoryIsReadWithoutDeepRecursion) {
+  // A std::regex over such a line overflowed a runner thread's stack (review).
+  std::string big(1 << 20, 'x');
+  std::string memory = "Last updated: " + big + "\n## [S] Services\n**a [EXPIRES: " + big + "\n**b [SKILLS: " + big +
+                       "]\n**c untagged\n";
+  std::string m = filter_memory(memory, {"pr-review"}, "2026-12-06");
+  EXPECT_NE(m.find("**c untagged"), std::string::npos);
+  Task t;
+  t.id = 9;
+  t.skills = {"pr-review"};
+  PromptInput in;
+  in.task = t;
+  in.memory = memory;
+  EXPECT_NE(build_prompt(in).find("# Memory\n"), std::string::npos);  // no date read: not stale
+}
+
 TEST(Prompt, GoldenForATaskWithSkillsMemoryAndAParentChain) {
   AgentHome home(kData + "agent-home");
   Task t;

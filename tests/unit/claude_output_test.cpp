@@ -127,6 +127,61 @@ TEST(ClaudeOutput, AMissingBinaryIsSystemic) {
   EXPECT_NE(o.stop_reason.find("[claude] binary"), std::string::npos);
 }
 
+// The success transcript without its result line: a session cut short.
+std::string without_result(const std::string& name) {
+  std::string t = transcript(name);
+  return t.substr(0, t.rfind("{\"duration_api_ms\"") == std::string::npos ? t.size() : t.rfind("{\"duration_api_ms\""));
+}
+
+TEST(ClaudeOutput, ARunKilledAtItsTimeoutStillCountsWhatItsApiCallsCost) {
+  ClaudeConfig claude;
+  claude.models = default_models();
+  ProcessResult r = run(-1, without_result("success.jsonl"));
+  r.timed_out = true;
+  r.term_signal = 15;
+  r.duration_ms = 900'000;
+  auto o = interpret_claude_output(r, &claude);
+  EXPECT_EQ(o.failure_class, "timeout");
+  EXPECT_TRUE(o.retryable);
+  // The assistant message's usage is what the run saw; its price at sonnet's
+  // rates (3/15/3.75/0.30 per million) is the estimate the budget counts.
+  EXPECT_EQ(o.tokens_in, 1200 + 300 + 8000);
+  EXPECT_EQ(o.tokens_out, 640);
+  EXPECT_NEAR(o.cost_usd, (1200 * 3 + 640 * 15 + 300 * 3.75 + 8000 * 0.30) / 1e6, 1e-12);
+  EXPECT_DOUBLE_EQ(o.cost_usd, o.api_cost_usd);
+  EXPECT_EQ(o.model, "claude-sonnet-5");
+}
+
+TEST(ClaudeOutput, TheAgentsOwnWordsAreNeverTakenForTheAccountsOrALimit) {
+  std::string init = transcript("success.jsonl").substr(0, transcript("success.jsonl").find('\n') + 1);
+  // Its prose mentions a login and a limit; the process then crashed without a result.
+  std::string prose = init + R"({"type":"assistant","message":{"id":"m1","model":"claude-sonnet-5","role":"assistant",)"
+                             R"("content":[{"type":"text","text":"gh says: not logged in, please run /login; you've hit )"
+                             R"(your limit \u00b7 resets 5pm"}]},"session_id":"s"})" "\n";
+  auto crashed = interpret_claude_output(run(1, prose));
+  EXPECT_FALSE(crashed.systemic);
+  EXPECT_EQ(crashed.status, "failed");
+  EXPECT_EQ(crashed.failure_class, "crashed");
+  // Stopped by arcd: a crash, whatever the stream said before.
+  ProcessResult stopped = run(-1, transcript("not-logged-in.jsonl"));
+  stopped.cancelled = true;
+  auto o = interpret_claude_output(stopped);
+  EXPECT_FALSE(o.systemic);
+  EXPECT_EQ(o.failure_class, "crashed");
+}
+
+TEST(ClaudeOutput, ARejectedEventThatLaterPassedIsNotALimit) {
+  std::string lines = transcript("rejected-five-hour.jsonl");
+  std::string first_event = lines.substr(lines.find("{\"type\":\"rate_limit_event\""));
+  first_event = first_event.substr(0, first_event.find('\n') + 1);
+  std::string allowed = first_event;
+  allowed.replace(allowed.find("\"rejected\""), 10, "\"allowed\"");
+  std::string max_turns = transcript("allowed-then-max-turns.jsonl");
+  auto o = interpret_claude_output(run(1, first_event + allowed + max_turns));
+  EXPECT_EQ(o.status, "failed");
+  EXPECT_EQ(o.failure_class, "task_failed");
+}
+
 TEST(ClaudeOutput, JsonFormatSingleObject) {
   auto o = interpret_claude_output(run(0,
       "{\n  \"type\": \"result\", \"subtype\": \"success\", \"is_error\": false,\n"

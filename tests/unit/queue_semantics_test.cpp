@@ -294,13 +294,15 @@ TEST_F(QueueTest, AResultUnderAnOldLeaseEpochIsRefusedAndKeptAsAnEvent) {
   EXPECT_EQ(store_.finish(current), status::failed);
   // Once finished, a second delivery of either result changes nothing. The
   // current one (its answer was lost) gets the same answer again, unwritten;
-  // the late one is refused again.
+  // the late one is refused again, also unwritten (its run and cost are
+  // recorded once).
   int64_t events_before = db_->scalar_int("SELECT count(*) FROM task_events");
   EXPECT_EQ(store_.finish(current), status::failed);
   EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM task_events"), events_before);
   EXPECT_EQ(store_.finish(late), "");
   EXPECT_EQ(status_of(id), status::failed);
-  EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM task_events WHERE to_status = 'refused'"), 2);
+  EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM task_events WHERE to_status = 'refused'"), 1);
+  EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM runs WHERE outcome = 'refused'"), 1);
   // And after a refusal, the current result still reads as delivered.
   EXPECT_EQ(store_.finish(current), status::failed);
 }
