@@ -118,39 +118,58 @@ Reading read_messages(const std::string& out) {
   return rd;
 }
 
+// One model's tokens, in the two spellings Claude Code uses: modelUsage's
+// camelCase and the API's usage object.
+struct Tokens {
+  int64_t in = 0, out = 0, cache_read = 0, cache_write = 0;
+  static Tokens of_model_usage(const json& u) {
+    return {count_of(u, "inputTokens"), count_of(u, "outputTokens"), count_of(u, "cacheReadInputTokens"),
+            count_of(u, "cacheCreationInputTokens")};
+  }
+  static Tokens of_api_usage(const json& u) {
+    return {count_of(u, "input_tokens"), count_of(u, "output_tokens"), count_of(u, "cache_read_input_tokens"),
+            count_of(u, "cache_creation_input_tokens")};
+  }
+  // Adds them to the outcome (tokens_in gets the uncached input; the caller adds the cache at the end).
+  void add_to(ExecOutcome& o) const {
+    o.tokens_in += in;
+    o.tokens_out += out;
+    o.cache_read_tokens += cache_read;
+    o.cache_write_tokens += cache_write;
+  }
+  // At `model`'s configured prices; nullopt when the config does not price it.
+  std::optional<double> priced(const ClaudeConfig* claude, const std::string& model) const {
+    const ModelConfig* m = claude ? find_model(*claude, model) : nullptr;
+    if (!m) return std::nullopt;
+    return api_cost_usd(m->pricing, in, out, cache_write, cache_read);
+  }
+};
+
 // Tokens and cost from the result: modelUsage (every model call of the run)
 // when present, else usage (the main loop only).
 void read_usage(const json& result, const ClaudeConfig* claude, ExecOutcome& o) {
   o.cost_usd = usd_of(result, "total_cost_usd");
   if (o.cost_usd == 0) o.cost_usd = usd_of(result, "cost_usd");
   o.turns = count_of(result, "num_turns");
-  int64_t input = 0, busiest = 0;
+  int64_t busiest = 0;
   double api = 0;
   const json* per_model = object_at(result, "modelUsage");
   if (per_model && !per_model->empty()) {
     for (auto& [model, u] : per_model->items()) {
       if (!u.is_object()) continue;
-      int64_t in = count_of(u, "inputTokens"), out = count_of(u, "outputTokens");
-      int64_t cr = count_of(u, "cacheReadInputTokens"), cw = count_of(u, "cacheCreationInputTokens");
-      input += in;
-      o.tokens_out += out;
-      o.cache_read_tokens += cr;
-      o.cache_write_tokens += cw;
-      const ModelConfig* m = claude ? find_model(*claude, model) : nullptr;
-      if (m) api += api_cost_usd(m->pricing, in, out, cw, cr);
-      else api += usd_of(u, "costUSD");  // a model the config does not price: Claude Code's estimate
-      if (out >= busiest) {  // the model that wrote the most: the run's model when no message said
-        busiest = out;
+      Tokens t = Tokens::of_model_usage(u);
+      t.add_to(o);
+      // A model the config does not price: Claude Code's own estimate.
+      api += t.priced(claude, model).value_or(usd_of(u, "costUSD"));
+      if (t.out >= busiest) {  // the model that wrote the most: the run's model when no message said
+        busiest = t.out;
         o.model = model;
       }
     }
   } else if (const json* u = object_at(result, "usage")) {
-    input = count_of(*u, "input_tokens");
-    o.tokens_out = count_of(*u, "output_tokens");
-    o.cache_read_tokens = count_of(*u, "cache_read_input_tokens");
-    o.cache_write_tokens = count_of(*u, "cache_creation_input_tokens");
+    Tokens::of_api_usage(*u).add_to(o);
   }
-  o.tokens_in = input + o.cache_read_tokens + o.cache_write_tokens;
+  o.tokens_in += o.cache_read_tokens + o.cache_write_tokens;
   o.api_cost_usd = api > 0 ? api : o.cost_usd;
 }
 
@@ -158,19 +177,12 @@ void read_usage(const json& result, const ClaudeConfig* claude, ExecOutcome& o) 
 // ended without a result (so that the budget counts a run killed at its
 // timeout): each priced at its model's rates, else not priced.
 void read_message_usage(const Reading& rd, const ClaudeConfig* claude, ExecOutcome& o) {
-  int64_t input = 0;
   for (auto& [id, mu] : rd.usage_by_message) {
-    const json& u = mu.second;
-    int64_t in = count_of(u, "input_tokens"), out = count_of(u, "output_tokens");
-    int64_t cr = count_of(u, "cache_read_input_tokens"), cw = count_of(u, "cache_creation_input_tokens");
-    input += in;
-    o.tokens_out += out;
-    o.cache_read_tokens += cr;
-    o.cache_write_tokens += cw;
-    if (const ModelConfig* m = claude ? find_model(*claude, mu.first) : nullptr)
-      o.api_cost_usd += api_cost_usd(m->pricing, in, out, cw, cr);
+    Tokens t = Tokens::of_api_usage(mu.second);
+    t.add_to(o);
+    o.api_cost_usd += t.priced(claude, mu.first).value_or(0);
   }
-  o.tokens_in = input + o.cache_read_tokens + o.cache_write_tokens;
+  o.tokens_in += o.cache_read_tokens + o.cache_write_tokens;
   o.cost_usd = o.api_cost_usd;  // no result, no figure of Claude Code's: the API price is the estimate
 }
 
