@@ -126,14 +126,8 @@ void record(self_ptr self, ExecDone done) {
               want_release(self);
             } else {
               spdlog::info("dispatcher: task {} {} -> {}", id, x.status, now);
-              // Told once, after the result is durable (a retried record does
-              // not count twice). A limit or a systemic failure is told as it
-              // is; a task closed completed or blocked (by its agent, whatever
-              // its process did after) is not a failure of the executor.
-              std::string word = x.systemic                          ? std::string(outcome_systemic)
-                                 : x.status == failure::rate_limited ? x.status
-                                 : now == status::completed || now == status::blocked ? std::string(status::completed)
-                                                                                      : x.status;
+              // Told once, after the result is durable (a retried record does not count twice).
+              std::string word = gate_word(x.status, x.systemic, now);
               if (auto g = lookup<gate_actor>(self->system(), gate_name))
                 self->send(g, outcome_atom::value, word, x.stop_reason.empty() ? x.summary : x.stop_reason,
                            trace::send(tc, "dispatcher", "gate", "outcome", id, [&] { return word; }));

@@ -23,6 +23,13 @@ GateChange move(GateState& g, const std::string& to, const std::string& why, mil
 
 bool may_claim(const GateState& g) { return g.state == gate_state::running; }
 
+std::string gate_word(const std::string& run_status, bool systemic, const std::string& task_status) {
+  if (systemic) return outcome_systemic;
+  if (run_status == failure::rate_limited) return run_status;
+  if (task_status == status::completed || task_status == status::blocked) return status::completed;
+  return run_status;
+}
+
 GateChange gate_on_outcome(GateState& g, const GateConfig& c, const std::string& status,
                            const std::string& stop_text, millis now) {
   if (status == failure::rate_limited) {

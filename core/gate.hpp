@@ -53,6 +53,12 @@ bool may_claim(const GateState& g);
 // (ExecOutcome::systemic).
 inline constexpr const char* outcome_systemic = "systemic";
 
+// What the gate is told of a run whose result took its task to `task_status`:
+// a limit or a systemic failure as it is; a task left completed or blocked
+// (its agent's close stands whatever its process did after) a completion;
+// anything else the run's own status.
+std::string gate_word(const std::string& run_status, bool systemic, const std::string& task_status);
+
 // A task ended: rate_limited stops the gate until its reset time (or the
 // fallback backoff, saying so); systemic stops it at once (stopped_failures,
 // `stop_text` saying what to do); other failures count towards

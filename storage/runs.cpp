@@ -5,7 +5,7 @@
 #include <set>
 
 #include "core/task.hpp"
-#include "core/time_zone.hpp"
+#include "core/budget.hpp"
 
 namespace arc {
 namespace {
@@ -123,13 +123,11 @@ BudgetStatus budget_status(Db& db, const BudgetConfig& budget, millis now) {
   b.daily_usd = budget.daily_usd;
   b.max_priority = budget.max_priority;
   b.zone = budget.zone;
-  auto today = local_clock(now, budget.zone);
-  b.day_start = today ? today->day_start : now - now % 86'400'000;
-  // 26 h on is inside tomorrow whatever DST does; its start is the reset.
-  auto tomorrow = local_clock(b.day_start + 26 * 3'600'000, budget.zone);
-  b.next_day = tomorrow ? tomorrow->day_start : b.day_start + 86'400'000;
+  BudgetDay day = budget_day(now, budget.zone);
+  b.day_start = day.start;
+  b.next_day = day.next;
   b.spent_usd = spend_since(db, b.day_start);
-  b.reached = b.daily_usd > 0 && b.spent_usd >= b.daily_usd;
+  b.reached = budget_reached(budget, b.spent_usd);
   return b;
 }
 

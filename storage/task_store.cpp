@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "core/time_zone.hpp"
+#include "core/budget.hpp"
 #include "storage/runs.hpp"
 
 namespace arc {
@@ -87,8 +87,7 @@ TaskStore::TaskStore(Db& db, const Clock& clock, StoreOptions opts) : db_(db), c
 
 double TaskStore::spent_today() {
   if (opts_.budget.daily_usd <= 0) return 0;
-  auto local = local_clock(now(), opts_.budget.zone);
-  millis day_start = local ? local->day_start : now() - now() % 86'400'000;
+  millis day_start = budget_day(now(), opts_.budget.zone).start;
   if (day_start != spend_.day_start) spend_ = Spend{day_start, 0, 0};
   // Only the runs added since the last look: a claim stays an index probe.
   // (A batch rolled back after this read leaves the sum a little high until
@@ -161,7 +160,7 @@ std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lea
       for (auto& l : names_from_json(q.col_text(0))) held.insert(l);
   }
   // Over the day's budget only the most urgent run (Arc: priority 1-2).
-  int max_priority = opts_.budget.daily_usd > 0 && spent_today() >= opts_.budget.daily_usd ? opts_.budget.max_priority : 10;
+  int max_priority = opts_.budget.daily_usd > 0 ? claimable_priority(opts_.budget, spent_today()) : 10;
   // Walk the ready index in order and pick the first `max` runnable tasks.
   std::vector<int64_t> picked;
   {

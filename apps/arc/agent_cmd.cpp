@@ -1,6 +1,7 @@
 // The agent's commands: arc skills list|show, arc runs, arc tasks prompt.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 #include "apps/arc/cli.hpp"
@@ -63,10 +64,14 @@ void add_prompt_command(CLI::App* tasks, Context& ctx) {
       std::cout << spec.stdin_data << "\n";
       return;
     }
+    // The plan again for why this model (cheap and pure); the skills the run
+    // got are in its record: those it lacks had no SKILL.md.
     auto plan = plan_claude_run(*task, cfg.claude, cfg.agent.timezone, now);
+    auto skills = nlohmann::json::parse(run.skills);
     std::vector<std::string> missing;
     for (auto& s : task->skills)
-      if (!AgentHome(cfg.agent.root).skill(s)) missing.push_back(s);
+      if (std::none_of(skills.begin(), skills.end(), [&](const nlohmann::json& k) { return k["name"] == s; }))
+        missing.push_back(s);
     std::cout << nlohmann::json{{"task_id", *id},
                                 {"prompt", spec.stdin_data},
                                 {"argv", spec.argv},
@@ -75,7 +80,7 @@ void add_prompt_command(CLI::App* tasks, Context& ctx) {
                                 {"model_from", plan.why},
                                 {"timeout_ms", spec.timeout_ms},
                                 {"night", plan.night},
-                                {"skills", nlohmann::json::parse(run.skills)},
+                                {"skills", skills},
                                 {"skills_missing", missing}}
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/agent_home.hpp"
+#include "core/budget.hpp"
 #include "core/claude_plan.hpp"
 #include "core/config.hpp"
 #include "core/prompt.hpp"
@@ -200,6 +201,21 @@ TEST(ClaudePlan, ApiCostIsTokensTimesThePricePerMillion) {
   Pricing p{3, 15, 3.75, 0.30};
   EXPECT_DOUBLE_EQ(api_cost_usd(p, 1'000'000, 0, 0, 0), 3.0);
   EXPECT_NEAR(api_cost_usd(p, 1200, 640, 300, 8000), (1200 * 3 + 640 * 15 + 300 * 3.75 + 8000 * 0.3) / 1e6, 1e-15);
+}
+
+TEST(Budget, TheDayIsTheAgentsAndOnlyUrgentWorkRunsOnceItIsSpent) {
+  // 2026-11-01 is a 25-hour day in Chicago (CDT -> CST): the next day starts 25 h later.
+  auto day = budget_day(*parse_iso_instant("2026-11-01T12:00:00Z"), "America/Chicago");
+  EXPECT_EQ(format_iso_utc(day.start), "2026-11-01T05:00:00.000Z");
+  EXPECT_EQ(format_iso_utc(day.next), "2026-11-02T06:00:00.000Z");
+  EXPECT_EQ(format_iso_utc(budget_day(*parse_iso_instant("2026-12-06T03:00:00Z"), "Nowhere/Atlantis").start),
+            "2026-12-06T00:00:00.000Z");  // an unknown zone: UTC
+  BudgetConfig b;
+  EXPECT_EQ(claimable_priority(b, 1e6), 10);  // no budget
+  b.daily_usd = 200;
+  EXPECT_EQ(claimable_priority(b, 199.99), 10);
+  EXPECT_TRUE(budget_reached(b, 200));
+  EXPECT_EQ(claimable_priority(b, 200), 2);
 }
 
 TEST(AgentConfig, SectionsAreReadWithTheirDefaultsAndErrorsNameTheKey) {

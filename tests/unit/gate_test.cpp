@@ -145,5 +145,16 @@ TEST(GateStore, ResumeAfterALongStopExpiresStaleWorkFirst) {
   EXPECT_EQ(store.get(fresh_watch)->status, "pending");
 }
 
+TEST(Gate, WhatARunTellsTheGate) {
+  EXPECT_EQ(gate_word("failed", true, "pending"), "systemic");
+  EXPECT_EQ(gate_word("rate_limited", false, "pending"), "rate_limited");
+  EXPECT_EQ(gate_word("rate_limited", false, "completed"), "rate_limited");  // its agent had closed it: still a limit
+  EXPECT_EQ(gate_word("failed", false, "blocked"), "completed");   // closed blocked, then stopped: not the executor's failure
+  EXPECT_EQ(gate_word("failed", false, "completed"), "completed");
+  EXPECT_EQ(gate_word("failed", false, "failed"), "failed");
+  EXPECT_EQ(gate_word("failed", false, "pending"), "failed");     // a retried failure counts
+  EXPECT_EQ(gate_word("completed", false, "completed"), "completed");
+}
+
 }  // namespace
 }  // namespace arc
