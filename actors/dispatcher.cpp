@@ -22,6 +22,9 @@ namespace arc {
 namespace {
 
 constexpr auto kRequestTimeout = std::chrono::seconds(30);
+// After a failed claim: no claim for 100 ms, doubling per failure in a row, up to 5 s.
+constexpr millis kClaimPauseFirst = 100;
+constexpr millis kClaimPauseCap = 5'000;
 
 struct DispatcherState {
   DispatcherArgs args;
@@ -39,6 +42,11 @@ struct DispatcherState {
   bool release_loop = false;    // a release_atom is on its way: at most one loop
   int release_failures = 0;     // in a row, for the log
   bool claiming = false;         // a claim request is in flight
+  // Failed claims in a row, and the steady ms before which no claim is tried.
+  // A storage error (a full disk) fails every claim; without the pause, each
+  // wake-up (the failed write touches the WAL, which wakes us) claims again.
+  int claim_failures = 0;
+  int64_t claims_paused_until = 0;
   bool draining = false;
   int64_t data_version = -1;     // of the persistence connection, last seen
   bool version_asked = false;    // one data_version request in flight at most
@@ -246,6 +254,7 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause) {
           [self, tc, asked](TaskList& tasks) {
             auto& st = self->state;
             st.claiming = false;
+            st.claim_failures = 0;
             if (st.draining) {
               // Claimed just as the stop began: give them back untouched.
               auto q = queue(self);
@@ -261,8 +270,13 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause) {
             if (!tasks.empty() && free_slots(self) > 0) claim(self);
           },
           [self](caf::error& e) {
-            self->state.claiming = false;
-            spdlog::warn("dispatcher: claim failed: {}", caf::to_string(e));
+            auto& st = self->state;
+            st.claiming = false;
+            millis pause = doubling_delay(kClaimPauseFirst, kClaimPauseCap, ++st.claim_failures);
+            st.claims_paused_until = steady_now_ms() + pause;
+            self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
+            spdlog::warn("dispatcher: claim failed ({} in a row): {}; no claim for {} ms", st.claim_failures,
+                         caf::to_string(e), pause);
             // It may have been committed all the same (the queue crashed on
             // the way back): what we hold but do not run goes back.
             want_release(self);
@@ -274,6 +288,7 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause) {
 void claim(self_ptr self) {
   auto& st = self->state;
   if (st.draining || st.claiming || free_slots(self) <= 0) return;
+  if (steady_now_ms() < st.claims_paused_until) return;  // a tick comes when the pause ends
   auto g = lookup<gate_actor>(self->system(), gate_name);
   if (!g) return;  // gate restarting: no claim without its word
   st.claiming = true;

@@ -58,10 +58,7 @@ caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn, std::function<void(
         try {
           *result = fn(s);
         } catch (const DbError& e) {
-          int primary = e.code() & 0xff;
-          if (primary == SQLITE_IOERR || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ||
-              primary == SQLITE_CANTOPEN || primary == SQLITE_FULL)
-            throw;
+          if (is_connection_error(e.code())) throw;
           *why = e.what();
         } catch (const std::exception& e) {
           *why = e.what();
@@ -108,12 +105,9 @@ void flush(self_ptr self) {
     spdlog::error("persistence: batch of {} requests rolled back: {}", ops.size(), e.what());
     auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
     for (auto& op : ops) op.fail(err);
-    int primary = static_cast<const DbError&>(e).code() & 0xff;
     // A broken connection or file is not fixed by retrying on it: crash, and
     // let the supervisor restart us with a fresh connection.
-    if (primary == SQLITE_IOERR || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ||
-        primary == SQLITE_CANTOPEN)
-      throw;
+    if (needs_fresh_connection(static_cast<const DbError&>(e).code())) throw;
     return;
   }
   st.transactions += 1;
@@ -241,7 +235,7 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
       },
       [self](sensor_atom, SensorRun run, TraceCtx tc) {
         trace::recv(tc, "persistence", "sensor");
-        self->state.notify_dispatcher = !run.specs.empty();
+        if (!run.specs.empty()) self->state.notify_dispatcher = true;  // never clears one set earlier in the batch
         std::string name = run.name;
         return enqueue<SensorRunSummary>(
             self, [run = std::move(run)](TaskStore& s) { return record_sensor_run(s, run); },

@@ -301,10 +301,14 @@ Config parse_config(const std::string& text, const std::string& path) {
   return c;
 }
 
+millis doubling_delay(millis first, millis cap, int nth) {
+  millis d = first;
+  for (int i = 1; i < nth && d < cap; ++i) d *= 2;
+  return std::min(d, cap);
+}
+
 millis restart_delay(const SupervisorPolicy& p, int nth, double u) {
-  millis d = p.backoff_min_ms;
-  for (int i = 1; i < nth && d < p.backoff_max_ms; ++i) d *= 2;
-  d = std::min(d, p.backoff_max_ms);
+  millis d = doubling_delay(p.backoff_min_ms, p.backoff_max_ms, nth);
   double spread = static_cast<double>(p.jitter_percent) / 100.0 * (2 * u - 1);  // [-j, +j)
   return std::max<millis>(0, static_cast<millis>(static_cast<double>(d) * (1 + spread)));
 }

@@ -41,6 +41,10 @@ struct SupervisorPolicy {
                                  // within period_ms, then escalate (arcd exits 70)
 };
 
+// `first` doubled for each try after the first (`nth` is 1-based), never
+// more than `cap`: the one doubling backoff (restarts, failed claims).
+millis doubling_delay(millis first, millis cap, int nth);
+
 // The delay before the `nth` restart (1-based) within the period: doubling
 // from backoff_min_ms up to backoff_max_ms, spread by the jitter; `u` is a
 // uniform random number in [0, 1).

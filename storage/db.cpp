@@ -11,6 +11,14 @@ void check_bind(sqlite3* db, int rc) {
 }
 }  // namespace
 
+bool needs_fresh_connection(int code) {
+  int primary = code & 0xff;
+  return primary == SQLITE_IOERR || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB ||
+         primary == SQLITE_CANTOPEN;
+}
+
+bool is_connection_error(int code) { return needs_fresh_connection(code) || (code & 0xff) == SQLITE_FULL; }
+
 Stmt& Stmt::bind(int i, int64_t v) {
   check_bind(db_, sqlite3_bind_int64(s_, i, v));
   return *this;

@@ -21,6 +21,16 @@ class DbError : public std::runtime_error {
   int code_;
 };
 
+// An error of the connection or its file, not of one statement: a savepoint
+// cannot undo it, so the whole transaction is rolled back (IOERR, CORRUPT,
+// NOTADB, CANTOPEN, FULL). `code` may be an extended result code.
+bool is_connection_error(int code);
+
+// A connection error that a fresh connection may cure: all of the above but
+// FULL, which only space coming back cures (writes fail until then, and the
+// claims back off).
+bool needs_fresh_connection(int code);
+
 // A cached prepared statement in use. Resets on destruction, so that a
 // statement read only partly never keeps a read transaction open.
 class Stmt {

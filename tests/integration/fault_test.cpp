@@ -89,10 +89,20 @@ TEST(FaultInjection, EveryActorCrashedRepeatedlyUnderLoadLosesAndDuplicatesNothi
   EXPECT_EQ(overlaps, 0);
   EXPECT_EQ(finished.size(), 200u);
   for (auto& [task, n] : finished) EXPECT_EQ(n, 1) << "task " << task << " ran to the end " << n << " times";
+  // An injected fork failure is retried: the run goes back to pending and runs again.
+  int64_t spawn_retries =
+      scalar(db, "SELECT count(*) FROM task_events WHERE reason LIKE '%fault injection: executor.spawn%'");
+  EXPECT_GT(spawn_retries, 0) << "no run failed to spawn: the fault was not injected, or not recorded";
+  // An I/O error ends the batch and restarts persistence (which opens a fresh
+  // connection when it starts), instead of retrying on the broken one.
+  EXPECT_NE(log.find("persistence died"), std::string::npos);
+  bool ioerr_restart = false;
+  for (size_t at = 0; (at = log.find("supervisor: persistence died (", at)) != std::string::npos; ++at)
+    ioerr_restart |= log.substr(at, log.find('\n', at) - at).find("disk I/O error") != std::string::npos;
+  EXPECT_TRUE(ioerr_restart) << "no injected SQLITE_IOERR restarted persistence";
   std::printf("fault injection: 220 tasks terminal, 200 completed once each; deaths:");
   for (auto& [a, n] : deaths) std::printf(" %s %d", a.c_str(), n);
-  std::printf("; runs retried after an injected fork failure: %lld\n",
-              static_cast<long long>(scalar(db, "SELECT count(*) FROM task_events WHERE reason LIKE '%fault injection: executor.spawn%'")));
+  std::printf("; runs retried after an injected fork failure: %lld\n", static_cast<long long>(spawn_retries));
   EXPECT_EQ(arcd->terminate(), 0);
 }
 
@@ -108,14 +118,28 @@ TEST(FaultInjection, DiskFullStopsClaimingKeepsDataAndRecovers) {
   std::ofstream(full) << "1";  // the disk fills up
   ASSERT_TRUE(test::wait_for([&] { return arcd->log().find("database or disk is full") != std::string::npos; }, 10s))
       << arcd->log();
+  size_t full_from = arcd->log().size();
   add_tasks(db, 5, "work", 3);  // another process (the CLI) still writes: only arcd's writes fail
-  // No claim succeeds while the disk is full.
-  EXPECT_FALSE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status != 'pending' AND id > 5") > 0; }, 2s));
+  // arcd stops claiming: after a failed claim it pauses (doubling, up to 5 s)
+  // instead of claiming again at every wake-up (each poll, each change of the
+  // database's files). A window of 3 s, long enough for 60 polls at 50 ms.
+  EXPECT_FALSE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status != 'pending' AND id > 5") > 0; }, 3s));
+  std::string during = arcd->log().substr(full_from);
+  int failed_claims = 0;
+  for (size_t at = 0; (at = during.find("dispatcher: claim failed", at)) != std::string::npos; ++at) ++failed_claims;
+  EXPECT_GE(failed_claims, 1) << "no claim was tried while the disk was full: the test proves nothing";
+  EXPECT_LE(failed_claims, 10) << "arcd kept claiming on a full disk:\n" << during.substr(0, 3000);
   EXPECT_TRUE(arcd->alive());
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'"), 5);  // durable data intact
-  EXPECT_EQ(open_database(db)->prepare("PRAGMA integrity_check").step(), true);
+  {
+    auto check = open_database(db);
+    auto st = check->prepare("PRAGMA integrity_check");
+    ASSERT_TRUE(st.step());
+    EXPECT_EQ(st.col_text(0), "ok");
+  }
   std::filesystem::remove(full);  // space returns
-  EXPECT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'") == 10; }, 10s))
+  // Back within the longest pause (5 s) and a margin for a loaded machine.
+  EXPECT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'") == 10; }, 20s))
       << arcd->log();
   EXPECT_EQ(arcd->terminate(), 0);
 }

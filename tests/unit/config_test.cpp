@@ -138,6 +138,15 @@ TEST(TriageConfig, AQuietPeriodAsLongAsTheWindowIsRefused) {
   EXPECT_NO_THROW(parse_config("[triage]\noutage_window_minutes = 30\nquiet_minutes = 29\n", "t.toml"));
 }
 
+TEST(Backoff, DoublingDelayDoublesPerTryAndStopsAtItsCap) {
+  EXPECT_EQ(doubling_delay(100, 5000, 1), 100);
+  EXPECT_EQ(doubling_delay(100, 5000, 2), 200);
+  EXPECT_EQ(doubling_delay(100, 5000, 6), 3200);
+  EXPECT_EQ(doubling_delay(100, 5000, 7), 5000);
+  EXPECT_EQ(doubling_delay(100, 5000, 1'000'000), 5000);  // no overflow however many tries
+  EXPECT_EQ(doubling_delay(100, 5000, 0), 100);
+}
+
 TEST(SupervisorPolicy, RestartDelayDoublesIsCappedAndJittered) {
   SupervisorPolicy p;
   p.backoff_min_ms = 100;
