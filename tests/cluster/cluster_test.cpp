@@ -17,6 +17,7 @@
 #include "storage/schema.hpp"
 #include "storage/task_store.hpp"
 #include "support/daemon.hpp"
+#include "support/gate_history.hpp"
 #include "support/temp_dir.hpp"
 #include "support/wait_for.hpp"
 
@@ -339,10 +340,35 @@ TEST_F(Cluster, ARateLimitOnOneWorkerStopsTheWholeClusterUntilTheReset) {
   ASSERT_TRUE(test::wait_for([&] { return count("completed") == 7; }, 20s));
   millis resumed = scalar("SELECT max(at) FROM gate_events WHERE to_state = 'running'");
   EXPECT_GT(resumed, stopped + 2000);
-  EXPECT_EQ(scalar("SELECT count(*) FROM tasks WHERE started_at < " + std::to_string(resumed) +
-                   " AND started_at > " + std::to_string(stopped)),
-            0);
+  // Nothing ran while the gate was stopped: no claim, by any worker, between
+  // the gate's stop and its reopening on the hub, and no run started then
+  // (support/gate_history.hpp: the event history keeps every claim; the
+  // limited task 1 runs again after the reset, which overwrites its
+  // tasks.started_at).
   auto s = starts();
+  {
+    auto d = open_database(db);
+    auto closures = test::gate_closures(*d);
+    ASSERT_EQ(closures.size(), 1u) << "the gate should have stopped once";
+    auto& stop = closures[0];
+    EXPECT_EQ(stop.state, "stopped_rate_limited");
+    EXPECT_EQ(stop.closed_at, stopped);
+    // Checked before the reopening: if the gate never reopened, the window
+    // stays open and every claim since the stop counts.
+    auto claims = test::claims_while_closed(*d, stop);
+    EXPECT_TRUE(claims.empty()) << "claimed while the gate was stopped:" << test::lines(claims);
+    auto runs = test::runs_started_while_closed(*d, stop);
+    EXPECT_TRUE(runs.empty()) << "started while the gate was stopped:" << test::lines(runs);
+    EXPECT_NE(stop.reopened_feed_id, 0) << "the gate never reopened";
+    EXPECT_EQ(stop.reopened_at, resumed);
+    // Every start of the executor (its own log) is a claim the check above
+    // saw: 7 tasks, task 1 twice (limited, then after the reset).
+    size_t runs_logged = 0;
+    for (auto& [id, nodes] : s) runs_logged += nodes.size();
+    EXPECT_EQ(runs_logged, 8u);
+    EXPECT_EQ(scalar("SELECT count(*) FROM task_events WHERE from_status = 'pending' AND to_status = 'active'"),
+              static_cast<int64_t>(runs_logged));
+  }
   std::set<std::string> ran_on;
   for (auto& [id, nodes] : s) ran_on.insert(nodes.begin(), nodes.end());
   EXPECT_EQ(ran_on.size(), 2u);
