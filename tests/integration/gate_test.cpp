@@ -11,6 +11,7 @@
 #include "storage/gate_store.hpp"
 #include "storage/schema.hpp"
 #include "support/daemon.hpp"
+#include "support/gate_history.hpp"
 #include "support/temp_dir.hpp"
 #include "support/wait_for.hpp"
 
@@ -46,9 +47,31 @@ TEST(GateIntegration, RateLimitStopsDispatchAndItResumesByItselfAtTheReset) {
   millis resumed = scalar(db, "SELECT at FROM gate_events WHERE to_state = 'running'");
   EXPECT_GE(resumed, reset);
   EXPECT_LT(resumed - reset, 2000) << "resumed " << resumed - reset << " ms after the reset";
-  // Nothing ran while the gate was stopped, and no task failed.
-  EXPECT_EQ(scalar(db, "SELECT count(*) FROM tasks WHERE started_at > " + std::to_string(reset - 5000) +
-                           " AND started_at < " + std::to_string(reset)), 0);
+  // Nothing ran while the gate was stopped: no claim between the gate's stop
+  // and its reopening, and no run started then (support/gate_history.hpp:
+  // from the event history, which keeps every claim, not tasks.started_at,
+  // which the next claim overwrites).
+  {
+    auto d = open_database(db);
+    auto closures = test::gate_closures(*d);
+    ASSERT_EQ(closures.size(), 1u) << "the gate should have stopped once";
+    auto& stop = closures[0];
+    EXPECT_EQ(stop.state, "stopped_rate_limited");
+    // Checked before the reopening: if the gate never reopened, the window
+    // stays open and every claim since the stop counts.
+    // Two tasks waited through the stop (see "waiting" above): a gate that let
+    // claims through would have claimed them in it.
+    auto claims = test::claims_while_closed(*d, stop);
+    EXPECT_TRUE(claims.empty()) << "claimed while the gate was stopped:" << test::lines(claims);
+    auto runs = test::runs_started_while_closed(*d, stop);
+    EXPECT_TRUE(runs.empty()) << "started while the gate was stopped:" << test::lines(runs);
+    EXPECT_NE(stop.reopened_feed_id, 0) << "the gate never reopened";
+    EXPECT_EQ(stop.reopened_at, resumed);
+    // Every run was claimed once (the claims above see them all).
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM task_events WHERE from_status = 'pending' AND to_status = 'active'"),
+              scalar(db, "SELECT count(*) FROM runs"));
+  }
+  // No task failed.
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM tasks WHERE status = 'failed'"), 0);
   EXPECT_EQ(scalar(db, "SELECT max(attempts) FROM tasks"), 1);  // the limited run did not count
   // Each success is tests/data/claude/success.jsonl: 9,900 tokens in over two models.
