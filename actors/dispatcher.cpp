@@ -255,6 +255,8 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause) {
             auto& st = self->state;
             st.claiming = false;
             st.claim_failures = 0;
+            // As if this answer were lost (we die holding claims we never start).
+            fault::crash_point("actor.dispatcher.claimed");
             if (st.draining) {
               // Claimed just as the stop began: give them back untouched.
               auto q = queue(self);

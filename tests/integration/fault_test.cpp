@@ -106,6 +106,31 @@ TEST(FaultInjection, EveryActorCrashedRepeatedlyUnderLoadLosesAndDuplicatesNothi
   EXPECT_EQ(arcd->terminate(), 0);
 }
 
+// The dispatcher dies with a claim's answer in hand (the answer is lost):
+// its restart gives the claim back at once, not when the 60 s lease runs
+// out, and the attempt is not counted.
+TEST(FaultInjection, AClaimWhoseAnswerWasLostIsRequeuedAtOnceWithItsAttemptRefunded) {
+  test::TempDir dir;
+  std::string db = dir.file("arc.db"), config = dir.file("arc.toml");
+  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\nslots = 1\npoll_ms = 50\nlease_seconds = 60\n"
+                        << "[supervisor]\nbackoff_min_ms = 10\n[skills.work]\ncommand = [\"/bin/true\"]\n";
+  add_tasks(db, 1, "work", 1);  // one attempt: a spent attempt would leave none
+  auto arcd = start_with_faults("actor.dispatcher.claimed=nth:1", {"--config", config}, dir.file("arcd.log"));
+  ASSERT_TRUE(arcd->wait_ready()) << arcd->log();
+  ASSERT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'") == 1; }, 20s))
+      << arcd->log();
+  EXPECT_NE(arcd->log().find("supervisor: dispatcher died"), std::string::npos) << "the fault was not injected";
+  EXPECT_EQ(scalar(db, "SELECT attempts FROM tasks WHERE id = 1"), 1) << "the lost claim's attempt was counted";
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM task_events WHERE task_id = 1 AND to_status = 'active'"), 2);
+  // Requeued at once: well inside the lease, from the claim that was lost.
+  int64_t requeued_after = scalar(db,
+      "SELECT r.at - c.at FROM task_events c JOIN task_events r ON r.task_id = c.task_id "
+      "WHERE c.task_id = 1 AND c.to_status = 'active' AND r.to_status = 'pending' AND r.id > c.id "
+      "AND r.reason LIKE '%answer was lost%' ORDER BY c.id LIMIT 1");
+  EXPECT_LT(requeued_after, 10'000) << "not requeued at once (lease 60 s)";
+  EXPECT_EQ(arcd->terminate(), 0);
+}
+
 TEST(FaultInjection, DiskFullStopsClaimingKeepsDataAndRecovers) {
   test::TempDir dir;
   std::string db = dir.file("arc.db"), config = dir.file("arc.toml"), full = dir.file("disk-full");

@@ -66,14 +66,22 @@ TEST(ExecutorOutput, TimeoutIsRetryable) {
 
 TEST(ExecutorOutput, GarbageResultLineFailsWithAClearSummary) {
   for (std::string line : {"{not json at all", "{\"cost_usd\":\"lots\"}", "{\"status\":\"maybe\"}",
-                           "{\"tokens_in\":-5}", "{\"summary\":42}", "[1,2]{"}) {
+                           "{\"tokens_in\":-5}", "{\"summary\":42}"}) {
     auto o = interpret_arc_output(exited(0, "progress...\n" + line + "\n"));
-    if (line[0] != '{') continue;
     EXPECT_EQ(o.status, "failed") << line;
     EXPECT_EQ(o.failure_class, "bad_output") << line;
     EXPECT_FALSE(o.retryable);
     EXPECT_NE(o.summary.find("executor output not understood"), std::string::npos) << o.summary;
   }
+}
+
+// Only a last line that starts with '{' is a result line: any other line is
+// the executor's own text, its summary, and exit 0 means completed.
+TEST(ExecutorOutput, ALastLineNotStartingWithABraceIsTheSummaryNotAResult) {
+  auto o = interpret_arc_output(exited(0, "progress...\n[1,2]{\n"));
+  EXPECT_EQ(o.status, "completed");
+  EXPECT_EQ(o.failure_class, "");
+  EXPECT_NE(o.summary.find("[1,2]{"), std::string::npos) << o.summary;
 }
 
 TEST(ExecutorOutput, InvalidUtf8IsMadeSafe) {
