@@ -138,6 +138,8 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
   o.synchronous = args.synchronous;
   o.busy_timeout_ms = args.busy_timeout_ms;
   st.db = open_database(args.database, o);
+  // Read back from this connection: what an acknowledged write rests on.
+  spdlog::info("persistence: {} open ({})", args.database, durability(*st.db));
   st.store = std::make_unique<TaskStore>(*st.db, *args.clock, args.store);
   // On shutdown, commit what is queued before leaving.
   self->set_exit_handler([self](const caf::exit_msg& m) {

@@ -372,4 +372,15 @@ std::unique_ptr<Db> open_database(const std::string& path, const OpenOptions& op
   return db;
 }
 
+std::string durability(Db& db) {
+  static const char* kSynchronous[] = {"off", "normal", "full", "extra"};
+  std::string journal;
+  {
+    auto q = db.prepare("PRAGMA journal_mode");
+    if (q.step()) journal = q.col_text(0);
+  }
+  int64_t sync = db.scalar_int("PRAGMA synchronous");
+  return "journal_mode=" + journal + " synchronous=" + (sync >= 0 && sync <= 3 ? kSynchronous[sync] : std::to_string(sync));
+}
+
 }  // namespace arc

@@ -20,6 +20,10 @@ struct OpenOptions {
 // Throws DbError with a message that says what to do.
 std::unique_ptr<Db> open_database(const std::string& path, const OpenOptions& opts = {});
 
+// What the connection itself says of its durability, read back from SQLite
+// (not from the options asked for): "journal_mode=wal synchronous=full".
+std::string durability(Db& db);
+
 // Applies the pending migrations to an open connection (used by open_database).
 void migrate(Db& db);
 

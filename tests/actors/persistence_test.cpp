@@ -9,7 +9,7 @@
 namespace arc {
 namespace {
 
-TEST(Persistence, ConcurrentWritesShareTransactionsAndAreDurableWhenAcknowledged) {
+TEST(Persistence, ConcurrentWritesShareTransactionsAndAreCommittedWhenAcknowledged) {
   test::TempDir dir;
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", 2);
@@ -39,6 +39,7 @@ TEST(Persistence, ConcurrentWritesShareTransactionsAndAreDurableWhenAcknowledged
   EXPECT_EQ(errors, 1);
   EXPECT_NE(error_text.find("priority"), std::string::npos) << error_text;
   // Acknowledged means committed: another connection sees every row now.
+  // (Durable too: arcd's connection is synchronous=full, Lifecycle.ArcdsConnection….)
   auto db = open_database(args.database);
   EXPECT_EQ(db->scalar_int("SELECT count(*) FROM tasks"), kN);
   int64_t transactions = 0, requests = 0;

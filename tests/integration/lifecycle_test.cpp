@@ -65,6 +65,24 @@ TEST(Lifecycle, FiveHundredTasksAddedThroughTheCliAllComplete) {
   EXPECT_EQ(arcd.terminate(), 0);
 }
 
+// "Acknowledged means durable" rests on arcd's own connection: WAL with
+// synchronous=full (read back from that connection), unless the operator
+// chose normal.
+TEST(Lifecycle, ArcdsConnectionIsWalWithSynchronousFullUnlessConfiguredNormal) {
+  for (std::string sync : {"", "normal"}) {
+    Fixture f;
+    f.write_config(1, "");
+    if (!sync.empty()) {
+      std::ofstream(f.config) << "[arcd]\ndatabase = \"" << f.db << "\"\nsynchronous = \"" << sync << "\"\n";
+    }
+    test::Daemon arcd({"--config", f.config}, f.dir.file("arcd.log"));
+    ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
+    std::string want = "(journal_mode=wal synchronous=" + (sync.empty() ? std::string("full") : sync) + ")";
+    EXPECT_NE(arcd.log().find("persistence: " + f.db + " open " + want), std::string::npos) << arcd.log();
+    EXPECT_EQ(arcd.terminate(), 0);
+  }
+}
+
 TEST(Lifecycle, ATaskAddedWhileArcdRunsStartsWithinASecond) {
   Fixture f;
   f.write_config(1, "[skills.quick]\ncommand = [\"" + kScripts + "/quick.sh\"]\n");

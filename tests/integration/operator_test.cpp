@@ -69,8 +69,13 @@ TEST(Watchdog, PingsWhileTheActorsAnswerAndStopsWhenTheyFreeze) {
   std::ofstream(freeze) << "";  // persistence blocks in its next handler: the heartbeat goes unanswered
   // A ping already on its way may still come; after that, silence for more
   // than two watchdog periods: systemd would restart this arcd.
-  while (!notify.next(1500ms).empty()) {
-  }
+  // Bounded: a watchdog that never stops fails here, with a message, instead
+  // of hanging until ctest's timeout.
+  int late = 0;
+  auto gave_up = std::chrono::steady_clock::now() + 10s;
+  while (!notify.next(1500ms).empty() && std::chrono::steady_clock::now() < gave_up) ++late;
+  ASSERT_LT(std::chrono::steady_clock::now(), gave_up) << "the watchdog kept pinging 10 s into the freeze (" << late
+                                                       << " pings)\n" << arcd.log();
   EXPECT_EQ(notify.next(2500ms), "");
   EXPECT_NE(arcd.log().find("watchdog: the actors have not answered the heartbeat"), std::string::npos) << arcd.log();
 
