@@ -80,6 +80,17 @@ class Daemon {
     }
     return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
   }
+  // Waits up to `timeout` for it to exit by itself; its exit code, or -2 if
+  // it is still running (-1 if a signal ended it).
+  int exit_code_within(std::chrono::milliseconds timeout) {
+    auto until = std::chrono::steady_clock::now() + timeout;
+    while (!exited_ && std::chrono::steady_clock::now() < until) {
+      if (waitpid(pid_, &status_, WNOHANG) == pid_) exited_ = true;
+      else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!exited_) return -2;
+    return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+  }
   std::string log() const {
     std::ifstream in(log_);
     std::stringstream ss;
