@@ -92,7 +92,9 @@ TEST(Lifecycle, ATaskAddedWhileArcdRunsStartsWithinASecond) {
   int64_t id = f.add({"--subject", "hello"});
   ASSERT_TRUE(test::wait_for([&] { return f.task(id).status == "completed"; }, 10s));
   Task t = f.task(id);
+  // Typically a few ms (the file watch); 1 s holds on a loaded machine under ASan.
   EXPECT_LT(t.started_at - t.created_at, 1000) << "started " << t.started_at - t.created_at << " ms after creation";
+  std::printf("a CLI task started %lld ms after it was created\n", static_cast<long long>(t.started_at - t.created_at));
 }
 
 TEST(Lifecycle, AHungExecutorIsKilledAtItsTimeoutWithItsChildren) {

@@ -61,6 +61,7 @@ TEST_P(PowerCut, OrphansRecoveredNothingLostNothingRunTwice) {
     return q.col_text(0);
   }();
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM tasks WHERE status='active'"), 4);
+  int64_t events_before_restart = scalar(db, "SELECT max(id) FROM task_events");
 
   auto restart = std::chrono::steady_clock::now();
   test::Daemon second({"--config", config}, dir.file("arcd2.log"));
@@ -73,6 +74,8 @@ TEST_P(PowerCut, OrphansRecoveredNothingLostNothingRunTwice) {
   }, 2s, 5ms);
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - restart);
   EXPECT_TRUE(recovered) << "orphans still held by " << dead << " after " << took.count() << " ms";
+  std::printf("power cut (%s): orphans recovered %lld ms after the restart\n", GetParam().c_str(),
+              static_cast<long long>(took.count()));
   ASSERT_TRUE(second.wait_ready()) << second.log();
   EXPECT_NE(second.log().find("orphans requeued 4"), std::string::npos) << second.log();
   // The executors' children outlived arcd: the new arcd killed their groups
@@ -83,6 +86,14 @@ TEST_P(PowerCut, OrphansRecoveredNothingLostNothingRunTwice) {
   ASSERT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status='completed'") == 10; }, 60s))
       << second.log();
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM tasks"), 10);  // nothing lost, nothing duplicated
+  // Recovered at start-up, before the new arcd claimed anything: every
+  // orphan's requeue comes before the first claim made after the restart.
+  std::string after = std::to_string(events_before_restart);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM task_events WHERE from_status = 'active' AND to_status = 'pending' "
+                       "AND reason LIKE '%orphan%' AND id > (SELECT min(id) FROM task_events WHERE to_status = 'active' "
+                       "AND id > " + after + ")"), 0) << "an orphan was requeued after the new arcd's first claim";
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM task_events WHERE from_status = 'active' AND to_status = 'pending' "
+                       "AND reason LIKE '%orphan%'"), 4);
   // The crash is one downtime incident, and its orphans carry it (triage counts it once).
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM incidents WHERE kind = 'downtime'"), 1);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM tasks WHERE incident_id IS NOT NULL"), 4);
