@@ -16,6 +16,7 @@
 #include "actors/agent_run.hpp"
 #include "core/claude_output.hpp"
 #include "core/executor_launch.hpp"
+#include "core/lease_loss.hpp"
 #include "core/runtime_stats.hpp"
 
 namespace arc {
@@ -444,12 +445,15 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
                   for (auto& [id, until] : st.held_until)
                     if (asked.count(id) && std::find(lost.begin(), lost.end(), id) == lost.end())
                       until = std::max(until, asked_at + st.args.config->lease_ms);
+                  auto run = [](const std::map<int64_t, uint64_t>& runs, int64_t id) -> std::optional<uint64_t> {
+                    auto it = runs.find(id);
+                    if (it == runs.end()) return std::nullopt;
+                    return it->second;
+                  };
                   for (int64_t id : lost) {
-                    if (st.recording.count(id)) continue;  // just finished
-                    // Finished and recorded meanwhile (perhaps running again, under a new lease).
-                    auto now = st.run_of.find(id);
-                    auto then = asked.find(id);
-                    if (now == st.run_of.end() || then == asked.end() || now->second != then->second) continue;
+                    if (on_lost_lease(run(asked, id), run(st.run_of, id), st.recording.count(id) > 0) !=
+                        LostLease::stop_run)
+                      continue;
                     spdlog::warn("dispatcher: lost the lease of task {}; stopping its run", id);
                     self->state.lease_lost.insert(id);
                     self->state.args.runners->cancel(id);
