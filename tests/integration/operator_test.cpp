@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -136,6 +138,42 @@ TEST(HttpApi, ArcdServesTheApiAndATaskPostedThroughItRuns) {
   EXPECT_EQ(arcd.terminate(), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
   stream.join();
+}
+
+// The README: the HTTP server never talks to the actors, so no client can
+// stall dispatch. Forty connections that never finish a request hold every
+// server thread (the API itself may stall: issue 20); tasks still run.
+TEST(HttpApi, ConnectionsThatHoldEveryServerThreadDoNotStallDispatch) {
+  test::TempDir dir;
+  std::string db = dir.file("arc.db"), config = dir.file("arc.toml");
+  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\npoll_ms = 50\nslots = 2\n"
+                        << "[http]\nlisten = \"127.0.0.1:0\"\n"
+                        << "[skills.ok]\ncommand = [\"/bin/sh\", \"-c\", \"cat >/dev/null; echo done\"]\n";
+  test::Daemon arcd({"--config", config}, dir.file("arcd.log"));
+  ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
+  std::smatch m;
+  std::string log = arcd.log();
+  ASSERT_TRUE(std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) << log;
+  std::vector<int> held;
+  for (int i = 0; i < 40; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(std::stoi(m[1].str())));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const char partial[] = "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n";  // never finished
+    ASSERT_GT(send(fd, partial, sizeof partial - 1, MSG_NOSIGNAL), 0);
+    held.push_back(fd);
+  }
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(test::arc_cli(db, {"tasks", "add", "--subject", "t" + std::to_string(i), "--skills", "ok"}).exit_code, 0);
+  EXPECT_TRUE(test::wait_for([&] {
+    auto j = nlohmann::json::parse(test::arc_cli(db, {"status", "--json"}).out, nullptr, false);
+    return !j.is_discarded() && j["counts"]["completed"] == 20;
+  }, 30s)) << test::arc_cli(db, {"status"}).out;
+  for (int fd : held) close(fd);
+  EXPECT_EQ(arcd.terminate(), 0);
 }
 
 }  // namespace
