@@ -138,7 +138,10 @@ void read_trace_text(const std::string& path, const std::string& content, TraceR
     ++line_no;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     if (line_no == 1) {
-      if (j.is_discarded() || !j.is_object() || j.value("format", "") != kTraceFormat)
+      // Compared as JSON, not read with value(): a header such as
+      // {"format": 5} made that throw a type_error instead of this error
+      // (found by tests/fuzz/trace_file_fuzz.cpp).
+      if (j.is_discarded() || !j.is_object() || !j.contains("format") || j["format"] != kTraceFormat)
         throw std::runtime_error(path + ": not an arc trace file (line 1 is not the \"" +
                                  std::string(kTraceFormat) + "\" header); pass the file arcd --trace wrote");
       continue;

@@ -93,6 +93,16 @@ TEST(TraceRead, AForeignOrMissingFileIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("not an arc trace file"), std::string::npos) << e.what();
   }
   EXPECT_THROW(read_trace(dir.file("missing.jsonl")), std::runtime_error);
+  // A header whose format is not a string is foreign too (it was a json type_error).
+  for (const char* header : {"{\"format\": 5}", "{\"format\": null}", "[\"arc-trace/1\"]"}) {
+    TraceRead r;
+    try {
+      read_trace_text("h.jsonl", std::string(header) + "\n", r);
+      FAIL() << header << " was read";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("not an arc trace file"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(TraceWriter, RotatesBySizeAndTheReaderReadsOldestFirst) {
