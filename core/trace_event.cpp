@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -66,19 +67,47 @@ std::string to_json_line(const TraceEvent& e) {
 
 namespace {
 
-TraceEvent from_json(const nlohmann::json& j) {  // throws on a missing or mistyped field
+// An integer field (0 when optional and absent) within [lo, hi]. Checked
+// before get<>: nlohmann converts a float such as 1.8e22 to an integer with
+// undefined behaviour (found by tests/fuzz/trace_file_fuzz.cpp).
+int64_t integer(const nlohmann::json& j, const char* key, bool required, int64_t lo, int64_t hi) {
+  auto it = j.find(key);
+  if (it == j.end()) {
+    if (required) throw std::out_of_range(std::string("no ") + key);
+    return 0;
+  }
+  if (!it->is_number_integer() ||
+      (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)))
+    throw std::out_of_range(std::string(key) + " is not an integer in range");
+  int64_t n = it->get<int64_t>();
+  if (n < lo || n > hi) throw std::out_of_range(std::string(key) + " is out of range");
+  return n;
+}
+
+// A message id: any unsigned 64-bit integer (the tracer's are random).
+uint64_t message_id(const nlohmann::json& j, const char* key, bool required) {
+  auto it = j.find(key);
+  if (it == j.end()) {
+    if (required) throw std::out_of_range(std::string("no ") + key);
+    return 0;
+  }
+  if (!it->is_number_unsigned()) throw std::out_of_range(std::string(key) + " is not an unsigned integer");
+  return it->get<uint64_t>();
+}
+
+TraceEvent from_json(const nlohmann::json& j) {  // throws on a missing, mistyped or out-of-range field
   TraceEvent e;
-  e.id = j.at("id").get<uint64_t>();
-  e.parent = j.value("parent", uint64_t{0});
-  e.corr = j.value("corr", uint64_t{0});
+  e.id = message_id(j, "id", true);
+  e.parent = message_id(j, "parent", false);
+  e.corr = message_id(j, "corr", false);
   e.kind = j.at("kind").get<std::string>();
   e.from = j.value("from", "");
   e.to = j.value("to", "");
   e.type = j.at("type").get<std::string>();
-  e.task = j.value("task", int64_t{0});
+  e.task = integer(j, "task", false, INT64_MIN, INT64_MAX);
   e.node = j.value("node", "");
-  e.wall_ms = j.at("wall_ms").get<int64_t>();
-  e.mono_ns = j.value("mono_ns", int64_t{0});
+  e.wall_ms = integer(j, "wall_ms", true, 0, kMaxTraceWallMs);
+  e.mono_ns = integer(j, "mono_ns", false, 0, INT64_MAX);
   e.payload = j.value("payload", "");
   return e;
 }
@@ -95,12 +124,7 @@ std::optional<TraceEvent> parse_trace_line(const std::string& line) {
   }
 }
 
-namespace {
-
-void read_one(const std::string& path, TraceRead& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open the trace file: " + std::strerror(errno));
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+void read_trace_text(const std::string& path, const std::string& content, TraceRead& out) {
   if (content.empty()) {
     out.notes.push_back(path + ": empty (tracing was switched on but nothing written yet)");
     return;
@@ -114,7 +138,10 @@ void read_one(const std::string& path, TraceRead& out) {
     ++line_no;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     if (line_no == 1) {
-      if (j.is_discarded() || !j.is_object() || j.value("format", "") != kTraceFormat)
+      // Compared as JSON, not read with value(): a header such as
+      // {"format": 5} made that throw a type_error instead of this error
+      // (found by tests/fuzz/trace_file_fuzz.cpp).
+      if (j.is_discarded() || !j.is_object() || !j.contains("format") || j["format"] != kTraceFormat)
         throw std::runtime_error(path + ": not an arc trace file (line 1 is not the \"" +
                                  std::string(kTraceFormat) + "\" header); pass the file arcd --trace wrote");
       continue;
@@ -132,6 +159,15 @@ void read_one(const std::string& path, TraceRead& out) {
                             "); skipped");
     }
   }
+}
+
+namespace {
+
+void read_one(const std::string& path, TraceRead& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open the trace file: " + std::strerror(errno));
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  read_trace_text(path, content, out);
 }
 
 }  // namespace

@@ -34,10 +34,16 @@ struct TraceEvent {
 };
 
 inline constexpr size_t kMaxPayload = 200;
+// A line's wall_ms is within [0, 9999-12-31T23:59:59.999Z] and its mono_ns
+// is not negative (as every clock reading arcd writes), else the line is not
+// an event: a damaged line's extreme times would overflow the time
+// arithmetic of arc-trace's analysis.
+inline constexpr int64_t kMaxTraceWallMs = 253'402'300'799'999;
 inline constexpr const char* kTraceFormat = "arc-trace/1";
 
 std::string to_json_line(const TraceEvent& e);  // no newline
-// One line of a trace file; nullopt for the header or anything not an event.
+// One line of a trace file; nullopt for the header or anything not an event
+// (a field missing, mistyped or out of range).
 std::optional<TraceEvent> parse_trace_line(const std::string& line);
 
 // Reading a trace: foreign or unreadable files are errors; a half-written
@@ -49,6 +55,10 @@ struct TraceRead {
 // Reads `path` and its rotated predecessors (path.N … path.1, oldest first).
 // Throws std::runtime_error naming the file and line on anything else.
 TraceRead read_trace(const std::string& path);
+// What read_trace does with the content of one file, appending to `out`
+// (`path` only names it in notes and errors). Any bytes: events, notes, or
+// the std::runtime_error of a file that is not a trace.
+void read_trace_text(const std::string& path, const std::string& content, TraceRead& out);
 
 // Appends events to a trace file in batches, rotating by size: at
 // max_bytes the file becomes path.1 (path.1 becomes path.2, … up to keep).

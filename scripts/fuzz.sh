@@ -9,7 +9,7 @@ seconds="${1:-20}"
 dir="$ARC_ROOT/build-fuzz"
 cmake -S "$ARC_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARC_FUZZ=ON \
   -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
-targets=(reset_time executor_output config sensor_output task_spec task_json prompt)
+targets=(reset_time executor_output config sensor_output task_spec task_json prompt trace_file)
 cmake --build "$dir" -j2 --target "${targets[@]/%/_fuzz}"
 for target in "${targets[@]}"; do
   work="$dir/corpus-$target"

@@ -1,12 +1,12 @@
 #include "apps/arc-trace/analysis.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/time_text.hpp"
 
@@ -37,6 +37,18 @@ std::vector<TraceEvent> filtered(const std::vector<TraceEvent>& events, const Fi
   std::vector<TraceEvent> out;
   for (auto& e : events)
     if (matches(e, f)) out.push_back(e);
+  return out;
+}
+
+std::vector<TraceEvent> take_lines(std::string& partial, const std::string& chunk) {
+  partial += chunk;
+  std::vector<TraceEvent> out;
+  size_t from = 0, nl;
+  while ((nl = partial.find('\n', from)) != std::string::npos) {
+    if (auto e = parse_trace_line(partial.substr(from, nl - from))) out.push_back(std::move(*e));
+    from = nl + 1;
+  }
+  partial.erase(0, from);
   return out;
 }
 
@@ -114,9 +126,18 @@ std::string causal_tree(const std::vector<TraceEvent>& life) {
     if (e.parent && main.count(e.parent)) kids[e.parent].push_back(&e);
     else roots.push_back(&e);
   }
+  // Depth first with an explicit stack, each event once: a chain may be
+  // thousands of hops deep, and a damaged or hand-edited file may make ids
+  // repeat, so that the "tree" has cycles (this overflowed the stack, found
+  // by tests/fuzz/trace_file_fuzz.cpp).
   std::string out;
-  std::function<void(const TraceEvent*, int)> walk = [&](const TraceEvent* e, int depth) {
-    std::string line(static_cast<size_t>(depth) * 2, ' ');
+  std::unordered_set<const TraceEvent*> shown;
+  // Indentation stops at kMaxIndent levels (deeper lines say their depth):
+  // otherwise the tree of a long chain grows with the square of its length.
+  constexpr size_t kMaxIndent = 32;
+  auto line_of = [&](const TraceEvent* e, size_t depth) {
+    std::string line(std::min(depth, kMaxIndent) * 2, ' ');
+    if (depth > kMaxIndent) line += "[depth " + std::to_string(depth) + "] ";
     line += e->kind == "event" ? e->from + ": " + e->type
                                : e->from + " -> " + (e->to.empty() ? "?" : e->to) + ": " + e->type +
                                      (e->kind == "reply" ? " (reply)" : "");
@@ -125,10 +146,23 @@ std::string causal_tree(const std::vector<TraceEvent>& life) {
     auto r = recv.find(e->id);
     if (r != recv.end() && r->second->node == e->node)
       line += "  (+" + std::to_string((r->second->mono_ns - e->mono_ns) / 1000) + " us)";
-    out += format_iso_utc(e->wall_ms).substr(11) + "  " + line + "\n";
-    for (auto* k : kids[e->id]) walk(k, depth + 1);
+    return format_iso_utc(e->wall_ms).substr(11) + "  " + line + "\n";
   };
-  for (auto* r : roots) walk(r, 0);
+  auto walk = [&](const TraceEvent* root) {
+    std::vector<std::pair<const TraceEvent*, size_t>> todo{{root, 0}};
+    while (!todo.empty()) {
+      auto [e, depth] = todo.back();
+      todo.pop_back();
+      if (!shown.insert(e).second) continue;
+      out += line_of(e, depth);
+      auto& k = kids[e->id];
+      for (auto it = k.rbegin(); it != k.rend(); ++it) todo.push_back({*it, depth + 1});
+    }
+  };
+  for (auto* r : roots) walk(r);
+  // Events on a cycle have no root: each cycle is shown from its first event.
+  for (auto& e : life)
+    if (e.kind != "recv" && !shown.count(&e)) walk(&e);
   return out;
 }
 

@@ -23,6 +23,12 @@ struct Filter {
 bool matches(const TraceEvent& e, const Filter& f);
 std::vector<TraceEvent> filtered(const std::vector<TraceEvent>& events, const Filter& f);
 
+// `tail -f`: `chunk` is what was appended to the file since the last look;
+// returns the events of the lines it completes, keeps a partial last line in
+// `partial` for the next chunk, and skips lines that are not events (the
+// header of a rotated file, a foreign line).
+std::vector<TraceEvent> take_lines(std::string& partial, const std::string& chunk);
+
 // One line per event: time, kind, route, type, task, payload.
 std::string render_line(const TraceEvent& e);
 

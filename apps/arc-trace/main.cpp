@@ -79,14 +79,8 @@ int tail(Options& o) {
       }
       continue;
     }
-    partial += chunk;
-    size_t nl;
-    while ((nl = partial.find('\n')) != std::string::npos) {
-      std::string line = partial.substr(0, nl);
-      partial.erase(0, nl + 1);
-      auto e = parse_trace_line(line);  // nullopt: the header of a rotated file
-      if (e && matches(*e, f)) std::printf("%s\n", render_line(*e).c_str());
-    }
+    for (auto& e : take_lines(partial, chunk))
+      if (matches(e, f)) std::printf("%s\n", render_line(e).c_str());
     std::fflush(stdout);
   }
 }

@@ -4,9 +4,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
-#include <sstream>
 
 #include "apps/arc/cli.hpp"
+#include "core/task_flags.hpp"
 #include "core/time_text.hpp"
 #include "storage/task_store.hpp"
 #include "storage/views.hpp"
@@ -19,32 +19,13 @@ namespace {
 
 const char* const kActor = "cli";
 
-// "a,b" or, as Arc also takes it, a JSON array '["a","b"]'.
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  if (s.find_first_not_of(' ') != std::string::npos && s[s.find_first_not_of(' ')] == '[') {
-    auto j = nlohmann::json::parse(s, nullptr, false);
-    if (j.is_array()) {
-      for (auto& e : j)
-        if (e.is_string() && !e.get<std::string>().empty()) out.push_back(e.get<std::string>());
-      return out;
-    }
-  }
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) {
-    auto b = item.find_first_not_of(' ');
-    auto e = item.find_last_not_of(' ');
-    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-  }
-  return out;
-}
-
+// A time flag of `arc tasks update`, read as `arc tasks add` reads its own.
 millis parse_time_flag(const std::string& flag, const std::string& text, millis now) {
-  auto t = parse_when(text, now);
-  if (!t)
-    throw UsageError(flag + ": cannot read \"" + text +
-                     "\"; give an ISO-8601 time (2026-05-14T17:00:00Z) or +DURATION (+15m, +2h)");
-  return *t;
+  try {
+    return time_flag(flag, text, now);
+  } catch (const TaskFlagError& e) {
+    throw UsageError(e.what());
+  }
 }
 
 std::string short_time(millis t) { return t ? format_iso_utc(t).substr(0, 19) : "-"; }
@@ -151,52 +132,42 @@ void add_tasks_commands(CLI::App& app, Context& ctx) {
 
   // --- add
   auto* add = tasks->add_subcommand("add", "queue a new task");
-  auto spec = std::make_shared<TaskSpec>();
-  auto when = std::make_shared<std::map<std::string, std::string>>();
+  auto flags = std::make_shared<TaskFlags>();
+  TaskSpec* spec = &flags->spec;
   add->add_option("--subject", spec->subject, "one-line subject")->required();
   add->add_option("--description", spec->description, "what to do (given to the executor)");
   add->add_option("--priority", spec->priority, "1 (most urgent) .. 10, default 5")
       ->check(CLI::Range(1, 10));
-  add->add_option_function<std::string>("--skills", [spec](const std::string& s) { spec->skills = split_list(s); },
+  add->add_option_function<std::string>("--skills", [flags](const std::string& s) { flags->skills = s; },
                                         "comma-separated skills (pick the executor)");
-  add->add_option_function<std::string>("--locks", [spec](const std::string& s) { spec->locks = split_list(s); },
+  add->add_option_function<std::string>("--locks", [flags](const std::string& s) { flags->locks = s; },
                                         "comma-separated resource locks: tasks sharing one never run together");
   add->add_option("--source", spec->source, "dedup key: no second open task with the same source");
   add->add_option("--model", spec->model, "model hint for the executor");
   add->add_option("--parent", spec->parent_id, "parent task id")->check(CLI::PositiveNumber);
   add->add_option("--max-attempts", spec->max_attempts, "runs allowed (retries on timeout/crash)")
       ->check(CLI::Range(1, 100));
-  add->add_option("--scheduled-for", (*when)["scheduled"], "not before: ISO-8601 or +DURATION");
-  add->add_option("--expires-at", (*when)["expires"], "expire if not started by: ISO-8601 or +DURATION");
-  add->add_option("--max-age", (*when)["max_age"], "expire if not started within DURATION (e.g. 2h)");
-  add->add_option("--defer", (*when)["defer"], "not before now + DURATION (e.g. 30m; Arc's form)");
+  add->add_option("--scheduled-for", flags->scheduled_for, "not before: ISO-8601 or +DURATION");
+  add->add_option("--expires-at", flags->expires_at, "expire if not started by: ISO-8601 or +DURATION");
+  add->add_option("--max-age", flags->max_age, "expire if not started within DURATION (e.g. 2h)");
+  add->add_option("--defer", flags->defer, "not before now + DURATION (e.g. 30m; Arc's form)");
   add->add_flag("--json", ctx.json, "print JSON");
-  add->callback([&ctx, spec, when] {
-    millis now = system_clock().now_ms();
-    if (!(*when)["scheduled"].empty())
-      spec->scheduled_for = parse_time_flag("--scheduled-for", (*when)["scheduled"], now);
-    if (!(*when)["defer"].empty()) {
-      auto d = parse_duration((*when)["defer"]);
-      if (!d || *d <= 0) throw UsageError("--defer: give a duration such as 30m, 2h or 1d");
-      spec->scheduled_for = now + *d;
+  add->callback([&ctx, flags] {
+    TaskSpec spec;
+    try {
+      spec = task_spec_from_flags(*flags, system_clock().now_ms());
+    } catch (const TaskFlagError& e) {
+      throw UsageError(e.what());
     }
-    if (!(*when)["expires"].empty())
-      spec->expires_at = parse_time_flag("--expires-at", (*when)["expires"], now);
-    if (!(*when)["max_age"].empty()) {
-      auto d = parse_duration((*when)["max_age"]);
-      if (!d || *d <= 0) throw UsageError("--max-age: give a duration such as 90s, 15m, 2h or 7d");
-      spec->expires_at = std::max(now, spec->scheduled_for) + *d;
-    }
-    if (auto why = validate(*spec); !why.empty()) throw UsageError(why);
     auto db = ctx.open();
     TaskStore store(*db, system_clock());
-    auto r = in_transaction(*db, [&] { return store.create(*spec, kActor); });
+    auto r = in_transaction(*db, [&] { return store.create(spec, kActor); });
     if (ctx.json) {
       std::cout << nlohmann::json{{"id", r.id}, {"created", r.created}}.dump() << "\n";
     } else if (r.created) {
       std::cout << "created task " << r.id << "\n";
     } else {
-      std::cout << "task " << r.id << " is already open for source " << spec->source
+      std::cout << "task " << r.id << " is already open for source " << spec.source
                 << " (not created again)\n";
     }
   });

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "apps/arc-trace/analysis.hpp"
@@ -92,6 +93,16 @@ TEST(TraceRead, AForeignOrMissingFileIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("not an arc trace file"), std::string::npos) << e.what();
   }
   EXPECT_THROW(read_trace(dir.file("missing.jsonl")), std::runtime_error);
+  // A header whose format is not a string is foreign too (it was a json type_error).
+  for (const char* header : {"{\"format\": 5}", "{\"format\": null}", "[\"arc-trace/1\"]"}) {
+    TraceRead r;
+    try {
+      read_trace_text("h.jsonl", std::string(header) + "\n", r);
+      FAIL() << header << " was read";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("not an arc trace file"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(TraceWriter, RotatesBySizeAndTheReaderReadsOldestFirst) {
@@ -158,6 +169,74 @@ TEST(TraceAnalysis, StatsOnAKnownTrace) {
   ASSERT_FALSE(s.slowest.empty());
   EXPECT_EQ(s.slowest[0].type, "failed");  // 30 us, the slowest hop
   EXPECT_EQ(all.back().to, "triage") << "the reply's receiver comes from its request";
+}
+
+// Found by tests/fuzz/trace_file_fuzz.cpp: an event whose parent is its own
+// id (a damaged or hand-edited file) made the causal tree recurse until the
+// stack overflowed.
+TEST(TraceAnalysis, CausalTreeShowsEachEventOnceWhenIdsMakeACycle) {
+  std::vector<TraceEvent> life = {
+      ev(1, 0, "send", "dispatcher", "queue", "claim", 7, 0),
+      ev(1, 1, "event", "queue", "", "looped", 7, 10),  // its own parent
+      ev(2, 3, "event", "a", "", "ring.a", 7, 20),      // 2 and 3: a cycle with no root
+      ev(3, 2, "event", "b", "", "ring.b", 7, 30),
+  };
+  std::string tree = causal_tree(life);
+  for (const char* t : {"claim", "looped", "ring.a", "ring.b"}) {
+    size_t at = tree.find(t);
+    ASSERT_NE(at, std::string::npos) << t << " missing:\n" << tree;
+    EXPECT_EQ(tree.find(t, at + 1), std::string::npos) << t << " shown twice:\n" << tree;
+  }
+}
+
+// A chain far deeper than any recursion could follow; its tree stays linear
+// in size.
+TEST(TraceAnalysis, CausalTreeOfAVeryLongChain) {
+  std::vector<TraceEvent> life;
+  for (uint64_t i = 1; i <= 200'000; ++i) life.push_back(ev(i, i - 1, "event", "a", "", "step", 7, 0));
+  std::string tree = causal_tree(life);
+  EXPECT_EQ(std::count(tree.begin(), tree.end(), '\n'), 200'000);
+  EXPECT_LT(tree.size(), 200'000u * 120) << "indentation must not grow without bound";
+  EXPECT_NE(tree.find("[depth 199999] a: step"), std::string::npos);
+}
+
+// Found by the same fuzzer: "wall_ms": 1.8e22 was converted to an integer
+// with undefined behaviour. Times arcd never writes make a line not an event.
+TEST(TraceEventLine, MistypedOrOutOfRangeNumbersAreNotEvents) {
+  std::string good = to_json_line(life_of_7()[0]);
+  ASSERT_TRUE(parse_trace_line(good));
+  auto with = [&](const std::string& field, const std::string& value) {
+    auto j = nlohmann::json::parse(good);
+    j[field] = nlohmann::json::parse(value);
+    return j.dump();
+  };
+  EXPECT_FALSE(parse_trace_line(with("wall_ms", "1.8e22")));
+  EXPECT_FALSE(parse_trace_line(with("wall_ms", "-1")));
+  EXPECT_FALSE(parse_trace_line(with("wall_ms", "253402300800000")));  // after 9999-12-31
+  EXPECT_FALSE(parse_trace_line(with("mono_ns", "-5")));
+  EXPECT_FALSE(parse_trace_line(with("mono_ns", "1.5")));
+  EXPECT_FALSE(parse_trace_line(with("task", "18446744073709551615")));
+  EXPECT_FALSE(parse_trace_line(with("id", "-1")));
+  EXPECT_FALSE(parse_trace_line(with("parent", "2.0")));
+  EXPECT_TRUE(parse_trace_line(with("wall_ms", "253402300799999")));
+  EXPECT_TRUE(parse_trace_line(with("id", "18446744073709551615")));
+
+  TraceRead r;
+  read_trace_text("t.jsonl", nlohmann::json({{"format", kTraceFormat}}).dump() + "\n" + with("wall_ms", "1e300") + "\n" + good + "\n", r);
+  EXPECT_EQ(r.events.size(), 1u);
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("line 2 is not a trace event (wall_ms"), std::string::npos) << r.notes[0];
+}
+
+// tail -f: lines split across reads are joined; the header is skipped.
+TEST(TraceAnalysis, TakeLinesJoinsLinesSplitAcrossReads) {
+  std::string line = to_json_line(life_of_7()[2]);
+  std::string partial;
+  EXPECT_TRUE(take_lines(partial, "{\"format\":\"arc-trace/1\"}\n" + line.substr(0, 30)).empty());
+  auto got = take_lines(partial, line.substr(30) + "\n");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].type, "task.created");
+  EXPECT_TRUE(partial.empty());
 }
 
 TEST(TraceAnalysis, ChromeExportIsValidJsonWithTracksAndFlowArrows) {
