@@ -93,18 +93,31 @@ std::string read_file(const std::string& path) {
   return s;
 }
 
-TEST(HttpApi, ArcdServesTheApiAndATaskPostedThroughItRuns) {
+// arcd with the HTTP server on a free loopback port and an "ok" skill; the
+// port it chose, read from its log (0 if it did not say).
+struct HttpArcd {
   test::TempDir dir;
   std::string db = dir.file("arc.db"), config = dir.file("arc.toml");
-  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\npoll_ms = 50\n"
-                        << "[http]\nlisten = \"127.0.0.1:0\"\n"
-                        << "[skills.ok]\ncommand = [\"/bin/sh\", \"-c\", \"cat >/dev/null; echo done\"]\n";
-  test::Daemon arcd({"--config", config}, dir.file("arcd.log"));
-  ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
-  std::smatch m;
-  std::string log = arcd.log();
-  ASSERT_TRUE(std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) << log;
-  httplib::Client c("127.0.0.1", std::stoi(m[1].str()));
+  std::unique_ptr<test::Daemon> arcd;
+  int port = 0;
+  explicit HttpArcd(int slots = 1) {
+    std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\npoll_ms = 50\nslots = " << slots << "\n"
+                          << "[http]\nlisten = \"127.0.0.1:0\"\n"
+                          << "[skills.ok]\ncommand = [\"/bin/sh\", \"-c\", \"cat >/dev/null; echo done\"]\n";
+    arcd = std::make_unique<test::Daemon>(std::vector<std::string>{"--config", config}, dir.file("arcd.log"));
+    if (!arcd->wait_ready()) return;
+    std::smatch m;
+    std::string log = arcd->log();
+    if (std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) port = std::stoi(m[1].str());
+  }
+};
+
+TEST(HttpApi, ArcdServesTheApiAndATaskPostedThroughItRuns) {
+  HttpArcd h;
+  ASSERT_GT(h.port, 0) << h.arcd->log();
+  auto& arcd = *h.arcd;
+  auto& dir = h.dir;
+  httplib::Client c("127.0.0.1", h.port);
   std::string token = read_file(dir.file("arcd-http.token"));
   ASSERT_EQ(token.size(), 64u);
 
@@ -130,7 +143,7 @@ TEST(HttpApi, ArcdServesTheApiAndATaskPostedThroughItRuns) {
   // A client holding an event stream open does not hold up a graceful stop.
   std::atomic<bool> streaming{false};
   std::thread stream([&] {
-    httplib::Client sc("127.0.0.1", std::stoi(m[1].str()));
+    httplib::Client sc("127.0.0.1", h.port);
     sc.Get("/api/events", [&](const char*, size_t) { return streaming = true; });
   });
   ASSERT_TRUE(test::wait_for([&] { return streaming.load(); }, 5s));
@@ -144,22 +157,15 @@ TEST(HttpApi, ArcdServesTheApiAndATaskPostedThroughItRuns) {
 // stall dispatch. Forty connections that never finish a request hold every
 // server thread (the API itself may stall: issue 20); tasks still run.
 TEST(HttpApi, ConnectionsThatHoldEveryServerThreadDoNotStallDispatch) {
-  test::TempDir dir;
-  std::string db = dir.file("arc.db"), config = dir.file("arc.toml");
-  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\npoll_ms = 50\nslots = 2\n"
-                        << "[http]\nlisten = \"127.0.0.1:0\"\n"
-                        << "[skills.ok]\ncommand = [\"/bin/sh\", \"-c\", \"cat >/dev/null; echo done\"]\n";
-  test::Daemon arcd({"--config", config}, dir.file("arcd.log"));
-  ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
-  std::smatch m;
-  std::string log = arcd.log();
-  ASSERT_TRUE(std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) << log;
+  HttpArcd h(2);
+  ASSERT_GT(h.port, 0) << h.arcd->log();
+  std::string db = h.db;
   std::vector<int> held;
   for (int i = 0; i < 40; ++i) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(std::stoi(m[1].str())));
+    a.sin_port = htons(static_cast<uint16_t>(h.port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
     const char partial[] = "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n";  // never finished
@@ -173,7 +179,7 @@ TEST(HttpApi, ConnectionsThatHoldEveryServerThreadDoNotStallDispatch) {
     return !j.is_discarded() && j["counts"]["completed"] == 20;
   }, 30s)) << test::arc_cli(db, {"status"}).out;
   for (int fd : held) close(fd);
-  EXPECT_EQ(arcd.terminate(), 0);
+  EXPECT_EQ(h.arcd->terminate(), 0);
 }
 
 }  // namespace

@@ -88,6 +88,13 @@ inline std::vector<std::string> runs_started_while_closed(Db& db, const GateClos
   return out;
 }
 
+// Both of the above: what was claimed or started while the gate was closed.
+inline std::vector<std::string> claimed_or_started_while_closed(Db& db, const GateClosure& c) {
+  auto v = claims_while_closed(db, c);
+  for (auto& r : runs_started_while_closed(db, c)) v.push_back(r);
+  return v;
+}
+
 inline std::string lines(const std::vector<std::string>& v) {
   std::string s;
   for (auto& l : v) s += "\n  " + l;
