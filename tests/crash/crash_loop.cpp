@@ -1,13 +1,19 @@
 // The crash loop (docs/reliability.md): K rounds of starting arcd under load
 // (a sensor creating tasks, the CLI inserting tasks, executors of random
-// duration recording every run in a side file), kill -9 at a random moment,
-// sometimes killing executors first, and restarting. After each round and a
-// final drain it checks, from the database and the side file:
+// duration recording every run in a side file, one in four leaving a helper
+// child that outlives its run by seconds), kill -9 at a random moment,
+// sometimes killing executors first, and restarting. After each start-up,
+// each round and a final drain it checks, from the database, arcd's log and
+// the side file:
 //   - every task the CLI was told was created exists;
 //   - after a start-up, no task is active under a lease of a dead arcd;
-//   - no task ran twice at the same time;
+//   - after a start-up, every helper child the kill -9 left alive is dead,
+//     and arcd counted at least that many stray executor groups killed;
+//   - no task ran twice at the same time, counting a run's helper child as
+//     part of the run;
 //   - runs per task <= its attempts; a completed task has a finished run;
-//   - after the final drain, every task is terminal.
+//   - after the final drain, every task is terminal;
+//   - some kill -9 left a helper alive (stray killing was exercised).
 // Usage: crash_loop [--rounds K] [--seed S] [--dir DIR]   (exit 1 on a violation)
 #include <signal.h>
 #include <fcntl.h>
@@ -19,6 +25,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -47,38 +54,61 @@ int64_t scalar(const std::string& db, const std::string& sql) { return open_data
 struct Run {
   int64_t start = 0, end = 0;  // ns; end 0: killed before it finished
   int pid = 0;
+  int helper = 0;              // child mode: its helper child's pid
+  int64_t helper_last = 0;     // ns of the helper's last heartbeat (or its end)
 };
 
-// The side file: runs per task, and overlaps the executors saw themselves.
-std::map<int64_t, std::vector<Run>> read_runs(const std::string& side, int& overlaps, bool report = false) {
+// The side file run-task.sh writes: runs per task and their helper children
+// (read_side reports the overlaps the executors saw themselves when they started).
+struct Side {
   std::map<int64_t, std::vector<Run>> runs;
-  std::map<int, Run*> by_pid;
+  std::map<int, int64_t> helper_task;  // helper pid -> task (pids of finished helpers may be reused: the latest wins)
+  std::set<int> helpers_finished;      // helpers that ended by themselves (30 s of work)
+};
+
+Side read_side(const std::string& side, bool report = false) {
+  Side s;
   std::ifstream in(side);
-  overlaps = 0;
   for (std::string line; std::getline(in, line);) {
     std::istringstream l(line);
     char kind;
-    int64_t task = 0, ns = 0;
+    int64_t task = 0;
     int pid = 0;
     if (!(l >> kind >> task >> pid)) continue;
-    l >> ns;
-    if (kind == 'S') runs[task].push_back({ns, 0, pid});
-    if (kind == 'E')
-      for (auto& r : runs[task])
-        if (r.pid == pid && !r.end) r.end = ns;
-    if (kind == 'O') {
-      ++overlaps;
-      if (report) violation("task " + std::to_string(task) + " started while its run " + std::to_string(pid) + " was alive");
+    auto& rs = s.runs[task];
+    // The latest run of the task with that pid (a pid is reused only long after).
+    auto run = [&]() -> Run* {
+      for (auto it = rs.rbegin(); it != rs.rend(); ++it)
+        if (it->pid == pid) return &*it;
+      return nullptr;
+    };
+    int64_t ns = 0;
+    int helper = 0;
+    if (kind == 'S' && (l >> ns)) rs.push_back({ns, 0, pid});
+    if (kind == 'E' && (l >> ns))
+      if (Run* r = run(); r && !r->end) r->end = ns;
+    if ((kind == 'C' || kind == 'H' || kind == 'X') && (l >> helper >> ns)) {
+      if (Run* r = run()) {
+        r->helper = helper;
+        if (kind != 'C') r->helper_last = std::max(r->helper_last, ns);
+      }
+      s.helper_task[helper] = task;
+      if (kind == 'X') s.helpers_finished.insert(helper);
     }
+    if (kind == 'O' && report)
+      violation("task " + std::to_string(task) + " started while process " + std::to_string(pid) +
+                " of an earlier run of it (the run or its helper child) was alive");
   }
-  return runs;
+  return s;
 }
 
-// Whether `pid` is still one of our executors (not a process that reused
-// its pid: killing that would be a bug of the test itself).
+// Whether `pid` is still a process of run-task.sh writing to our side file,
+// a run's own process (helper false) or a helper child (helper true); not a
+// process that reused its pid: killing that would be a bug of the test itself.
 // (read(2), not a stream: a process that exits while we read makes the read
-// fail with ESRCH, which std::filebuf reports by throwing.)
-bool is_our_executor(int pid, const std::string& side) {
+// fail with ESRCH, which std::filebuf reports by throwing. A zombie's cmdline
+// is empty: a zombie is not alive.)
+bool is_ours(int pid, const std::string& side, bool helper) {
   int fd = ::open(("/proc/" + std::to_string(pid) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   char buf[4096];
@@ -86,16 +116,58 @@ bool is_our_executor(int pid, const std::string& side) {
   ::close(fd);
   if (n <= 0) return false;
   std::string cmd(buf, static_cast<size_t>(n));
-  return cmd.find("run-task.sh") != std::string::npos && cmd.find(side) != std::string::npos;
+  bool is_helper = cmd.find(side + std::string("\0helper\0", 8)) != std::string::npos;
+  return cmd.find("run-task.sh") != std::string::npos && cmd.find(side) != std::string::npos && is_helper == helper;
 }
 
 std::vector<int> unfinished_pids(const std::string& side) {
-  int overlaps;
   std::vector<int> out;
-  for (auto& [t, rs] : read_runs(side, overlaps))
+  for (auto& [t, rs] : read_side(side).runs)
     for (auto& r : rs)
-      if (!r.end && is_our_executor(r.pid, side)) out.push_back(r.pid);
+      if (!r.end && is_ours(r.pid, side, false)) out.push_back(r.pid);
   return out;
+}
+
+// Helper children alive now: after a kill -9 of arcd, the stray executor
+// groups the next start-up must kill.
+std::set<int> live_helpers(const std::string& side) {
+  std::set<int> out;
+  for (auto& [pid, task] : read_side(side).helper_task)
+    if (is_ours(pid, side, true)) out.insert(pid);
+  return out;
+}
+
+// The number after `what` in arcd's start-up line, e.g. "stray executor groups killed 2".
+int startup_count(const std::string& log, const std::string& what) {
+  auto at = log.find(what);
+  return at == std::string::npos ? -1 : std::atoi(log.c_str() + at + what.size());
+}
+
+// After a start-up that followed a kill -9: every helper child the kill left
+// alive was killed (with its group) before arcd was ready, and arcd counted
+// those groups. `left`: helpers alive before arcd started; `outlived`: those
+// an earlier start-up failed to kill, reported once (their tasks have been
+// rerun since: no later start-up owes their groups a kill).
+void check_stray_killing(const std::string& when, const std::set<int>& left, int killed, const std::string& side,
+                         std::set<int>& outlived) {
+  if (killed < 0) {
+    violation(when + ": arcd's log has no start-up line with \"stray executor groups killed\"");
+    return;
+  }
+  Side s = read_side(side);
+  size_t expected = 0;
+  for (int pid : left) {
+    if (s.helpers_finished.count(pid)) continue;  // it ended by itself (30 s) before start-up scanned for it
+    ++expected;
+    if (is_ours(pid, side, true)) {
+      outlived.insert(pid);
+      violation(when + ": helper child " + std::to_string(pid) + " of a run of task " + std::to_string(s.helper_task[pid]) +
+                " outlived the kill -9 and is still alive after start-up: its executor group was not killed");
+    }
+  }
+  if (static_cast<size_t>(killed) < expected)
+    violation(when + ": the kill -9 left " + std::to_string(expected) + " helper children alive, each in an executor group " +
+              "of its own, but start-up reports " + std::to_string(killed) + " stray executor groups killed");
 }
 
 }  // namespace
@@ -130,12 +202,33 @@ int main(int argc, char** argv) {
   std::mutex mu;
   std::vector<int64_t> acked;  // tasks the CLI was told were created
   int executor_kills = 0, orphans = 0, strays = 0;
-  for (int round = 1; round <= rounds; ++round) {
-    test::Daemon arcd({"--config", dir + "/load.toml"}, dir + "/arcd.log");
-    if (!arcd.wait_ready(30s)) {
-      violation("round " + std::to_string(round) + ": arcd did not start:\n" + arcd.log().substr(arcd.log().size() > 2000 ? arcd.log().size() - 2000 : 0));
-      break;
+  int kills_leaving_helpers = 0, helpers_left = 0;  // how often a kill -9 left stray groups behind
+  std::set<int> outlived;                            // helpers a start-up did not kill
+  // Starts arcd after a kill -9 (or the first time) and checks its start-up
+  // killed the helper children the kill left alive. Null if it did not start.
+  auto start_arcd = [&](const std::string& config, const std::string& when) {
+    std::set<int> left;
+    for (int pid : live_helpers(side))
+      if (!outlived.count(pid)) left.insert(pid);
+    kills_leaving_helpers += !left.empty();
+    helpers_left += static_cast<int>(left.size());
+    std::ofstream(dir + "/arcd.log", std::ios::trunc);  // one start's log at a time
+    auto arcd = std::make_unique<test::Daemon>(std::vector<std::string>{"--config", dir + "/" + config}, dir + "/arcd.log");
+    if (!arcd->wait_ready(30s)) {
+      std::string log = arcd->log();
+      violation(when + ": arcd did not start:\n" + log.substr(log.size() > 2000 ? log.size() - 2000 : 0));
+      return std::unique_ptr<test::Daemon>();
     }
+    std::string log = arcd->log();
+    orphans += std::max(0, startup_count(log, "orphans requeued "));
+    int killed = startup_count(log, "stray executor groups killed ");
+    strays += std::max(0, killed);
+    check_stray_killing(when, left, killed, side, outlived);
+    return arcd;
+  };
+  for (int round = 1; round <= rounds; ++round) {
+    auto arcd = start_arcd("load.toml", "round " + std::to_string(round));
+    if (!arcd) break;
     std::string inc;
     {
       auto h = open_database(db);
@@ -162,18 +255,18 @@ int main(int argc, char** argv) {
       }
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(200 + rng() % 1300));  // the random moment
+    // In one round of two the kill also waits (up to 2 s) for a run in child
+    // mode to be in flight, so that every loop leaves stray groups for the
+    // next start-up to kill; the other rounds kill wherever the moment falls.
+    if (rng() % 2 == 0) test::wait_for([&] { return !live_helpers(side).empty(); }, 2s);
     if (rng() % 3 == 0)
       for (int pid : unfinished_pids(side)) {  // an executor dies on its own
         kill(pid, SIGKILL);
         ++executor_kills;
       }
-    arcd.kill9();
+    arcd->kill9();
     stop = true;
     cli.join();
-    std::string log = arcd.log();
-    for (size_t at = 0; (at = log.find("orphans requeued ", at)) != std::string::npos; at += 17) orphans += std::atoi(log.c_str() + at + 17);
-    for (size_t at = 0; (at = log.find("stray executor groups killed ", at)) != std::string::npos; at += 29) strays += std::atoi(log.c_str() + at + 29);
-    std::ofstream(dir + "/arcd.log", std::ios::trunc);  // one round's log at a time
     std::lock_guard<std::mutex> g(mu);
     if (round % 10 == 0)
       std::printf("round %d: %zu tasks acknowledged by the CLI so far, %d violations\n", round, acked.size(), violations);
@@ -184,14 +277,18 @@ int main(int argc, char** argv) {
 
   // Final drain: no more load; every task must end terminal.
   {
-    test::Daemon arcd({"--config", dir + "/drain.toml"}, dir + "/arcd.log");
-    if (!arcd.wait_ready(30s)) violation("drain: arcd did not start");
-    bool drained = test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status IN ('pending', 'active')") == 0; }, 120s, 100ms);
-    if (!drained) violation("drain: tasks still pending or active after 120 s");
-    if (arcd.terminate() != 0) violation("drain: arcd did not stop cleanly");
+    auto arcd = start_arcd("drain.toml", "drain");
+    bool drained = arcd && test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status IN ('pending', 'active')") == 0; }, 120s, 100ms);
+    if (arcd && !drained) violation("drain: tasks still pending or active after 120 s");
+    if (arcd && arcd->terminate() != 0) violation("drain: arcd did not stop cleanly");
   }
-  int overlaps = 0;
-  auto runs = read_runs(side, overlaps, true);
+  // Child mode is what makes stray groups: a loop whose kills never left a
+  // helper alive did not test the start-up's stray killing at all. (Half the
+  // rounds wait for a helper to be in flight before the kill; a loop of a
+  // few rounds, run by hand, may have none of those.)
+  if (rounds >= 10 && kills_leaving_helpers == 0)
+    violation("no kill -9 in " + std::to_string(rounds) + " rounds left a helper child alive: stray killing was not exercised");
+  auto runs = read_side(side, true).runs;
   int64_t total_runs = 0, killed_runs = 0;
   auto h = open_database(db);
   for (int64_t id : acked)
@@ -209,17 +306,29 @@ int main(int argc, char** argv) {
     if (static_cast<int64_t>(rs.size()) > attempts)
       violation("task " + std::to_string(id) + " ran " + std::to_string(rs.size()) + " times with " + std::to_string(attempts) + " attempts");
     std::sort(rs.begin(), rs.end(), [](auto& a, auto& b) { return a.start < b.start; });
-    for (size_t i = 1; i < rs.size(); ++i)
-      if (rs[i - 1].end && rs[i - 1].end > rs[i].start) violation("task " + std::to_string(id) + ": two runs overlapped");
+    // A run is alive until its end or its helper's last heartbeat, whichever
+    // is later; no later run of the task may start before any earlier run's
+    // last sign of life. (A run killed with no helper has no recorded end:
+    // run-task.sh's check at the next run's start covers it.)
+    const Run* latest = nullptr;  // the earlier run last seen alive
+    for (auto& r : rs) {
+      if (latest && std::max(latest->end, latest->helper_last) > r.start)
+        violation("task " + std::to_string(id) + ": run " + std::to_string(r.pid) + " started while run " + std::to_string(latest->pid) +
+                  (latest->helper_last > latest->end ? " still worked in its helper child " + std::to_string(latest->helper) : std::string(" still worked")) +
+                  " (" + std::to_string((std::max(latest->end, latest->helper_last) - r.start) / 1'000'000) + " ms more)");
+      if (!latest || std::max(r.end, r.helper_last) > std::max(latest->end, latest->helper_last)) latest = &r;
+    }
     if (st == "completed" && std::none_of(rs.begin(), rs.end(), [](auto& r) { return r.end != 0; }))
       violation("task " + std::to_string(id) + " completed without a finished run");
     if (st == "pending" || st == "active") violation("task " + std::to_string(id) + " is " + st + " after the drain");
   }
   std::printf("rounds %d: tasks %lld (CLI acknowledged %zu, sensor %lld), runs %lld (%lld killed mid-run), "
-              "executors killed %d, orphans requeued %d, stray executor groups killed %d\n",
+              "executors killed %d, orphans requeued %d, stray executor groups killed %d "
+              "(kills that left helper children alive: %d, helpers %d)\n",
               rounds, static_cast<long long>(h->scalar_int("SELECT count(*) FROM tasks")), acked.size(),
               static_cast<long long>(h->scalar_int("SELECT count(*) FROM tasks WHERE source LIKE 'crash:%'")),
-              static_cast<long long>(total_runs), static_cast<long long>(killed_runs), executor_kills, orphans, strays);
+              static_cast<long long>(total_runs), static_cast<long long>(killed_runs), executor_kills, orphans, strays,
+              kills_leaving_helpers, helpers_left);
   std::printf("final states:");
   for (auto& [s, n] : by_status) std::printf(" %s %lld", s.c_str(), static_cast<long long>(n));
   std::printf("\ninvariant violations: %d\n", violations);
