@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -128,12 +129,22 @@ std::vector<int> unfinished_pids(const std::string& side) {
   return out;
 }
 
-// Helper children alive now: after a kill -9 of arcd, the stray executor
-// groups the next start-up must kill.
+// A SIGKILL is pending for the process (sent, e.g. by the dead arcd's runner
+// as its run ended, but not yet acted on): it is dying, whatever /proc shows.
+bool dying(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("SigPnd:", 0) == 0 || line.rfind("ShdPnd:", 0) == 0)
+      if (std::strtoull(line.c_str() + 7, nullptr, 16) & (1ull << (SIGKILL - 1))) return true;
+  return false;
+}
+
+// Helper children alive now (not dying): after a kill -9 of arcd, the stray
+// executor groups the next start-up must kill.
 std::set<int> live_helpers(const std::string& side) {
   std::set<int> out;
   for (auto& [pid, task] : read_side(side).helper_task)
-    if (is_ours(pid, side, true)) out.insert(pid);
+    if (is_ours(pid, side, true) && !dying(pid)) out.insert(pid);
   return out;
 }
 

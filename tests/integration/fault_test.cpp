@@ -131,6 +131,29 @@ TEST(FaultInjection, AClaimWhoseAnswerWasLostIsRequeuedAtOnceWithItsAttemptRefun
   EXPECT_EQ(arcd->terminate(), 0);
 }
 
+// A handler that throws answers the request it was handling with an error
+// (actors/crash_reply.hpp), so its sender tries again at once: not after the
+// 30 s a lost answer would cost it.
+TEST(FaultInjection, AHandlerThatThrowsAnswersItsRequestSoTheSenderRetriesAtOnce) {
+  test::TempDir dir;
+  std::string db = dir.file("arc.db"), config = dir.file("arc.toml");
+  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\nslots = 1\npoll_ms = 50\n"
+                        << "[supervisor]\nbackoff_min_ms = 10\n[skills.work]\ncommand = [\"/bin/true\"]\n";
+  add_tasks(db, 1, "work", 1);
+  auto arcd = start_with_faults("actor.queue=nth:1", {"--config", config}, dir.file("arcd.log"));
+  ASSERT_TRUE(arcd->wait_ready()) << arcd->log();
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'") == 1; }, 20s))
+      << arcd->log();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s) << "the claim waited for its request timeout";
+  std::string log = arcd->log();
+  size_t failed = log.find("dispatcher: claim failed");
+  ASSERT_NE(failed, std::string::npos) << "the queue's crash did not fail the claim\n" << log;
+  std::string line = log.substr(failed, log.find('\n', failed) - failed);
+  EXPECT_NE(line.find("fault injection: actor.queue"), std::string::npos) << "not answered with the crash's error: " << line;
+  EXPECT_EQ(arcd->terminate(), 0);
+}
+
 TEST(FaultInjection, DiskFullStopsClaimingKeepsDataAndRecovers) {
   test::TempDir dir;
   std::string db = dir.file("arc.db"), config = dir.file("arc.toml"), full = dir.file("disk-full");

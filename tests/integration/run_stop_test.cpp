@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "storage/schema.hpp"
 #include "support/daemon.hpp"
@@ -75,19 +76,52 @@ TEST(RunStop, ARunWhoseLeaseIsLostIsStoppedAndTheOtherRunsGoOn) {
   Held a = f.held(lost), b = f.held(kept);
   ASSERT_GT(a.child, 0) << arcd.log();
   ASSERT_GT(b.child, 0) << arcd.log();
-  // Another owner holds the task now (as after a lapsed lease on a hub).
-  open_database(f.db)->exec("UPDATE tasks SET lease_owner = 'another-node', lease_epoch = lease_epoch + 1 WHERE id = " +
-                            std::to_string(lost));
+  // Another owner holds the task now, with a lease of its own (as after a
+  // lapsed lease on a hub), which housekeeping leaves alone.
+  open_database(f.db)->exec(
+      "UPDATE tasks SET lease_owner = 'another-node', lease_epoch = lease_epoch + 1, "
+      "lease_expires_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 600000 WHERE id = " + std::to_string(lost));
   EXPECT_TRUE(test::wait_for([&] { return test::process_group_gone(a.executor); }, 15s))
       << "the run whose lease was lost lives on\n" << arcd.log();
   EXPECT_FALSE(test::process_group_gone(b.executor)) << "a run that kept its lease was stopped too";
-  // Its result is not written over the new owner's.
+  // Its result, once reported, is refused: not written over the new owner's.
+  EXPECT_TRUE(test::wait_for([&] {
+    return f.scalar("SELECT count(*) FROM task_events WHERE to_status = 'refused' AND task_id = " + std::to_string(lost)) == 1;
+  }, 15s)) << "the stopped run's result was never reported\n" << arcd.log();
   EXPECT_EQ(f.scalar("SELECT status = 'active' AND lease_owner = 'another-node' FROM tasks WHERE id = " +
                      std::to_string(lost)), 1);
   EXPECT_EQ(f.scalar("SELECT status = 'active' FROM tasks WHERE id = " + std::to_string(kept)), 1);
   EXPECT_EQ(test::arc_cli(f.db, {"tasks", "cancel", std::to_string(kept)}).exit_code, 0);
   EXPECT_TRUE(test::wait_for([&] { return test::process_group_gone(b.executor); }, 15s));
   EXPECT_EQ(arcd.terminate(), 0);
+}
+
+// SIGTERM: no new claims; a run still going at the end of
+// shutdown_grace_seconds is stopped, its group killed, and its task requeued
+// without losing the attempt; arcd exits 0.
+TEST(RunStop, SigtermStopsARunPastTheGraceAndRequeuesItsTaskWithItsAttempt) {
+  RunStop f(1);
+  std::string cfg;
+  {
+    std::ifstream in(f.config);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    cfg = ss.str();
+  }
+  cfg.replace(cfg.find("lease_seconds = 3\n"), 0, "shutdown_grace_seconds = 1\n");
+  std::ofstream(f.config) << cfg;
+  test::Daemon arcd({"--config", f.config}, f.dir.file("arcd.log"));
+  ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
+  int64_t id = f.add("interrupted"), waiting = f.add("never claimed");
+  Held h = f.held(id);
+  ASSERT_GT(h.child, 0) << arcd.log();
+  EXPECT_EQ(arcd.terminate(), 0) << arcd.log();
+  EXPECT_TRUE(test::process_group_gone(h.executor)) << "arcd exited and left its run's group alive";
+  std::string task = std::to_string(id);
+  EXPECT_EQ(f.scalar("SELECT status = 'pending' AND attempts = 0 FROM tasks WHERE id = " + task), 1);
+  EXPECT_EQ(f.scalar("SELECT count(*) FROM task_events WHERE task_id = " + task + " AND reason LIKE '%arcd stopping%'"), 1);
+  // One slot, held until the stop: the other task was never claimed.
+  EXPECT_EQ(f.scalar("SELECT count(*) FROM task_events WHERE to_status = 'active' AND task_id = " + std::to_string(waiting)), 0);
 }
 
 // A component that keeps crashing: past its intensity the tree restarts
@@ -105,8 +139,9 @@ TEST(Supervision, ArcdExitsWithStatus70PastTheRestartIntensity) {
   std::string log = arcd.log();
   EXPECT_NE(log.find("restarting the whole tree"), std::string::npos) << log;
   EXPECT_NE(log.find("stopping arcd so that its service manager restarts it"), std::string::npos) << log;
-  // Nothing was lost: the task is still there, not active under a dead arcd forever.
-  EXPECT_EQ(open_database(db)->scalar_int("SELECT count(*) FROM tasks"), 1);
+  // Nothing was lost: every claim died in the queue before it was made, so
+  // the task waits, pending, for the arcd systemd starts next.
+  EXPECT_EQ(open_database(db)->scalar_int("SELECT count(*) FROM tasks WHERE status = 'pending'"), 1);
 }
 
 }  // namespace
