@@ -121,6 +121,9 @@ TEST(Agent, AllowedRateLimitEventsThenAnOrdinaryFailureStopNothing) {
   rig.start(kSource + "/tests/data/claude/allowed-then-max-turns.jsonl");
   int64_t id = rig.add({"--subject", "too long a job"});
   ASSERT_TRUE(rig.wait_status(id, "failed")) << rig.arcd->log();
+  // The gate counts the failure in its own write, just after the task's.
+  EXPECT_TRUE(test::wait_for([&] { return load_gate(*open_database(rig.db)).consecutive_failures == 1; }, 5s))
+      << "consecutive failures " << load_gate(*open_database(rig.db)).consecutive_failures;
   auto gate = load_gate(*open_database(rig.db));
   EXPECT_EQ(gate.state, "running");
   EXPECT_EQ(gate.consecutive_failures, 1);

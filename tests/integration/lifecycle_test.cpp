@@ -78,7 +78,11 @@ TEST(Lifecycle, ArcdsConnectionIsWalWithSynchronousFullUnlessConfiguredNormal) {
     test::Daemon arcd({"--config", f.config}, f.dir.file("arcd.log"));
     ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
     std::string want = "(journal_mode=wal synchronous=" + (sync.empty() ? std::string("full") : sync) + ")";
-    EXPECT_NE(arcd.log().find("persistence: " + f.db + " open " + want), std::string::npos) << arcd.log();
+    // The persistence actor opens its connection when it is first scheduled,
+    // which may be just after "arcd ready" is written.
+    EXPECT_TRUE(test::wait_for(
+        [&] { return arcd.log().find("persistence: " + f.db + " open " + want) != std::string::npos; }, 5s))
+        << arcd.log();
     EXPECT_EQ(arcd.terminate(), 0);
   }
 }
