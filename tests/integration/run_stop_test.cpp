@@ -116,7 +116,10 @@ TEST(RunStop, SigtermStopsARunPastTheGraceAndRequeuesItsTaskWithItsAttempt) {
   Held h = f.held(id);
   ASSERT_GT(h.child, 0) << arcd.log();
   EXPECT_EQ(arcd.terminate(), 0) << arcd.log();
-  EXPECT_TRUE(test::process_group_gone(h.executor)) << "arcd exited and left its run's group alive";
+  // The group's last member got its SIGKILL just before arcd exited; it
+  // may need a moment to be reaped.
+  EXPECT_TRUE(test::wait_for([&] { return test::process_group_gone(h.executor); }, 5s))
+      << "arcd exited and left its run's group alive";
   std::string task = std::to_string(id);
   EXPECT_EQ(f.scalar("SELECT status = 'pending' AND attempts = 0 FROM tasks WHERE id = " + task), 1);
   EXPECT_EQ(f.scalar("SELECT count(*) FROM task_events WHERE task_id = " + task + " AND reason LIKE '%arcd stopping%'"), 1);

@@ -52,6 +52,16 @@ TEST(Trace, ASensorTasksWholeLifeInCausalOrder) {
     ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
     ASSERT_TRUE(test::wait_for([&] { return f.scalar("SELECT count(*) FROM tasks WHERE source LIKE 'triage:incident:%'") == 1; }, 15s))
         << arcd.log();
+    // The incident can come from the scan of the first failure; the second
+    // failure's own scan follows it. Both are in the trace before the stop.
+    for (int task : {1, 2})
+      ASSERT_TRUE(test::wait_for(
+          [&] {
+            auto r = arc_trace({"--file", f.trace, "show", "--task", std::to_string(task)});
+            return r.out.find("triage -> persistence") != std::string::npos;
+          },
+          15s, 100ms))
+          << "task " << task << "'s failure never reached a triage scan\n" << arcd.log();
     ASSERT_EQ(arcd.terminate(), 0) << arcd.log();  // flushes the trace
   }
   std::string life;
