@@ -7,7 +7,7 @@
 
 namespace arc {
 
-void RunnerTable::start(int64_t task_id, ProcessSpec spec, RunInfo run, Reader read, const caf::actor& reply_to,
+void RunnerTable::start(int64_t task_id, int64_t epoch, ProcessSpec spec, RunInfo run, Reader read, const caf::actor& reply_to,
                         TraceCtx trace, Prepare prepare) {
   auto cancel = std::make_shared<std::atomic<bool>>(false);
 #ifdef ARC_BENCH_EXECUTOR
@@ -18,14 +18,14 @@ void RunnerTable::start(int64_t task_id, ProcessSpec spec, RunInfo run, Reader r
     done.outcome.status = status::completed;
     done.trace = trace::event(trace, "runner", "exec.done", task_id, [] { return "completed (no-op)"; });
     std::lock_guard<std::mutex> g(mu_);
-    entries_[task_id] = Entry{reply_to, cancel, done};
+    entries_[task_id] = Entry{reply_to, epoch, cancel, done};
     caf::anon_send(reply_to, exec_done_atom::value, done);
     return;
   }
 #endif
   {
     std::lock_guard<std::mutex> g(mu_);
-    entries_[task_id] = Entry{reply_to, cancel, std::nullopt};
+    entries_[task_id] = Entry{reply_to, epoch, cancel, std::nullopt};
     ++threads_;
   }
   std::thread([this, task_id, spec = std::move(spec), run = std::move(run), read = std::move(read),
@@ -79,15 +79,15 @@ void RunnerTable::start(int64_t task_id, ProcessSpec spec, RunInfo run, Reader r
   }).detach();
 }
 
-std::vector<int64_t> RunnerTable::adopt(const caf::actor& reply_to) {
+std::vector<RunnerTable::Adopted> RunnerTable::adopt(const caf::actor& reply_to) {
   std::lock_guard<std::mutex> g(mu_);
-  std::vector<int64_t> ids;
+  std::vector<Adopted> runs;
   for (auto& [id, e] : entries_) {
     e.reply_to = reply_to;
     if (e.done) caf::anon_send(reply_to, exec_done_atom::value, *e.done);
-    ids.push_back(id);
+    runs.push_back({id, e.epoch});
   }
-  return ids;
+  return runs;
 }
 
 void RunnerTable::cancel(int64_t task_id) {

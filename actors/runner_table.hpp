@@ -26,13 +26,18 @@ class RunnerTable {
   using Prepare = std::function<std::string(ProcessSpec&, RunInfo&)>;
 
   // Starts a thread that prepares and runs `spec`, reads its output with
-  // `read` and reports to `reply_to`.
-  void start(int64_t task_id, ProcessSpec spec, RunInfo run, Reader read, const caf::actor& reply_to,
+  // `read` and reports to `reply_to`. `epoch` is the lease epoch of the
+  // claim the run holds, kept for a dispatcher that adopts the run.
+  void start(int64_t task_id, int64_t epoch, ProcessSpec spec, RunInfo run, Reader read, const caf::actor& reply_to,
              TraceCtx trace = {}, Prepare prepare = nullptr);
 
+  struct Adopted {
+    int64_t task_id;
+    int64_t epoch;
+  };
   // Routes every run (and every unrecorded result) to `reply_to`; returns
-  // the task ids adopted. A result already finished is sent again.
-  std::vector<int64_t> adopt(const caf::actor& reply_to);
+  // the runs adopted. A result already finished is sent again.
+  std::vector<Adopted> adopt(const caf::actor& reply_to);
 
   // Asks a run to stop (SIGTERM, grace, SIGKILL); its result is still sent.
   void cancel(int64_t task_id);
@@ -48,6 +53,7 @@ class RunnerTable {
  private:
   struct Entry {
     caf::actor reply_to;
+    int64_t epoch = 0;
     std::shared_ptr<std::atomic<bool>> cancel;
     std::optional<ExecDone> done;
   };

@@ -1,0 +1,153 @@
+// The dispatcher's run book: one record per task it holds, and every
+// decision about those runs — claim, re-claim, record, lost lease, lease
+// expiry, drain, give back — as a pure function of the book and a time.
+// No CAF, no clock: callers pass steady milliseconds. The dispatcher actor
+// carries the decisions out (sends, cancels, timers); each case here is a
+// unit test without an actor system (tests/unit/run_book_test.cpp).
+//
+// A run's life:  claimed → running → finished → recording → (gone)
+//                              ╰─ stopped (drain or lost lease) ─╯
+// A record is erased only when its result (or its requeue) is recorded, so
+// a slot stays taken until then: the task cannot be claimed twice by us.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace arc {
+
+enum class RunPhase {
+  running,    // its executor is being prepared or runs
+  finished,   // its result is in hand, not yet on its way to the queue
+  recording,  // its result (or requeue) is on its way to the queue
+};
+
+enum class StopCause {
+  none,
+  drain,       // arcd is stopping and the grace period is over: requeue the task
+  lost_lease,  // the lease is gone (cancelled, requeued elsewhere, lapsed): report, the store fences
+};
+
+struct Run {
+  int64_t task = 0;
+  uint64_t number = 0;  // which run of ours: a task may run again later
+  int64_t epoch = 0;    // lease epoch of the claim it holds (fencing); 0 = not checked
+  RunPhase phase = RunPhase::running;
+  StopCause stopped = StopCause::none;
+  // Cluster workers: steady ms until which the lease is surely still ours
+  // (the claim or last renewal was asked at T, so it holds until T + lease).
+  std::optional<int64_t> held_until;
+};
+
+struct RunBookPolicy {
+  int slots = 1;
+  millis lease_ms = 60'000;
+  bool lease_deadlines = false;  // a cluster worker: stop a run once its lease has surely run out
+  // After a failed claim (a full disk fails every claim): no claim for this
+  // long, doubling per failure in a row, up to the cap.
+  millis claim_pause_first = 100;
+  millis claim_pause_cap = 5'000;
+};
+
+// What to do with a task a claim handed us.
+enum class OnClaimed {
+  start,         // a new run
+  keep_running,  // our run of it still goes on (its lease lapsed and we took it again): it holds the new claim
+  give_back,     // its earlier run's result is being recorded, or that run was stopped for a lost lease:
+                 // requeue the task, it runs again
+  give_back_draining,  // claimed just as the stop began: requeue, untouched
+};
+
+// How to record a run that ended.
+enum class Recording {
+  finish,   // report the result (the store refuses it if the lease is gone, but keeps its cost)
+  requeue,  // stopped at the end of the drain: requeue, attempt not spent
+  none,     // not ours, or already on its way
+};
+
+// A renewal: the runs it was sent for, and when (steady ms).
+struct Renewal {
+  std::vector<int64_t> tasks;
+  std::map<int64_t, uint64_t> runs;  // task -> run number at the time
+  int64_t asked_at = 0;
+};
+
+class RunBook {
+ public:
+  explicit RunBook(RunBookPolicy policy) : policy_(policy) {}
+
+  // ---- claiming ------------------------------------------------------
+  // How many tasks to claim now: 0 while draining, while a claim or a
+  // release is in flight, with no free slot, or during a claim pause.
+  int claim_size(int64_t now) const;
+  void claim_sent() { claim_in_flight_ = true; }
+  void claim_answered();   // the claim got through (with or without tasks): any pause ends
+  void claim_withdrawn() { claim_in_flight_ = false; }  // not sent after all (the gate said no)
+  // A claim failed: returns the pause before the next one.
+  millis claim_failed(int64_t now);
+  int claim_failures() const { return claim_failures_; }
+  int64_t claims_paused_until() const { return claims_paused_until_; }
+
+  // A claim asked at `asked_at` handed us `task` under lease `epoch`.
+  OnClaimed claimed(int64_t task, int64_t epoch, int64_t asked_at);
+  // A run of the previous dispatcher (we are its restart) is ours now.
+  void adopt(int64_t task, int64_t epoch);
+
+  // ---- giving back claims we hold but do not run -----------------------
+  // A release may be sent only with no claim in flight: the claim's tasks
+  // would not be in the book yet and would be given back.
+  bool may_release() const { return !claim_in_flight_ && !release_in_flight_; }
+  void release_sent() { release_in_flight_ = true; }
+  void release_over() { release_in_flight_ = false; }
+  // The tasks we hold a run for: every other claim of ours is given back.
+  std::vector<int64_t> held() const;
+
+  // ---- a run's end -----------------------------------------------------
+  // The run's result is in hand; false if the task is not ours (ignore it).
+  bool result_in(int64_t task);
+  // Start recording a run that ended (`cancelled`: we stopped it).
+  Recording start_recording(int64_t task, bool cancelled);
+  void recording_failed(int64_t task);  // its result stays in hand, to be tried again
+  void recorded(int64_t task);          // the run is over: its slot is free
+
+  // ---- leases ------------------------------------------------------------
+  Renewal renewal(int64_t now) const;
+  // The answer to `r`: `lost` are the tasks whose lease is gone. Extends the
+  // deadlines of the rest and returns the runs to stop (a renewal stops only
+  // the run it was sent for; core/lease_loss.hpp).
+  std::vector<int64_t> renewal_answered(const Renewal& r, const std::vector<int64_t>& lost);
+  // Cluster workers: runs whose lease has surely run out by `now`, to stop
+  // (each returned once).
+  std::vector<int64_t> past_their_lease(int64_t now);
+
+  // ---- drain (graceful stop) ---------------------------------------------
+  void drain() { draining_ = true; }
+  bool draining() const { return draining_; }
+  // Draining and nothing left: no run, no claim or release in flight.
+  bool drained() const;
+  // The grace period is over: the runs to stop (their tasks are requeued).
+  std::vector<int64_t> drain_grace_over();
+
+  int free_slots() const { return policy_.slots - static_cast<int>(runs_.size()); }
+  size_t size() const { return runs_.size(); }
+  bool empty() const { return runs_.empty(); }
+  const Run* find(int64_t task) const;
+
+ private:
+  Run* get(int64_t task);
+  void stop(Run& r, StopCause why);
+
+  RunBookPolicy policy_;
+  std::map<int64_t, Run> runs_;
+  uint64_t last_number_ = 0;
+  bool claim_in_flight_ = false;
+  bool release_in_flight_ = false;
+  int claim_failures_ = 0;
+  int64_t claims_paused_until_ = 0;
+  bool draining_ = false;
+};
+
+}  // namespace arc
