@@ -105,11 +105,14 @@ gate_actor::behavior_type gate_fn(self_ptr self, GateConfig cfg) {
                      [&] { return open ? std::string("open") : "closed: " + self->state.gate.state; });
         return open;
       },
-      [self](outcome_atom, const std::string& status, const std::string& text, TraceCtx tc) {
+      [self](outcome_atom, const std::string& status, const std::string&, TraceCtx tc) {
         trace::recv(tc, "gate", "outcome");
-        // A completion with no failure streak changes nothing: no write.
+        // The outcome is already in the gate row (storage/gate_store.hpp,
+        // record_outcome): re-read it now, to log and notify a change at
+        // once rather than at the next poll. A completion with no failure
+        // streak changed nothing.
         if (status == status::completed && self->state.gate.consecutive_failures == 0) return;
-        apply(self, GateCommand{"outcome", status, text}, tc);
+        apply(self, GateCommand{"tick", "", ""}, tc);
       },
       [self](tick_atom) { apply(self, GateCommand{"tick", "", ""}); },
       [self](poll_atom) {

@@ -173,19 +173,9 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
         auto gate = self->state.args.gate;
         return enqueue<std::string>(
             self,
-            [o = std::move(o), gate](TaskStore& s) {
-              auto now = s.finish(o);
-              // A rate limit stops the gate in the same transaction that puts
-              // the task back: no claim, here or on another node, can slip in
-              // between and run into the limit again. (The gate actor, told
-              // of the outcome next, finds the row already stopped.) The
-              // same for a systemic failure: the next claim would fail alike.
-              if (!now.empty() && (o.result.status == failure::rate_limited || o.result.systemic))
-                apply_gate(s.db(), s, gate,
-                           GateCommand{"outcome", o.result.systemic ? std::string(outcome_systemic) : o.result.status,
-                                       o.result.stop_reason.empty() ? o.result.summary : o.result.stop_reason});
-              return now;
-            },
+            // The gate counts the outcome in the same transaction (the gate
+            // actor, told next, re-reads the row to log and notify).
+            [o = std::move(o), gate](TaskStore& s) { return record_outcome(s, gate, o); },
             traced<std::string>(tc, "finish", [tc, id](const std::string& now) {
               trace::event(tc, "persistence", "task.finished", id, [&] { return now.empty() ? "lease lost" : now; });
             }));

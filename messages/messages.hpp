@@ -222,7 +222,7 @@ using queue_actor = caf::typed_actor<
 // The dispatch gate: asked before every claim, told every outcome.
 using gate_actor = caf::typed_actor<
     caf::replies_to<may_claim_atom, TraceCtx>::with<bool>,
-    caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,  // status, stop reason / summary
+    caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,  // status, stop reason / summary: recorded, re-read the row
     caf::reacts_to<tick_atom>,   // re-read the gate row now (and resume if due)
     caf::reacts_to<poll_atom>>;  // the same, every second (sees `arc dispatch …`)
 

@@ -107,10 +107,7 @@ TEST(Scenario, NineteenHoursDark) {
       ExecOutcome x = interpret_claude_output(limited ? rate_limited_run() : good_run());
       if (limited) quota_hit = true;
       TaskOutcome o{running[i].task, owner, x, 7 * kMinute};
-      in_transaction(*db, [&] {
-        store.finish(o);
-        return apply_gate(*db, store, gc, {"outcome", x.status, x.stop_reason.empty() ? x.summary : x.stop_reason});
-      });
+      in_transaction(*db, [&] { return record_outcome(store, gc, o); });
       done.push_back(running[i]);
       running.erase(running.begin() + static_cast<long>(i));
     }
