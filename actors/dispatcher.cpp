@@ -64,8 +64,24 @@ void tell_outcome(self_ptr self, const ExecOutcome& x, const std::string& now, c
       self->send(t, failed_atom::value, trace::send(tc, "dispatcher", "triage", "failed", id));
 }
 
+void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t asked);
+
+// What a finish's answer means: `now` is the task's new status, or "" if
+// the store refused the result (the lease was lost).
+void finished(self_ptr self, int64_t id, const ExecOutcome& x, const std::string& now, const TraceCtx& tc) {
+  if (now.empty()) {
+    spdlog::warn("dispatcher: task {} finished but its lease was lost; result ignored", id);
+    // If it was claimed back by us meanwhile, we hold it with nothing running.
+    want_release(self);
+    return;
+  }
+  spdlog::info("dispatcher: task {} {} -> {}", id, x.status, now);
+  tell_outcome(self, x, now, tc, id);
+}
+
 // Records a run that ended: its result, or, for a run stopped at the end
-// of the drain, a requeue. `done.trace` is its exec.done event.
+// of the drain, a requeue. `done.trace` is its exec.done event. A result
+// takes the next claim with it when a claim may go (one commit for both).
 void record(self_ptr self, ExecDone done) {
   int64_t id = done.task_id;
   Recording what = book(self).start_recording(id, done.cancelled);
@@ -76,11 +92,11 @@ void record(self_ptr self, ExecDone done) {
     retry_later(self, done);
     return;
   }
-  auto on_recorded = [self, id] {
+  auto on_recorded = [self, id](bool claim_next = true) {
     book(self).recorded(id);
     self->state.args.runners->erase(id);
     maybe_finish_drain(self);
-    self->send(self, tick_atom::value);
+    if (claim_next) self->send(self, tick_atom::value);
   };
   auto on_error = [self, id, done](caf::error& e) {
     spdlog::warn("dispatcher: recording task {} failed ({}); retrying in 1 s", id, caf::to_string(e));
@@ -101,20 +117,39 @@ void record(self_ptr self, ExecDone done) {
   const ExecOutcome& x = done.outcome;
   TaskOutcome o{id, "", x, done.duration_ms, book(self).find(id)->epoch, done.run};  // the queue fills in the owner
   auto tc = trace::send(done.trace, "dispatcher", "queue", "finish", id, [&] { return x.status + ": " + x.summary; });
-  self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
+  int more = book(self).claim_size_after_record(steady_now_ms());
+  if (more <= 0) {
+    self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
+        .then(
+            [self, on_recorded, id, x, tc](std::string& now) {
+              finished(self, id, x, now, tc);
+              on_recorded();
+            },
+            on_error);
+    return;
+  }
+  book(self).claim_sent();
+  int64_t asked = steady_now_ms();
+  self->request(q, kRequestTimeout, finish_atom::value, std::move(o), static_cast<int32_t>(more), tc)
       .then(
-          [self, on_recorded, id, x, tc](std::string& now) {
-            if (now.empty()) {
-              spdlog::warn("dispatcher: task {} finished but its lease was lost; result ignored", id);
-              // If it was claimed back by us meanwhile, we hold it with nothing running.
-              want_release(self);
-            } else {
-              spdlog::info("dispatcher: task {} {} -> {}", id, x.status, now);
-              tell_outcome(self, x, now, tc, id);
-            }
-            on_recorded();
+          [self, on_recorded, id, x, tc, asked, more](FinishAndClaim& r) {
+            book(self).claim_answered();
+            finished(self, id, x, r.status, tc);
+            // Fewer than asked for: nothing more is ready (or the gate is
+            // stopped) now; the next poll or write wakes us.
+            on_recorded(static_cast<int>(r.claimed.size()) == more);
+            fault::crash_point("actor.dispatcher.claimed");
+            for (auto& t : r.claimed) launch(self, t, tc, asked);
+            maybe_finish_drain(self);
           },
-          on_error);
+          [self, on_error](caf::error& e) {
+            // The claim may have been committed all the same (a timeout):
+            // what we hold but do not run goes back.
+            millis pause = book(self).claim_failed(steady_now_ms());
+            self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
+            want_release(self);
+            on_error(e);
+          });
 }
 
 void claim(self_ptr self);
@@ -373,6 +408,8 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
   policy.slots = args.config->slots;
   policy.lease_ms = args.config->lease_ms;
   policy.lease_deadlines = args.config->cluster.role == "worker";
+  // A worker's queue is its link to the hub, which relays the two steps.
+  policy.claim_with_record = args.config->cluster.role != "worker";
   st.book.emplace(policy);
   // Runs started by a previous dispatcher (we are a restart) are ours now.
   for (auto& run : st.args.runners->adopt(caf::actor_cast<caf::actor>(self))) book(self).adopt(run.task_id, run.epoch);

@@ -7,6 +7,7 @@
 #include "actors/trace.hpp"
 #include "core/fault.hpp"
 #include "actors/trace_describe.hpp"
+#include "storage/dispatch_ops.hpp"
 #include "storage/recovery.hpp"
 #include "storage/runs.hpp"
 #include "storage/settings.hpp"
@@ -130,6 +131,13 @@ std::function<void(const T&)> traced(const TraceCtx& tc, const char* type, std::
   };
 }
 
+void trace_claimed(const TraceCtx& tc, const TaskList& tasks) {
+  for (auto& t : tasks)
+    trace::event(tc, "persistence", "task.claimed", t.id, [&] {
+      return "attempt " + std::to_string(t.attempts) + "/" + std::to_string(t.max_attempts) + ": " + t.subject;
+    });
+}
+
 persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs args) {
   answer_requests_on_crash(self, "persistence");
   auto& st = self->state;
@@ -160,12 +168,7 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
         trace::recv(tc, "persistence", "claim");
         return enqueue<TaskList>(
             self, [owner, max, lease](TaskStore& s) { return s.claim(owner, max, lease); },
-            traced<TaskList>(tc, "claim", [tc](const TaskList& tasks) {
-              for (auto& t : tasks)
-                trace::event(tc, "persistence", "task.claimed", t.id, [&] {
-                  return "attempt " + std::to_string(t.attempts) + "/" + std::to_string(t.max_attempts) + ": " + t.subject;
-                });
-            }));
+            traced<TaskList>(tc, "claim", [tc](const TaskList& tasks) { trace_claimed(tc, tasks); }));
       },
       [self](finish_atom, TaskOutcome o, TraceCtx tc) {
         trace::recv(tc, "persistence", "finish");
@@ -178,6 +181,20 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
             [o = std::move(o), gate](TaskStore& s) { return record_outcome(s, gate, o); },
             traced<std::string>(tc, "finish", [tc, id](const std::string& now) {
               trace::event(tc, "persistence", "task.finished", id, [&] { return now.empty() ? "lease lost" : now; });
+            }));
+      },
+      [self](finish_atom, TaskOutcome o, int32_t max, millis lease, TraceCtx tc) {
+        trace::recv(tc, "persistence", "finish");
+        int64_t id = o.id;
+        auto gate = self->state.args.gate;
+        return enqueue<FinishAndClaim>(
+            self,
+            [o = std::move(o), gate, max, lease](TaskStore& s) {
+              return finish_and_claim(s, gate, o, o.owner, max, lease);
+            },
+            traced<FinishAndClaim>(tc, "finish", [tc, id](const FinishAndClaim& r) {
+              trace::event(tc, "persistence", "task.finished", id, [&] { return r.status.empty() ? "lease lost" : r.status; });
+              trace_claimed(tc, r.claimed);
             }));
       },
       [self](renew_atom, std::string owner, IdList ids, millis lease) {

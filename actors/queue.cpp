@@ -53,6 +53,15 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
         auto out = trace::send(tc, "queue", "persistence", "finish", o.id, [&] { return o.result.status; });
         return forward<std::string>(self, finish_atom::value, std::move(o), out);
       },
+      [self](finish_atom, TaskOutcome o, int32_t max, TraceCtx tc) {
+        trace::recv(tc, "queue", "finish");
+        fault::crash_point("actor.queue");
+        auto& a = self->state.args;
+        o.owner = a.incarnation;
+        auto out = trace::send(tc, "queue", "persistence", "finish", o.id,
+                               [&] { return o.result.status + ", then claim up to " + std::to_string(max); });
+        return forward<FinishAndClaim>(self, finish_atom::value, std::move(o), max, a.lease_ms, out);
+      },
       [self](renew_atom, IdList ids) {
         auto& a = self->state.args;
         return forward<IdList>(self, renew_atom::value, a.incarnation, std::move(ids),

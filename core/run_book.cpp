@@ -12,6 +12,11 @@ int RunBook::claim_size(int64_t now) const {
   return std::max(free_slots(), 0);
 }
 
+int RunBook::claim_size_after_record(int64_t now) const {
+  if (!policy_.claim_with_record || draining_ || claim_in_flight_ || release_in_flight_ || now < claims_paused_until_) return 0;
+  return std::max(free_slots() + 1, 0);
+}
+
 void RunBook::claim_answered() {
   claim_in_flight_ = false;
   claim_failures_ = 0;

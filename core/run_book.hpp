@@ -46,6 +46,7 @@ struct RunBookPolicy {
   int slots = 1;
   millis lease_ms = 60'000;
   bool lease_deadlines = false;  // a cluster worker: stop a run once its lease has surely run out
+  bool claim_with_record = true;  // claim in the transaction that records a result (not through a hub link)
   // After a failed claim (a full disk fails every claim): no claim for this
   // long, doubling per failure in a row, up to the cap.
   millis claim_pause_first = 100;
@@ -83,6 +84,9 @@ class RunBook {
   // How many tasks to claim now: 0 while draining, while a claim or a
   // release is in flight, with no free slot, or during a claim pause.
   int claim_size(int64_t now) const;
+  // The same, counting the slot of the run whose result is about to be
+  // recorded as free: the claim that goes with that record.
+  int claim_size_after_record(int64_t now) const;  // 0 unless policy.claim_with_record
   void claim_sent() { claim_in_flight_ = true; }
   void claim_answered();   // the claim got through (with or without tasks): any pause ends
   void claim_withdrawn() { claim_in_flight_ = false; }  // not sent after all (the gate said no)

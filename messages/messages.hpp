@@ -8,6 +8,7 @@
 #include "core/prompt.hpp"
 #include "core/trace_event.hpp"
 #include "core/task.hpp"
+#include "storage/dispatch_ops.hpp"
 #include "storage/gate_store.hpp"
 #include "storage/node_store.hpp"
 #include "storage/sensor_store.hpp"
@@ -106,6 +107,11 @@ typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, FinishAndClaim& x) {
+  return f(caf::meta::type_name("finish_and_claim"), x.status, x.claimed);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, RunInfo& x) {
   return f(caf::meta::type_name("run_info"), x.started_at, x.executor, x.model, x.skills);
 }
@@ -193,6 +199,8 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<create_atom, TaskSpec, std::string, TraceCtx>::with<CreateResult>,
     caf::replies_to<claim_atom, std::string, int32_t, millis, TraceCtx>::with<TaskList>,
     caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
+    // A finish and the next claim in one transaction (storage/dispatch_ops.hpp): max, lease.
+    caf::replies_to<finish_atom, TaskOutcome, int32_t, millis, TraceCtx>::with<FinishAndClaim>,
     caf::replies_to<renew_atom, std::string, IdList, millis>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, std::string, TraceCtx>::with<bool>,
     caf::replies_to<reap_atom, std::string>::with<int32_t>,
@@ -213,6 +221,7 @@ using persistence_actor = caf::typed_actor<
 using queue_actor = caf::typed_actor<
     caf::replies_to<claim_atom, int32_t, TraceCtx>::with<TaskList>,
     caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
+    caf::replies_to<finish_atom, TaskOutcome, int32_t, TraceCtx>::with<FinishAndClaim>,  // and claim up to N
     caf::replies_to<renew_atom, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, TraceCtx>::with<bool>,
     caf::replies_to<release_atom, IdList>::with<int32_t>,  // our claims not running: requeue them

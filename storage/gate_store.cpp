@@ -96,15 +96,6 @@ int prepare_resume(TaskStore& store, const GateConfig& cfg, millis gap_ms) {
   return expired + static_cast<int>(stale.size());
 }
 
-std::string record_outcome(TaskStore& store, const GateConfig& cfg, const TaskOutcome& o) {
-  std::string now = store.finish(o);
-  if (now.empty()) return now;
-  const ExecOutcome& x = o.result;
-  apply_gate(store.db(), store, cfg,
-             GateCommand{"outcome", gate_word(x.status, x.systemic, now), x.stop_reason.empty() ? x.summary : x.stop_reason});
-  return now;
-}
-
 GateResult apply_gate(Db& db, TaskStore& store, const GateConfig& cfg, const GateCommand& cmd) {
   millis now = store.now();
   GateResult r;

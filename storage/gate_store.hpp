@@ -34,14 +34,6 @@ GateState load_gate(Db& db);
 GateResult apply_gate(Db& db, TaskStore& store, const GateConfig& cfg, const GateCommand& cmd);
 std::vector<GateEvent> gate_events(Db& db, int limit);
 
-// Records a run's outcome (TaskStore::finish) and applies it to the gate in
-// the same transaction: a failure is counted, a rate limit or a systemic
-// failure stops dispatch, with the task's new status. No claim — here or on
-// another node — can slip in between, and a crash cannot keep one without
-// the other. Returns the task's new status, or "" if the lease was lost
-// (then the gate is not told: the result was refused).
-std::string record_outcome(TaskStore& store, const GateConfig& cfg, const TaskOutcome& outcome);
-
 // An operator's pause | resume | reset (`arc dispatch …`, POST
 // /api/dispatch/…) in its own transaction; `via` names the caller in the
 // recorded reason. Throws std::invalid_argument for an unknown kind, and

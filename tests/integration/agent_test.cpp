@@ -174,6 +174,7 @@ TEST(Agent, OverTheDailyBudgetOnlyUrgentTasksRun) {
   rig.start(kSource + "/examples/agent/bin/transcript.jsonl", "", "[budget]\ndaily_usd = 0.05\n");
   int64_t first = rig.add({"--subject", "spends the day's budget"});
   ASSERT_TRUE(test::wait_for([&] { return rig.scalar("SELECT count(*) FROM runs") == 1; }, 15s)) << rig.arcd->log();
+  EXPECT_EQ(rig.status_of(first), "completed");
   int64_t routine = rig.add({"--subject", "routine report", "--priority", "5"});
   int64_t urgent = rig.add({"--subject", "urgent alert", "--priority", "2"});
   ASSERT_TRUE(test::wait_for([&] { return rig.scalar("SELECT count(*) FROM runs") == 2; }, 15s)) << rig.arcd->log();

@@ -13,6 +13,7 @@
 
 #include "core/claude_output.hpp"
 #include "core/time_text.hpp"
+#include "storage/dispatch_ops.hpp"
 #include "storage/gate_store.hpp"
 #include "storage/schema.hpp"
 #include "support/temp_dir.hpp"

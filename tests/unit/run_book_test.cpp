@@ -57,6 +57,24 @@ TEST(RunBook, FailedClaimsPauseClaimingDoublingToTheCap) {
   EXPECT_EQ(b.claim_size(2001), 1) << "a claim that got through ends the pause";
 }
 
+TEST(RunBook, ARecordedResultTakesTheClaimOfTheSlotItFrees) {
+  RunBook b(slots(2));
+  b.claimed(1, 1, 0);
+  b.claimed(2, 1, 0);
+  b.result_in(1);
+  EXPECT_EQ(b.claim_size(0), 0);
+  EXPECT_EQ(b.claim_size_after_record(0), 1) << "task 1's slot";
+  b.claim_sent();
+  EXPECT_EQ(b.claim_size_after_record(0), 0) << "one claim in flight";
+  b.claim_failed(0);
+  EXPECT_EQ(b.claim_size_after_record(50), 0) << "paused";
+  b.drain();
+  EXPECT_EQ(b.claim_size_after_record(10'000), 0);
+  RunBookPolicy hub_link = slots(2);
+  hub_link.claim_with_record = false;
+  EXPECT_EQ(RunBook(hub_link).claim_size_after_record(0), 0) << "a cluster worker claims in two steps";
+}
+
 TEST(RunBook, ARunHoldsItsSlotUntilItsResultIsRecorded) {
   RunBook b(slots(1));
   ASSERT_EQ(b.claimed(7, 3, 0), OnClaimed::start);

@@ -1,0 +1,93 @@
+// The dispatcher's composite writes (storage/dispatch_ops.hpp): a result
+// and what it does to the gate, and the next claim, in one transaction.
+#include <gtest/gtest.h>
+
+#include "core/time_text.hpp"
+#include "storage/dispatch_ops.hpp"
+#include "storage/gate_store.hpp"
+#include "storage/schema.hpp"
+#include "support/temp_dir.hpp"
+
+namespace arc {
+namespace {
+
+struct Rig {
+  test::TempDir dir;
+  SimClock clock{*parse_iso_instant("2026-05-14T03:00:00Z")};
+  std::unique_ptr<Db> db = open_database(dir.file("d.db"));
+  TaskStore store{*db, clock};
+  GateConfig gate;
+  int64_t add(int priority) {
+    TaskSpec s;
+    s.subject = "p" + std::to_string(priority);
+    s.priority = priority;
+    s.max_attempts = 1;
+    return in_transaction(*db, [&] { return store.create(s, "test").id; });
+  }
+  Task claim_one() {
+    auto got = in_transaction(*db, [&] { return store.claim("me", 1, 60'000); });
+    EXPECT_EQ(got.size(), 1u);
+    return got.at(0);
+  }
+  TaskOutcome outcome(const Task& t, const std::string& status) {
+    TaskOutcome o;
+    o.id = t.id;
+    o.owner = "me";
+    o.epoch = t.lease_epoch;
+    o.result.status = status;
+    if (status == "failed") o.result.failure_class = "task_failed";
+    return o;
+  }
+};
+
+TEST(DispatchOps, AResultAndTheNextClaimAreOneTransaction) {
+  Rig r;
+  r.add(5);
+  int64_t urgent = r.add(1);
+  Task first = r.claim_one();
+  ASSERT_EQ(first.id, urgent);
+  r.add(3);
+  int64_t commits = r.db->scalar_int("PRAGMA data_version");
+  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, r.outcome(first, "completed"), "me", 1, 60'000); });
+  EXPECT_EQ(got.status, "completed");
+  ASSERT_EQ(got.claimed.size(), 1u);
+  EXPECT_EQ(got.claimed[0].subject, "p3") << "the next claim is by priority";
+  EXPECT_EQ(r.store.get(first.id)->status, "completed");
+  EXPECT_EQ(r.db->scalar_int("PRAGMA data_version"), commits) << "own commits only";
+}
+
+TEST(DispatchOps, AFailureIsCountedByTheGateInTheSameTransaction) {
+  Rig r;
+  r.add(5);
+  Task t = r.claim_one();
+  in_transaction(*r.db, [&] { return record_outcome(r.store, r.gate, r.outcome(t, "failed")); });
+  EXPECT_EQ(load_gate(*r.db).consecutive_failures, 1);
+  EXPECT_EQ(r.store.get(t.id)->status, "failed");
+}
+
+TEST(DispatchOps, AResultThatStopsTheGateClaimsNothing) {
+  Rig r;
+  r.gate.failure_threshold = 1;
+  r.add(5);
+  r.add(5);
+  Task t = r.claim_one();
+  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, r.outcome(t, "failed"), "me", 1, 60'000); });
+  EXPECT_EQ(load_gate(*r.db).state, "stopped_failures");
+  EXPECT_TRUE(got.claimed.empty()) << "the claim reads the gate row the result just stopped";
+}
+
+TEST(DispatchOps, ARefusedResultStillFillsTheSlotAndTellsTheGateNothing) {
+  Rig r;
+  r.add(5);
+  r.add(5);
+  Task t = r.claim_one();
+  TaskOutcome late = r.outcome(t, "failed");
+  late.epoch = t.lease_epoch + 7;  // another lease's
+  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, late, "me", 1, 60'000); });
+  EXPECT_EQ(got.status, "");
+  EXPECT_EQ(got.claimed.size(), 1u);
+  EXPECT_EQ(load_gate(*r.db).consecutive_failures, 0);
+}
+
+}  // namespace
+}  // namespace arc
