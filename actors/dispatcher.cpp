@@ -11,6 +11,7 @@
 #include "core/claude_output.hpp"
 #include "core/executor_launch.hpp"
 #include "core/fault.hpp"
+#include "core/log_throttle.hpp"
 #include "core/run_book.hpp"
 #include "core/runtime_stats.hpp"
 
@@ -29,6 +30,7 @@ struct DispatcherState {
   bool version_asked = false;   // one data_version request in flight at most
   bool version_again = false;   // a change came in while it was in flight
   caf::typed_response_promise<int32_t> drain_promise;
+  LogThrottle log;  // a storage fault fails every write: say each kind once per 5 s
   static inline const char* name = "dispatcher";
 };
 
@@ -99,7 +101,9 @@ void record(self_ptr self, ExecDone done) {
     if (claim_next) self->send(self, tick_atom::value);
   };
   auto on_error = [self, id, done](caf::error& e) {
-    spdlog::warn("dispatcher: recording task {} failed ({}); retrying in 1 s", id, caf::to_string(e));
+    if (auto held = self->state.log.admit("record", steady_now_ms()))
+      spdlog::warn("dispatcher: recording task {} failed ({}); retrying in 1 s{}", id, caf::to_string(e),
+                   held_back_note(*held));
     book(self).recording_failed(id);
     retry_later(self, done);
   };
@@ -266,8 +270,9 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause) {
             auto& b = book(self);
             millis pause = b.claim_failed(steady_now_ms());
             self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
-            spdlog::warn("dispatcher: claim failed ({} in a row): {}; no claim for {} ms", b.claim_failures(),
-                         caf::to_string(e), pause);
+            if (auto held = self->state.log.admit("claim", steady_now_ms()))
+              spdlog::warn("dispatcher: claim failed ({} in a row): {}; no claim for {} ms{}", b.claim_failures(),
+                           caf::to_string(e), pause, held_back_note(*held));
             // It may have been committed all the same (the queue crashed on
             // the way back): what we hold but do not run goes back.
             want_release(self);
@@ -363,7 +368,10 @@ void renew(self_ptr self) {
             for (int64_t id : stop) spdlog::warn("dispatcher: lost the lease of task {}; stopping its run", id);
             stop_runs(self, stop);
           },
-          [](caf::error& e) { spdlog::warn("dispatcher: lease renewal failed: {}", caf::to_string(e)); });
+          [self](caf::error& e) {
+            if (auto held = self->state.log.admit("renew", steady_now_ms()))
+              spdlog::warn("dispatcher: lease renewal failed: {}{}", caf::to_string(e), held_back_note(*held));
+          });
 }
 
 // Tasks written by another process (the CLI, the HTTP API) start within a

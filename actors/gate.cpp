@@ -6,6 +6,8 @@
 
 #include "actors/trace.hpp"
 #include "core/fault.hpp"
+#include "core/log_throttle.hpp"
+#include "core/runtime_stats.hpp"
 
 #include <thread>
 
@@ -22,6 +24,7 @@ struct GateActorState {
   GateState gate;
   bool synced = false;  // no claim before the row was read once
   millis timer_for = 0;  // the resume time a timer is set for
+  LogThrottle log;       // a storage fault fails its tick every second
   static inline const char* name = "gate";
 };
 
@@ -88,7 +91,11 @@ void apply(self_ptr self, GateCommand cmd, TraceCtx cause = {}) {
             }
             notify(st.cfg, st.gate, r.change);
           },
-          [](caf::error& e) { spdlog::warn("gate: could not update the gate row: {}", caf::to_string(e)); });
+          [self](caf::error& e) {
+            // Its tick writes every second: a full disk would say so every second.
+            if (auto held = self->state.log.admit("gate row", steady_now_ms()))
+              spdlog::warn("gate: could not update the gate row: {}{}", caf::to_string(e), held_back_note(*held));
+          });
 }
 
 gate_actor::behavior_type gate_fn(self_ptr self, GateConfig cfg) {

@@ -6,6 +6,8 @@
 
 #include "actors/trace.hpp"
 #include "core/fault.hpp"
+#include "core/log_throttle.hpp"
+#include "core/runtime_stats.hpp"
 #include "actors/trace_describe.hpp"
 #include "storage/dispatch_ops.hpp"
 #include "storage/recovery.hpp"
@@ -32,6 +34,7 @@ struct PersistenceState {
   bool notify_dispatcher = false;  // the batch creates tasks: tell the dispatcher after COMMIT
   int64_t transactions = 0;  // committed batches
   int64_t requests = 0;      // requests answered from them
+  LogThrottle log;           // a full disk fails every batch: say it once per 5 s
   // Dying with requests queued (a crash): answer them with an error, so that
   // their senders retry now instead of waiting for their request timeout.
   ~PersistenceState() {
@@ -103,7 +106,8 @@ void flush(self_ptr self) {
       for (auto& op : ops) op.fail(err);
       throw;
     }
-    spdlog::error("persistence: batch of {} requests rolled back: {}", ops.size(), e.what());
+    if (auto held = st.log.admit("batch", steady_now_ms()))
+      spdlog::error("persistence: batch of {} requests rolled back: {}{}", ops.size(), e.what(), held_back_note(*held));
     auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
     for (auto& op : ops) op.fail(err);
     // A broken connection or file is not fixed by retrying on it: crash, and

@@ -7,6 +7,8 @@
 
 #include "actors/trace.hpp"
 #include "core/fault.hpp"
+#include "core/log_throttle.hpp"
+#include "core/runtime_stats.hpp"
 
 namespace arc {
 namespace {
@@ -15,6 +17,7 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 
 struct QueueState {
   QueueArgs args;
+  LogThrottle log;
   static inline const char* name = "queue";
 };
 
@@ -90,7 +93,10 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
                 [](int32_t n) {
                   if (n > 0) spdlog::info("queue: {} tasks recovered from lapsed leases or expired", n);
                 },
-                [](caf::error& e) { spdlog::warn("queue: housekeeping failed: {}", caf::to_string(e)); });
+                [self](caf::error& e) {
+                  if (auto held = self->state.log.admit("housekeeping", steady_now_ms()))
+                    spdlog::warn("queue: housekeeping failed: {}{}", caf::to_string(e), held_back_note(*held));
+                });
       },
   };
 }

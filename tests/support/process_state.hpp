@@ -33,6 +33,23 @@ inline ProcStat proc_stat(pid_t pid) {
   return s;
 }
 
+// The CPU a process has used so far, user + system, in clock ticks (fields
+// 14 and 15 of /proc/PID/stat); -1 if it cannot be read.
+inline long cpu_ticks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return -1;
+  auto close = text.rfind(')');
+  if (close == std::string::npos) return -1;
+  const char* p = text.c_str() + close + 2;  // field 3, the state
+  for (int field = 3; field < 14 && *p; ++p)
+    if (*p == ' ') ++field;
+  char* end = nullptr;
+  long user = std::strtol(p, &end, 10);
+  long system = std::strtol(end, nullptr, 10);
+  return user + system;
+}
+
 // Gone: kill(pid, 0) fails with ESRCH, or the process is a zombie. A zombie
 // has exited and runs nothing; it waits only for its reaper, which for an
 // orphan is whatever this machine runs as PID 1 and may be slow (or never
