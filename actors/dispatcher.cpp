@@ -23,6 +23,7 @@ constexpr auto kRequestTimeout = std::chrono::seconds(30);
 struct DispatcherState {
   DispatcherArgs args;
   std::optional<RunBook> book;  // every run we hold, and the decisions about them (core/run_book.hpp)
+  std::map<int64_t, std::pair<Task, TraceCtx>> ahead;  // what the book's waiting runs will start with
   bool release_wanted = false;  // give back claims we hold but do not run (release_atom)
   bool release_loop = false;    // a release_atom is on its way: at most one loop
   int release_failures = 0;     // in a row, for the log
@@ -67,6 +68,8 @@ void tell_outcome(self_ptr self, const ExecOutcome& x, const std::string& now, c
 }
 
 void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t asked);
+void start_waiting(self_ptr self);
+void give_back_waiting(self_ptr self, const std::vector<int64_t>& ids, const std::string& why);
 
 // What a finish's answer means: `now` is the task's new status, or "" if
 // the store refused the result (the lease was lost).
@@ -94,6 +97,9 @@ void record(self_ptr self, ExecDone done) {
     retry_later(self, done);
     return;
   }
+  // Its slot is free: a task claimed ahead starts now, while this result
+  // is committed (after a success; see the exec_done handler).
+  start_waiting(self);
   auto on_recorded = [self, id](bool claim_next = true) {
     book(self).recorded(id);
     self->state.args.runners->erase(id);
@@ -122,36 +128,43 @@ void record(self_ptr self, ExecDone done) {
   TaskOutcome o{id, "", x, done.duration_ms, book(self).find(id)->epoch, done.run};  // the queue fills in the owner
   auto tc = trace::send(done.trace, "dispatcher", "queue", "finish", id, [&] { return x.status + ": " + x.summary; });
   int more = book(self).claim_size_after_record(steady_now_ms());
-  if (more <= 0) {
+  if (!book(self).policy().claim_with_record) {  // a cluster worker: the hub link relays a finish alone
     self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
         .then(
             [self, on_recorded, id, x, tc](std::string& now) {
               finished(self, id, x, now, tc);
               on_recorded();
+              start_waiting(self);
             },
             on_error);
     return;
   }
-  book(self).claim_sent();
+  // The answer also says whether the gate is open after this result, which
+  // is what the tasks claimed ahead wait for after a failure.
+  if (more > 0) book(self).claim_sent();
   int64_t asked = steady_now_ms();
   self->request(q, kRequestTimeout, finish_atom::value, std::move(o), static_cast<int32_t>(more), tc)
       .then(
           [self, on_recorded, id, x, tc, asked, more](FinishAndClaim& r) {
-            book(self).claim_answered();
+            if (more > 0) book(self).claim_answered();
             finished(self, id, x, r.status, tc);
             // Fewer than asked for: nothing more is ready (or the gate is
             // stopped) now; the next poll or write wakes us.
-            on_recorded(static_cast<int>(r.claimed.size()) == more);
+            on_recorded(more == 0 || static_cast<int>(r.claimed.size()) == more);
+            if (!r.gate_open) give_back_waiting(self, book(self).take_waiting(), "the gate closed before they started");
             fault::crash_point("actor.dispatcher.claimed");
             for (auto& t : r.claimed) launch(self, t, tc, asked);
+            start_waiting(self);
             maybe_finish_drain(self);
           },
-          [self, on_error](caf::error& e) {
-            // The claim may have been committed all the same (a timeout):
-            // what we hold but do not run goes back.
-            millis pause = book(self).claim_failed(steady_now_ms());
-            self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
-            want_release(self);
+          [self, on_error, more](caf::error& e) {
+            if (more > 0) {
+              // The claim may have been committed all the same (a timeout):
+              // what we hold but do not run goes back.
+              millis pause = book(self).claim_failed(steady_now_ms());
+              self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
+              want_release(self);
+            }
             on_error(e);
           });
 }
@@ -199,7 +212,7 @@ void start_run(self_ptr self, const Task& task, const TraceCtx& claimed) {
     done.outcome.status = status::failed;
     done.outcome.failure_class = failure::executor_error;
     done.outcome.summary = why;
-    book(self).result_in(task.id);
+    book(self).result_in(task.id, steady_now_ms(), true);
     record(self, std::move(done));
     return;
   }
@@ -228,9 +241,12 @@ void start_run(self_ptr self, const Task& task, const TraceCtx& claimed) {
 
 // A claim asked at `asked` (steady ms) handed us `task`: the run book says what to do.
 void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t asked) {
-  switch (book(self).claimed(task.id, task.lease_epoch, asked)) {
+  switch (book(self).claimed(task.id, task.lease_epoch, asked, steady_now_ms())) {
     case OnClaimed::start:
       start_run(self, task, claimed);
+      return;
+    case OnClaimed::wait:
+      self->state.ahead[task.id] = {task, claimed};
       return;
     case OnClaimed::keep_running:
       spdlog::warn("dispatcher: task {} claimed again while its run goes on; the run keeps it", task.id);
@@ -245,8 +261,44 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t as
   }
 }
 
-void claim_from_queue(self_ptr self, const TraceCtx& cause) {
-  int n = book(self).free_slots();
+// Starts the tasks claimed ahead that the run book lets start now.
+void start_waiting(self_ptr self) {
+  auto& ahead = self->state.ahead;
+  while (auto id = book(self).next_to_start(steady_now_ms())) {
+    auto it = ahead.find(*id);
+    if (it == ahead.end()) continue;  // cannot happen: every waiting run came through launch()
+    auto [task, claimed] = std::move(it->second);
+    ahead.erase(it);
+    start_run(self, task, claimed);
+  }
+}
+
+// Gives back the tasks claimed ahead (the gate closed, or arcd stops):
+// requeued untouched, their attempt not spent.
+void give_back_waiting(self_ptr self, const std::vector<int64_t>& ids, const std::string& why) {
+  for (int64_t id : ids) {
+    auto it = self->state.ahead.find(id);
+    TraceCtx tc = it == self->state.ahead.end() ? TraceCtx{} : it->second.second;
+    if (it != self->state.ahead.end()) self->state.ahead.erase(it);
+    give_back(self, id, why, tc);
+  }
+  if (!ids.empty()) spdlog::info("dispatcher: {} tasks claimed ahead given back: {}", ids.size(), why);
+}
+
+// Forgets the payloads of waiting runs the book no longer holds (a lost lease).
+void prune_ahead(self_ptr self) {
+  auto& ahead = self->state.ahead;
+  for (auto it = ahead.begin(); it != ahead.end();) {
+    if (book(self).find(it->first)) {
+      ++it;
+      continue;
+    }
+    spdlog::warn("dispatcher: task {} claimed ahead lost its lease before it started; not run", it->first);
+    it = ahead.erase(it);
+  }
+}
+
+void claim_from_queue(self_ptr self, const TraceCtx& cause, int n) {
   auto q = queue(self);
   if (n <= 0 || !q || book(self).draining()) {
     book(self).claim_withdrawn();
@@ -295,8 +347,8 @@ void claim(self_ptr self) {
   };
   self->request(g, kRequestTimeout, may_claim_atom::value, tc)
       .then(
-          [self, tc, withdrawn](bool open) {
-            if (open) claim_from_queue(self, tc);
+          [self, tc, withdrawn, n](bool open) {
+            if (open) claim_from_queue(self, tc, n);
             else withdrawn();
           },
           [withdrawn](caf::error&) { withdrawn(); });
@@ -365,6 +417,7 @@ void renew(self_ptr self) {
       .then(
           [self, asked](IdList& lost) {
             auto stop = book(self).renewal_answered(asked, lost);
+            prune_ahead(self);
             for (int64_t id : stop) spdlog::warn("dispatcher: lost the lease of task {}; stopping its run", id);
             stop_runs(self, stop);
           },
@@ -378,11 +431,10 @@ void renew(self_ptr self) {
 // few ms: PRAGMA data_version changes when another connection commits.
 // Asked when the database's files change (core/file_watch.hpp), else every
 // 5 ms (poll_data_version).
-void check_data_version(self_ptr self) {
+void ask_data_version(self_ptr self) {
   auto& st = self->state;
-  if (st.args.poll_data_version) self->delayed_send(self, std::chrono::milliseconds(5), version_atom::value);
   auto p = lookup<persistence_actor>(self->system(), persistence_name);
-  if (!p || book(self).free_slots() <= 0 || book(self).draining()) return;
+  if (!p || !book(self).wants_tasks()) return;
   // One request at a time: a persistence busy with a long batch must not
   // find hundreds of these queued behind it. A change meanwhile is looked
   // at when the answer comes.
@@ -402,10 +454,16 @@ void check_data_version(self_ptr self) {
             }
             if (st.version_again) {
               st.version_again = false;
-              self->send(self, version_atom::value);
+              ask_data_version(self);
             }
           },
           [self](caf::error&) { self->state.version_asked = false; });
+}
+
+// A file change (or, without inotify, the 5 ms poll: one timer chain, re-armed here only).
+void check_data_version(self_ptr self) {
+  if (self->state.args.poll_data_version) self->delayed_send(self, std::chrono::milliseconds(5), version_atom::value);
+  ask_data_version(self);
 }
 
 dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args) {
@@ -418,6 +476,12 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
   policy.lease_deadlines = args.config->cluster.role == "worker";
   // A worker's queue is its link to the hub, which relays the two steps.
   policy.claim_with_record = args.config->cluster.role != "worker";
+  // Claiming ahead needs the gate's word with each result (the fused
+  // record): not on a worker, whose hub link relays the two steps.
+  if (policy.claim_with_record && args.config->prefetch_ms > 0) {
+    policy.prefetch_horizon_ms = args.config->prefetch_ms;
+    policy.prefetch_max = std::min(4 * policy.slots, 32);
+  }
   st.book.emplace(policy);
   // Runs started by a previous dispatcher (we are a restart) are ours now.
   for (auto& run : st.args.runners->adopt(caf::actor_cast<caf::actor>(self))) book(self).adopt(run.task_id, run.epoch);
@@ -433,7 +497,11 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
       [self](release_atom) { release(self); },
       [self](exec_done_atom, ExecDone done) {
         fault::crash_point("actor.dispatcher");  // the result is kept by the RunnerTable
-        if (!book(self).result_in(done.task_id)) return;
+        // A success cannot close the gate: the next task claimed ahead starts
+        // now, while this result is committed. After a failure it waits for
+        // the store's word on the gate (record's answer).
+        bool may_close_gate = done.cancelled || done.outcome.status != status::completed;
+        if (!book(self).result_in(done.task_id, steady_now_ms(), may_close_gate)) return;
         record(self, std::move(done));
       },
       [self](version_atom) { check_data_version(self); },
@@ -444,7 +512,7 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
       [self](renew_atom) { renew(self); },
       [self](drain_atom, millis grace) {
         auto& st = self->state;
-        book(self).drain();
+        give_back_waiting(self, book(self).drain(), "arcd stopping before the run started");
         auto rp = self->make_response_promise<int32_t>();
         st.drain_promise = rp;
         spdlog::info("dispatcher: draining: {} runs to finish within {} ms", book(self).size(), grace);

@@ -13,7 +13,9 @@ inline std::string describe(const TaskList& tasks) {
   return s;
 }
 inline std::string describe(const std::string& status) { return status.empty() ? "lease lost" : status; }
-inline std::string describe(const FinishAndClaim& r) { return describe(r.status) + "; claimed " + describe(r.claimed); }
+inline std::string describe(const FinishAndClaim& r) {
+  return describe(r.status) + "; claimed " + describe(r.claimed) + (r.gate_open ? "" : "; gate closed");
+}
 inline std::string describe(bool b) { return b ? "true" : "false"; }
 inline std::string describe(const CreateResult& r) {
   return (r.created ? "created task " : "deduplicated: open task ") + std::to_string(r.id);

@@ -131,7 +131,7 @@ Config parse_config(const std::string& text, const std::string& path) {
   c.source_path = path;
   if (auto* a = root.get_as<toml::table>("arcd")) {
     check_keys(*a,
-               {"database", "synchronous", "slots", "lease_seconds", "poll_ms",
+               {"database", "synchronous", "slots", "lease_seconds", "poll_ms", "prefetch_ms",
                 "shutdown_grace_seconds", "busy_timeout_ms", "log_level", "node_name",
                 "default_skill"},
                path, "arcd.");
@@ -142,6 +142,7 @@ Config parse_config(const std::string& text, const std::string& path) {
     c.slots = static_cast<int>(get_int(*a, "slots", 1, 1, 256, path, "arcd."));
     c.lease_ms = get_int(*a, "lease_seconds", 60, 3, 86400, path, "arcd.") * 1000;
     c.poll_ms = get_int(*a, "poll_ms", 250, 10, 60'000, path, "arcd.");
+    c.prefetch_ms = get_int(*a, "prefetch_ms", 5, 0, 1'000, path, "arcd.");
     c.shutdown_grace_ms = get_int(*a, "shutdown_grace_seconds", 30, 0, 3600, path, "arcd.") * 1000;
     c.busy_timeout_ms = get_int(*a, "busy_timeout_ms", 5000, 0, 600'000, path, "arcd.");
     c.log_level = get_str(*a, "log_level", c.log_level, path, "arcd.");

@@ -125,6 +125,7 @@ struct Config {
   int slots = 1;
   millis lease_ms = 60'000;        // a claim's lease; renewed every lease/3
   millis poll_ms = 250;            // idle re-check for new tasks (CLI writes)
+  millis prefetch_ms = 5;          // claim ahead the runs the slots get through in this long (0: never)
   millis shutdown_grace_ms = 30'000;
   millis busy_timeout_ms = 5'000;
   std::string log_level = "info";

@@ -7,14 +7,47 @@
 
 namespace arc {
 
+int RunBook::free_slots() const {
+  int taken = 0;
+  for (auto& [id, r] : runs_)
+    if (r.phase == RunPhase::running || r.phase == RunPhase::finished) ++taken;
+  return policy_.slots - taken;
+}
+
+int RunBook::waiting() const { return static_cast<int>(waiting_.size()); }
+
+int RunBook::ahead_allowance() const {
+  if (policy_.prefetch_max <= 0 || policy_.prefetch_horizon_ms <= 0 || !avg_run_ms_) return 0;
+  // Runs timed in whole ms: a run under one counts as a tenth of one.
+  double per_run = std::max(*avg_run_ms_, 0.1);
+  double n = static_cast<double>(policy_.prefetch_horizon_ms) * policy_.slots / per_run;
+  return static_cast<int>(std::min<double>(n, policy_.prefetch_max));
+}
+
+bool RunBook::results_in_hand() const {
+  for (auto& [id, r] : runs_)
+    if (r.phase == RunPhase::finished) return true;
+  return false;
+}
+
+bool RunBook::wants_tasks() const {
+  if (draining_ || results_in_hand()) return false;
+  return free_slots() > 0 || waiting() < ahead_allowance();
+}
+
 int RunBook::claim_size(int64_t now) const {
   if (draining_ || claim_in_flight_ || release_in_flight_ || now < claims_paused_until_) return 0;
-  return std::max(free_slots(), 0);
+  // A result whose record failed (in hand until it is tried again) holds
+  // claims back: no new work while results cannot be written.
+  if (results_in_hand()) return 0;
+  int free = free_slots();
+  // Waiting tasks fill free slots first (next_to_start); what is left of
+  // the allowance is claimed ahead.
+  return std::max(free + ahead_allowance() - waiting(), 0);
 }
 
 int RunBook::claim_size_after_record(int64_t now) const {
-  if (!policy_.claim_with_record || draining_ || claim_in_flight_ || release_in_flight_ || now < claims_paused_until_) return 0;
-  return std::max(free_slots() + 1, 0);
+  return policy_.claim_with_record ? claim_size(now) : 0;
 }
 
 void RunBook::claim_answered() {
@@ -30,7 +63,7 @@ millis RunBook::claim_failed(int64_t now) {
   return pause;
 }
 
-OnClaimed RunBook::claimed(int64_t task, int64_t epoch, int64_t asked_at) {
+OnClaimed RunBook::claimed(int64_t task, int64_t epoch, int64_t asked_at, int64_t now) {
   if (draining_) return OnClaimed::give_back_draining;
   std::optional<int64_t> deadline;
   if (policy_.lease_deadlines) deadline = asked_at + policy_.lease_ms;
@@ -38,6 +71,12 @@ OnClaimed RunBook::claimed(int64_t task, int64_t epoch, int64_t asked_at) {
     // Its lease lapsed and the task came back to us. If the earlier run has
     // ended (its result belongs to the earlier lease and will be refused) or
     // is being stopped for that lost lease, this claim gets no run from it.
+    if (r->phase == RunPhase::waiting) {  // its earlier claim lapsed unstarted: the new one is what it waits under
+      r->number = ++last_number_;
+      r->epoch = epoch;
+      if (deadline) r->held_until = deadline;
+      return OnClaimed::keep_running;
+    }
     if (r->phase != RunPhase::running || r->stopped == StopCause::lost_lease) return OnClaimed::give_back;
     // The run goes on and now holds the new claim: never a second process
     // for one task. A renewal sent before this claim no longer speaks for it.
@@ -51,8 +90,32 @@ OnClaimed RunBook::claimed(int64_t task, int64_t epoch, int64_t asked_at) {
   r.number = ++last_number_;
   r.epoch = epoch;
   r.held_until = deadline;
+  r.started_at = now;
+  // A slot free and nobody ahead of it in line: start. Else it waits (the
+  // claim's tasks come in priority order, after those claimed before).
+  bool start = free_slots() > 0 && waiting_.empty();
+  if (!start) r.phase = RunPhase::waiting;
   runs_[task] = r;
-  return OnClaimed::start;
+  if (start) return OnClaimed::start;
+  waiting_.push_back(task);
+  return OnClaimed::wait;
+}
+
+std::optional<int64_t> RunBook::next_to_start(int64_t now) {
+  if (draining_ || verdicts_pending_ > 0 || waiting_.empty() || free_slots() <= 0) return std::nullopt;
+  int64_t task = waiting_.front();
+  waiting_.erase(waiting_.begin());
+  Run& r = runs_.at(task);
+  r.phase = RunPhase::running;
+  r.started_at = now;
+  return task;
+}
+
+std::vector<int64_t> RunBook::take_waiting() {
+  std::vector<int64_t> out;
+  out.swap(waiting_);
+  for (int64_t id : out) runs_.erase(id);
+  return out;
 }
 
 void RunBook::adopt(int64_t task, int64_t epoch) {
@@ -71,10 +134,20 @@ std::vector<int64_t> RunBook::held() const {
   return ids;
 }
 
-bool RunBook::result_in(int64_t task) {
+bool RunBook::result_in(int64_t task, int64_t now, bool may_close_gate) {
   Run* r = get(task);
-  if (!r) return false;
-  if (r->phase == RunPhase::running) r->phase = RunPhase::finished;
+  if (!r || r->phase == RunPhase::waiting) return false;
+  if (r->phase != RunPhase::running) return true;
+  r->phase = RunPhase::finished;
+  if (may_close_gate && !r->awaits_verdict) {
+    r->awaits_verdict = true;
+    ++verdicts_pending_;
+  }
+  // The recent run time, for the claim-ahead allowance (an eighth each).
+  if (now >= r->started_at && now > 0) {
+    double ms = static_cast<double>(now - r->started_at);
+    avg_run_ms_ = avg_run_ms_ ? *avg_run_ms_ * 7 / 8 + ms / 8 : ms;
+  }
   return true;
 }
 
@@ -89,7 +162,13 @@ void RunBook::recording_failed(int64_t task) {
   if (Run* r = get(task); r && r->phase == RunPhase::recording) r->phase = RunPhase::finished;
 }
 
-void RunBook::recorded(int64_t task) { runs_.erase(task); }
+void RunBook::recorded(int64_t task) {
+  auto it = runs_.find(task);
+  if (it == runs_.end()) return;
+  if (it->second.awaits_verdict) --verdicts_pending_;
+  if (it->second.phase == RunPhase::waiting) waiting_.erase(std::find(waiting_.begin(), waiting_.end(), task));
+  runs_.erase(it);
+}
 
 Renewal RunBook::renewal(int64_t now) const {
   Renewal r;
@@ -114,6 +193,10 @@ std::vector<int64_t> RunBook::renewal_answered(const Renewal& asked, const std::
     }
     std::optional<uint64_t> now_number;
     if (r) now_number = r->number;
+    if (r && r->phase == RunPhase::waiting && r->number == number) {
+      recorded(id);  // never started: nothing to stop or record, the task is someone else's now
+      continue;
+    }
     if (on_lost_lease(number, now_number, r && r->phase != RunPhase::running) != LostLease::stop_run) continue;
     stop(*r, StopCause::lost_lease);
     stop_now.push_back(id);
@@ -130,6 +213,11 @@ std::vector<int64_t> RunBook::past_their_lease(int64_t now) {
     stop_now.push_back(id);
   }
   return stop_now;
+}
+
+std::vector<int64_t> RunBook::drain() {
+  draining_ = true;
+  return take_waiting();
 }
 
 bool RunBook::drained() const { return draining_ && runs_.empty() && !claim_in_flight_ && !release_in_flight_; }

@@ -5,10 +5,23 @@
 // carries the decisions out (sends, cancels, timers); each case here is a
 // unit test without an actor system (tests/unit/run_book_test.cpp).
 //
-// A run's life:  claimed → running → finished → recording → (gone)
-//                              ╰─ stopped (drain or lost lease) ─╯
-// A record is erased only when its result (or its requeue) is recorded, so
-// a slot stays taken until then: the task cannot be claimed twice by us.
+// A run's life:  claimed → [waiting →] running → finished → recording → (gone)
+//                                         ╰─ stopped (drain or lost lease) ─╯
+// A record is erased only when its result (or its requeue) is recorded: the
+// task cannot be claimed twice by us. A slot is taken by a running executor
+// and by a result in hand that is not on its way (one whose record failed
+// holds claims back until it is recorded); a result on its way frees it, so
+// the next run may start while the last is being committed.
+//
+// Claiming ahead: with short runs, a claim may take more tasks than there
+// are free slots; they wait (claimed, leased, no process) and start the
+// moment a slot frees, without a claim's round trip and commit in between.
+// How many is bounded by time, not only count: as many as the free slots
+// get through in `prefetch_horizon_ms` at the recent run time, so that a
+// task of minutes (an agent's run) is never claimed ahead, and an urgent
+// task that arrives waits at most about that long behind claims made
+// before it. Waiting tasks start only when no result that may close the
+// gate (a failure) is on its way; a gate found closed gives them back.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -20,6 +33,7 @@
 namespace arc {
 
 enum class RunPhase {
+  waiting,    // claimed ahead: leased, its executor not started (prefetch)
   running,    // its executor is being prepared or runs
   finished,   // its result is in hand, not yet on its way to the queue
   recording,  // its result (or requeue) is on its way to the queue
@@ -37,6 +51,8 @@ struct Run {
   int64_t epoch = 0;    // lease epoch of the claim it holds (fencing); 0 = not checked
   RunPhase phase = RunPhase::running;
   StopCause stopped = StopCause::none;
+  int64_t started_at = 0;       // steady ms its executor was started (or the claim asked)
+  bool awaits_verdict = false;  // its result may close the gate: waiting runs hold until it is recorded
   // Cluster workers: steady ms until which the lease is surely still ours
   // (the claim or last renewal was asked at T, so it holds until T + lease).
   std::optional<int64_t> held_until;
@@ -51,11 +67,16 @@ struct RunBookPolicy {
   // long, doubling per failure in a row, up to the cap.
   millis claim_pause_first = 100;
   millis claim_pause_cap = 5'000;
+  // Claiming ahead (see above): at most this many tasks waiting beyond the
+  // slots (0: never), and the horizon that bounds them by the run time.
+  int prefetch_max = 0;
+  millis prefetch_horizon_ms = 5;
 };
 
 // What to do with a task a claim handed us.
 enum class OnClaimed {
   start,         // a new run
+  wait,          // claimed ahead: it starts when a slot frees (next_to_start)
   keep_running,  // our run of it still goes on (its lease lapsed and we took it again): it holds the new claim
   give_back,     // its earlier run's result is being recorded, or that run was stopped for a lost lease:
                  // requeue the task, it runs again
@@ -84,9 +105,12 @@ class RunBook {
   // How many tasks to claim now: 0 while draining, while a claim or a
   // release is in flight, with no free slot, or during a claim pause.
   int claim_size(int64_t now) const;
-  // The same, counting the slot of the run whose result is about to be
-  // recorded as free: the claim that goes with that record.
-  int claim_size_after_record(int64_t now) const;  // 0 unless policy.claim_with_record
+  // The claim that goes with a record (asked after start_recording, whose
+  // result frees its slot): claim_size, or 0 unless policy.claim_with_record.
+  int claim_size_after_record(int64_t now) const;
+  // Room for more tasks now (a free slot, or room to claim ahead), claims
+  // in flight or paused or not: worth looking for new tasks.
+  bool wants_tasks() const;
   void claim_sent() { claim_in_flight_ = true; }
   void claim_answered();   // the claim got through (with or without tasks): any pause ends
   void claim_withdrawn() { claim_in_flight_ = false; }  // not sent after all (the gate said no)
@@ -95,8 +119,10 @@ class RunBook {
   int claim_failures() const { return claim_failures_; }
   int64_t claims_paused_until() const { return claims_paused_until_; }
 
-  // A claim asked at `asked_at` handed us `task` under lease `epoch`.
-  OnClaimed claimed(int64_t task, int64_t epoch, int64_t asked_at);
+  // A claim asked at `asked_at` handed us `task` under lease `epoch`; its
+  // answer came at `now` (asked_at if not given).
+  OnClaimed claimed(int64_t task, int64_t epoch, int64_t asked_at) { return claimed(task, epoch, asked_at, asked_at); }
+  OnClaimed claimed(int64_t task, int64_t epoch, int64_t asked_at, int64_t now);
   // A run of the previous dispatcher (we are its restart) is ours now.
   void adopt(int64_t task, int64_t epoch);
 
@@ -109,13 +135,27 @@ class RunBook {
   // The tasks we hold a run for: every other claim of ours is given back.
   std::vector<int64_t> held() const;
 
+  // ---- claimed ahead ---------------------------------------------------
+  // The waiting task to start now, if a slot is free and no result that
+  // may close the gate is on its way; it is running from `now`.
+  std::optional<int64_t> next_to_start(int64_t now);
+  // The waiting tasks, taken out of the book to be given back (requeued,
+  // attempt not spent): the gate was found closed.
+  std::vector<int64_t> take_waiting();
+  int waiting() const;
+  // How many may wait now, from the recent run time (0 until a run ended).
+  int ahead_allowance() const;
+
   // ---- a run's end -----------------------------------------------------
-  // The run's result is in hand; false if the task is not ours (ignore it).
-  bool result_in(int64_t task);
+  // The run's result is in hand at `now`; false if the task is not ours
+  // (ignore it). `may_close_gate`: a failure, which the store may count
+  // against the gate: waiting tasks hold until its record is answered.
+  bool result_in(int64_t task) { return result_in(task, 0, false); }
+  bool result_in(int64_t task, int64_t now, bool may_close_gate);
   // Start recording a run that ended (`cancelled`: we stopped it).
   Recording start_recording(int64_t task, bool cancelled);
   void recording_failed(int64_t task);  // its result stays in hand, to be tried again
-  void recorded(int64_t task);          // the run is over: its slot is free
+  void recorded(int64_t task);          // the run is over: its record is erased
 
   // ---- leases ------------------------------------------------------------
   Renewal renewal(int64_t now) const;
@@ -128,20 +168,24 @@ class RunBook {
   std::vector<int64_t> past_their_lease(int64_t now);
 
   // ---- drain (graceful stop) ---------------------------------------------
-  void drain() { draining_ = true; }
+  // Returns the waiting tasks, taken out of the book, to give back untouched.
+  std::vector<int64_t> drain();
   bool draining() const { return draining_; }
   // Draining and nothing left: no run, no claim or release in flight.
   bool drained() const;
   // The grace period is over: the runs to stop (their tasks are requeued).
   std::vector<int64_t> drain_grace_over();
 
-  int free_slots() const { return policy_.slots - static_cast<int>(runs_.size()); }
+  // Slots minus running executors and results in hand not on their way.
+  int free_slots() const;
   size_t size() const { return runs_.size(); }
   bool empty() const { return runs_.empty(); }
   const Run* find(int64_t task) const;
+  const RunBookPolicy& policy() const { return policy_; }
 
  private:
   Run* get(int64_t task);
+  bool results_in_hand() const;  // a run in RunPhase::finished
   void stop(Run& r, StopCause why);
 
   RunBookPolicy policy_;
@@ -152,6 +196,9 @@ class RunBook {
   int claim_failures_ = 0;
   int64_t claims_paused_until_ = 0;
   bool draining_ = false;
+  std::vector<int64_t> waiting_;  // claimed ahead, in claim order (the claim's priority order)
+  int verdicts_pending_ = 0;      // results on their way that may close the gate
+  std::optional<double> avg_run_ms_;  // recent run time (EWMA), for the claim-ahead allowance
 };
 
 }  // namespace arc

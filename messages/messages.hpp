@@ -108,7 +108,7 @@ typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, FinishAndClaim& x) {
-  return f(caf::meta::type_name("finish_and_claim"), x.status, x.claimed);
+  return f(caf::meta::type_name("finish_and_claim"), x.status, x.claimed, x.gate_open);
 }
 
 template <class Inspector>

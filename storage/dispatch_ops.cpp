@@ -17,7 +17,8 @@ FinishAndClaim finish_and_claim(TaskStore& store, const GateConfig& cfg, const T
                                 const std::string& owner, int max, millis lease_ms) {
   FinishAndClaim r;
   r.status = record_outcome(store, cfg, outcome);
-  if (max > 0) r.claimed = store.claim(owner, max, lease_ms);
+  r.gate_open = store.gate_running();
+  if (max > 0 && r.gate_open) r.claimed = store.claim(owner, max, lease_ms);
   return r;
 }
 

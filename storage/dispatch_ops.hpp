@@ -25,6 +25,7 @@ std::string record_outcome(TaskStore& store, const GateConfig& cfg, const TaskOu
 struct FinishAndClaim {
   std::string status;          // as record_outcome
   std::vector<Task> claimed;   // up to `max`, as TaskStore::claim
+  bool gate_open = true;       // the gate row after the outcome was applied: may claimed-ahead tasks start
 };
 FinishAndClaim finish_and_claim(TaskStore& store, const GateConfig& cfg, const TaskOutcome& outcome,
                                 const std::string& owner, int max, millis lease_ms);

@@ -144,13 +144,15 @@ CreateResult TaskStore::create(const TaskSpec& spec, const std::string& actor) {
   return {id, true};
 }
 
+bool TaskStore::gate_running() { return db_.scalar_int("SELECT state = 'running' FROM gate WHERE id = 1") != 0; }
+
 std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lease_ms) {
   std::vector<Task> out;
   if (max <= 0) return out;
   // The gate row is checked in the claim's own transaction too, so that
   // `arc dispatch pause` from another process stops claims at once, before
   // the gate actor's next read of the row.
-  if (db_.scalar_int("SELECT state = 'running' FROM gate WHERE id = 1") == 0) return out;
+  if (!gate_running()) return out;
   millis t = now();
   // Locks held by running tasks (few rows: served by the tasks_active index).
   std::set<std::string> held;

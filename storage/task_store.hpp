@@ -78,6 +78,8 @@ class TaskStore {
   // says dispatch is stopped; with the day's budget spent, only tasks of
   // priority <= budget.max_priority.
   std::vector<Task> claim(const std::string& owner, int max, millis lease_ms);
+  // The gate row says dispatch runs (read in the caller's transaction).
+  bool gate_running();
 
   // Records an outcome if `owner` still holds the task's lease under
   // `epoch` (fencing: a run whose lease lapsed and was claimed again, even

@@ -62,7 +62,8 @@ TEST(RunBook, ARecordedResultTakesTheClaimOfTheSlotItFrees) {
   b.claimed(1, 1, 0);
   b.claimed(2, 1, 0);
   b.result_in(1);
-  EXPECT_EQ(b.claim_size(0), 0);
+  EXPECT_EQ(b.claim_size(0), 0) << "a result in hand holds its slot";
+  ASSERT_EQ(b.start_recording(1, false), Recording::finish);
   EXPECT_EQ(b.claim_size_after_record(0), 1) << "task 1's slot";
   b.claim_sent();
   EXPECT_EQ(b.claim_size_after_record(0), 0) << "one claim in flight";
@@ -75,13 +76,15 @@ TEST(RunBook, ARecordedResultTakesTheClaimOfTheSlotItFrees) {
   EXPECT_EQ(RunBook(hub_link).claim_size_after_record(0), 0) << "a cluster worker claims in two steps";
 }
 
-TEST(RunBook, ARunHoldsItsSlotUntilItsResultIsRecorded) {
+TEST(RunBook, ARunHoldsItsSlotUntilItsResultIsOnItsWayAndAgainIfItsRecordFails) {
   RunBook b(slots(1));
   ASSERT_EQ(b.claimed(7, 3, 0), OnClaimed::start);
   EXPECT_EQ(b.find(7)->epoch, 3);
   EXPECT_TRUE(b.result_in(7));
   EXPECT_EQ(b.free_slots(), 0);
   EXPECT_EQ(b.start_recording(7, false), Recording::finish);
+  EXPECT_EQ(b.free_slots(), 1) << "the next run may start while this result is committed";
+  EXPECT_EQ(b.find(7)->phase, RunPhase::recording) << "but the task stays ours until it is recorded";
   EXPECT_EQ(b.start_recording(7, false), Recording::none) << "already on its way";
   b.recording_failed(7);
   EXPECT_EQ(b.free_slots(), 0) << "a result not recorded keeps its slot";
@@ -260,6 +263,157 @@ TEST(RunBook, WhatIsGivenBackIsEveryClaimWeHoldNoRunFor) {
   b.claim_answered();
   EXPECT_TRUE(b.may_release());
   EXPECT_EQ(b.held(), (Ids{1, 3}));
+}
+
+// ---- claiming ahead (prefetch) ---------------------------------------------
+
+RunBookPolicy ahead(int slots_n, int max, millis horizon) {
+  RunBookPolicy p = slots(slots_n);
+  p.prefetch_max = max;
+  p.prefetch_horizon_ms = horizon;
+  return p;
+}
+
+// Runs task `id` from `start` to `end` and sends its result on its way.
+void run_through(RunBook& b, int64_t id, int64_t start, int64_t end, bool failed = false) {
+  ASSERT_EQ(b.claimed(id, 1, start, start), OnClaimed::start);
+  ASSERT_TRUE(b.result_in(id, end, failed));
+  ASSERT_EQ(b.start_recording(id, false), Recording::finish);
+}
+
+TEST(RunBook, NothingIsClaimedAheadBeforeARunHasBeenTimed) {
+  RunBook b(ahead(1, 4, 5));
+  EXPECT_EQ(b.ahead_allowance(), 0);
+  EXPECT_EQ(b.claim_size(0), 1);
+}
+
+TEST(RunBook, ShortRunsAreClaimedAheadUpToTheCap) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 100, 101);  // 1 ms: five of them in the 5 ms horizon, capped at 4
+  EXPECT_EQ(b.ahead_allowance(), 4);
+  EXPECT_EQ(b.claim_size_after_record(101), 5) << "the freed slot and four ahead";
+}
+
+TEST(RunBook, RunsOfAFewMsAreClaimedAheadOnlyAsFarAsTheHorizonReaches) {
+  RunBook b(ahead(2, 8, 5));
+  run_through(b, 1, 0, 4);  // 4 ms, two slots: 2 x 5 / 4 = 2.5 in 5 ms
+  EXPECT_EQ(b.ahead_allowance(), 2);
+}
+
+TEST(RunBook, AnAgentsRunIsNeverClaimedAhead) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 0, 90'000);
+  EXPECT_EQ(b.ahead_allowance(), 0);
+  EXPECT_EQ(b.claim_size_after_record(90'000), 1) << "only the slot it frees";
+}
+
+TEST(RunBook, OffWithoutAPrefetchPolicy) {
+  RunBook b(slots(1));
+  run_through(b, 1, 0, 0);
+  EXPECT_EQ(b.ahead_allowance(), 0);
+}
+
+TEST(RunBook, ClaimedAheadTasksWaitAndStartInClaimOrderAsSlotsFree) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 0, 1);
+  EXPECT_EQ(b.claimed(2, 1, 1, 2), OnClaimed::start) << "a free slot";
+  EXPECT_EQ(b.claimed(3, 1, 1, 2), OnClaimed::wait);
+  EXPECT_EQ(b.claimed(4, 1, 1, 2), OnClaimed::wait);
+  EXPECT_EQ(b.waiting(), 2);
+  EXPECT_EQ(b.free_slots(), 0);
+  EXPECT_EQ(b.claim_size(2), 2) << "four may wait, two do";
+  EXPECT_FALSE(b.next_to_start(2)) << "no free slot";
+  EXPECT_EQ(b.held(), (Ids{1, 2, 3, 4})) << "their claims are ours: renewed, never released";
+  EXPECT_EQ(b.renewal(2).tasks, (Ids{1, 2, 3, 4}));
+  ASSERT_TRUE(b.result_in(2, 3, false));
+  EXPECT_FALSE(b.next_to_start(3)) << "task 2's result in hand still holds the slot";
+  b.start_recording(2, false);
+  EXPECT_EQ(b.next_to_start(3), 3) << "its result is on its way";
+  EXPECT_FALSE(b.next_to_start(3)) << "one slot";
+  EXPECT_EQ(b.find(3)->phase, RunPhase::running);
+  EXPECT_FALSE(b.result_in(4, 3, false)) << "a waiting task has no result";
+}
+
+TEST(RunBook, ATaskClaimedWhileOthersWaitWaitsBehindThem) {
+  RunBook b(ahead(2, 8, 5));
+  run_through(b, 1, 0, 1);
+  b.claimed(2, 1, 1, 1);
+  b.claimed(3, 1, 1, 1);
+  EXPECT_EQ(b.claimed(4, 1, 1, 1), OnClaimed::wait);
+  for (int64_t id : {2, 3}) {
+    b.result_in(id, 2, false);
+    b.start_recording(id, false);
+  }
+  EXPECT_EQ(b.claimed(5, 1, 2, 2), OnClaimed::wait) << "task 4 was claimed first";
+  EXPECT_EQ(b.next_to_start(2), 4);
+  EXPECT_EQ(b.next_to_start(2), 5);
+}
+
+TEST(RunBook, AfterAFailureWaitingTasksHoldUntilItsRecordIsAnswered) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 0, 1);
+  b.claimed(2, 1, 1, 1);
+  b.claimed(3, 1, 1, 1);
+  ASSERT_TRUE(b.result_in(2, 2, /*may_close_gate=*/true));
+  EXPECT_FALSE(b.next_to_start(2)) << "the store may stop the gate with this result";
+  b.start_recording(2, false);
+  EXPECT_FALSE(b.next_to_start(3));
+  b.recorded(2);
+  EXPECT_EQ(b.next_to_start(3), 3) << "the gate is still open";
+}
+
+TEST(RunBook, AGateFoundClosedTakesTheWaitingTasksOutToBeGivenBack) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 0, 1);
+  b.claimed(2, 1, 1, 1);
+  b.claimed(3, 1, 1, 1);
+  b.claimed(4, 1, 1, 1);
+  b.result_in(2, 2, true);
+  b.start_recording(2, false);
+  b.recorded(2);
+  EXPECT_EQ(b.take_waiting(), (Ids{3, 4}));
+  EXPECT_EQ(b.find(3), nullptr);
+  EXPECT_EQ(b.waiting(), 0);
+  EXPECT_FALSE(b.next_to_start(3));
+}
+
+TEST(RunBook, TheDrainGivesBackTheWaitingTasksUntouched) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 0, 1);
+  b.claimed(2, 1, 1, 1);
+  b.claimed(3, 1, 1, 1);
+  EXPECT_EQ(b.drain(), Ids{3});
+  EXPECT_EQ(b.claim_size(10), 0);
+  b.recorded(1);
+  b.result_in(2, 5, false);
+  EXPECT_FALSE(b.next_to_start(5)) << "nothing starts once arcd stops";
+  b.start_recording(2, false);
+  b.recorded(2);
+  EXPECT_TRUE(b.drained());
+}
+
+TEST(RunBook, AWaitingTaskWhoseLeaseIsLostIsForgottenNotStopped) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 0, 1);
+  b.claimed(2, 1, 1, 1);
+  b.claimed(3, 1, 1, 1);
+  b.claimed(4, 1, 1, 1);
+  EXPECT_TRUE(b.renewal_answered(b.renewal(5), {3}).empty()) << "no process to stop";
+  EXPECT_EQ(b.find(3), nullptr);
+  b.result_in(2, 6, false);
+  b.start_recording(2, false);
+  EXPECT_EQ(b.next_to_start(6), 4) << "task 3 is someone else's now";
+}
+
+TEST(RunBook, AResultWhoseRecordFailedHoldsClaimsBack) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 0, 1);
+  b.claimed(2, 1, 1, 1);
+  b.result_in(2, 2, false);
+  b.start_recording(2, false);
+  b.recording_failed(1);  // task 1's record failed: its result is in hand again
+  EXPECT_EQ(b.claim_size(3), 0);
+  EXPECT_FALSE(b.wants_tasks());
 }
 
 }  // namespace
