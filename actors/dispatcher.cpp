@@ -241,7 +241,7 @@ void start_run(self_ptr self, const Task& task, const TraceCtx& claimed) {
 
 // A claim asked at `asked` (steady ms) handed us `task`: the run book says what to do.
 void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t asked) {
-  switch (book(self).claimed(task.id, task.lease_epoch, asked, steady_now_ms())) {
+  switch (book(self).claimed(task.id, task.lease_epoch, asked, steady_now_ms(), task.priority)) {
     case OnClaimed::start:
       start_run(self, task, claimed);
       return;

@@ -63,7 +63,7 @@ millis RunBook::claim_failed(int64_t now) {
   return pause;
 }
 
-OnClaimed RunBook::claimed(int64_t task, int64_t epoch, int64_t asked_at, int64_t now) {
+OnClaimed RunBook::claimed(int64_t task, int64_t epoch, int64_t asked_at, int64_t now, int priority) {
   if (draining_) return OnClaimed::give_back_draining;
   std::optional<int64_t> deadline;
   if (policy_.lease_deadlines) deadline = asked_at + policy_.lease_ms;
@@ -91,13 +91,16 @@ OnClaimed RunBook::claimed(int64_t task, int64_t epoch, int64_t asked_at, int64_
   r.epoch = epoch;
   r.held_until = deadline;
   r.started_at = now;
-  // A slot free and nobody ahead of it in line: start. Else it waits (the
-  // claim's tasks come in priority order, after those claimed before).
+  r.priority = priority;
+  // A slot free and nobody ahead of it in line: start. Else it waits,
+  // behind the waiting tasks as urgent as it or more.
   bool start = free_slots() > 0 && waiting_.empty();
   if (!start) r.phase = RunPhase::waiting;
   runs_[task] = r;
   if (start) return OnClaimed::start;
-  waiting_.push_back(task);
+  auto behind = std::find_if(waiting_.begin(), waiting_.end(),
+                             [&](int64_t id) { return runs_.at(id).priority > priority; });
+  waiting_.insert(behind, task);
   return OnClaimed::wait;
 }
 

@@ -52,6 +52,7 @@ struct Run {
   RunPhase phase = RunPhase::running;
   StopCause stopped = StopCause::none;
   int64_t started_at = 0;       // steady ms its executor was started (or the claim asked)
+  int priority = 0;             // the task's, for the order of waiting runs
   bool awaits_verdict = false;  // its result may close the gate: waiting runs hold until it is recorded
   // Cluster workers: steady ms until which the lease is surely still ours
   // (the claim or last renewal was asked at T, so it holds until T + lease).
@@ -121,8 +122,10 @@ class RunBook {
 
   // A claim asked at `asked_at` handed us `task` under lease `epoch`; its
   // answer came at `now` (asked_at if not given).
+  // `priority` (1 = most urgent) orders the waiting tasks: one claimed
+  // later but more urgent starts before those claimed ahead of it.
   OnClaimed claimed(int64_t task, int64_t epoch, int64_t asked_at) { return claimed(task, epoch, asked_at, asked_at); }
-  OnClaimed claimed(int64_t task, int64_t epoch, int64_t asked_at, int64_t now);
+  OnClaimed claimed(int64_t task, int64_t epoch, int64_t asked_at, int64_t now, int priority = 0);
   // A run of the previous dispatcher (we are its restart) is ours now.
   void adopt(int64_t task, int64_t epoch);
 
@@ -196,7 +199,7 @@ class RunBook {
   int claim_failures_ = 0;
   int64_t claims_paused_until_ = 0;
   bool draining_ = false;
-  std::vector<int64_t> waiting_;  // claimed ahead, in claim order (the claim's priority order)
+  std::vector<int64_t> waiting_;  // claimed ahead: by priority, then in claim order
   int verdicts_pending_ = 0;      // results on their way that may close the gate
   std::optional<double> avg_run_ms_;  // recent run time (EWMA), for the claim-ahead allowance
 };

@@ -31,6 +31,12 @@ bool is_connection_error(int code);
 // claims back off).
 bool needs_fresh_connection(int code);
 
+// How long a connection waits for another's write lock before try `tries`
+// (0-based), in µs: every 100 µs for 5 ms, then every ms; 0 once about
+// `timeout_ms` has passed (give up with SQLITE_BUSY). Short and even, to
+// find the gap between two of arcd's back-to-back commits (see db.cpp).
+int64_t busy_pause_us(int tries, int64_t timeout_ms);
+
 // A cached prepared statement in use. Resets on destruction, so that a
 // statement read only partly never keeps a read transaction open.
 class Stmt {
@@ -92,8 +98,10 @@ class Db {
   [[noreturn]] void fail(int rc, const std::string& what) const;
 
  private:
+  static int busy_wait(void* self, int tries);  // sqlite3_busy_handler
   sqlite3* db_ = nullptr;
   std::string path_;
+  int64_t busy_timeout_ms_ = 5000;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

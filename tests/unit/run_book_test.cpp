@@ -349,6 +349,24 @@ TEST(RunBook, ATaskClaimedWhileOthersWaitWaitsBehindThem) {
   EXPECT_EQ(b.next_to_start(2), 5);
 }
 
+TEST(RunBook, AnUrgentTaskClaimedLaterStartsBeforeLessUrgentOnesWaiting) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 0, 1);
+  b.claimed(2, 1, 1, 1, 5);
+  b.claimed(3, 1, 1, 1, 5);
+  b.claimed(4, 1, 1, 1, 7);
+  EXPECT_EQ(b.claimed(5, 1, 2, 2, 1), OnClaimed::wait);
+  EXPECT_EQ(b.claimed(6, 1, 2, 2, 5), OnClaimed::wait);
+  Ids order;
+  for (int i = 0; i < 4; ++i) {
+    int64_t running = i == 0 ? 2 : order.back();
+    b.result_in(running, 3, false);
+    b.start_recording(running, false);
+    order.push_back(*b.next_to_start(3));
+  }
+  EXPECT_EQ(order, (Ids{5, 3, 6, 4})) << "by priority, then in claim order";
+}
+
 TEST(RunBook, AfterAFailureWaitingTasksHoldUntilItsRecordIsAnswered) {
   RunBook b(ahead(1, 4, 5));
   run_through(b, 1, 0, 1);
