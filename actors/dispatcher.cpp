@@ -249,6 +249,12 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t as
       self->state.ahead[task.id] = {task, claimed};
       return;
     case OnClaimed::keep_running:
+      // A waiting task claimed again (its lease lapsed unstarted) starts
+      // under the new claim: its lease epoch is the new one.
+      if (auto it = self->state.ahead.find(task.id); it != self->state.ahead.end()) {
+        it->second.first = task;
+        return;
+      }
       spdlog::warn("dispatcher: task {} claimed again while its run goes on; the run keeps it", task.id);
       return;
     case OnClaimed::give_back:
@@ -266,7 +272,12 @@ void start_waiting(self_ptr self) {
   auto& ahead = self->state.ahead;
   while (auto id = book(self).next_to_start(steady_now_ms())) {
     auto it = ahead.find(*id);
-    if (it == ahead.end()) continue;  // cannot happen: every waiting run came through launch()
+    if (it == ahead.end()) {  // cannot happen (every waiting run came through launch()); never hold a slot for nothing
+      spdlog::error("dispatcher: task {} was to start but its claim is not at hand; giving it back", *id);
+      book(self).recorded(*id);
+      want_release(self);
+      continue;
+    }
     auto [task, claimed] = std::move(it->second);
     ahead.erase(it);
     start_run(self, task, claimed);
@@ -434,7 +445,7 @@ void renew(self_ptr self) {
 void ask_data_version(self_ptr self) {
   auto& st = self->state;
   auto p = lookup<persistence_actor>(self->system(), persistence_name);
-  if (!p || !book(self).wants_tasks()) return;
+  if (!p || !book(self).wants_tasks(steady_now_ms())) return;
   // One request at a time: a persistence busy with a long batch must not
   // find hundreds of these queued behind it. A change meanwhile is looked
   // at when the answer comes.
@@ -507,6 +518,8 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
       [self](version_atom) { check_data_version(self); },
       [self](poll_atom) {
         self->delayed_send(self, std::chrono::milliseconds(self->state.args.config->poll_ms), poll_atom::value);
+        give_back_waiting(self, book(self).take_excess_waiting(steady_now_ms()),
+                          "claimed ahead, then a long run took the slot");
         claim(self);
       },
       [self](renew_atom) { renew(self); },

@@ -16,10 +16,13 @@ int RunBook::free_slots() const {
 
 int RunBook::waiting() const { return static_cast<int>(waiting_.size()); }
 
-int RunBook::ahead_allowance() const {
+int RunBook::ahead_allowance(int64_t now) const {
   if (policy_.prefetch_max <= 0 || policy_.prefetch_horizon_ms <= 0 || !avg_run_ms_) return 0;
   // Runs timed in whole ms: a run under one counts as a tenth of one.
   double per_run = std::max(*avg_run_ms_, 0.1);
+  for (auto& [id, r] : runs_)
+    if (r.phase == RunPhase::running && r.timed && now > r.started_at)
+      per_run = std::max(per_run, static_cast<double>(now - r.started_at));
   double n = static_cast<double>(policy_.prefetch_horizon_ms) * policy_.slots / per_run;
   return static_cast<int>(std::min<double>(n, policy_.prefetch_max));
 }
@@ -30,9 +33,21 @@ bool RunBook::results_in_hand() const {
   return false;
 }
 
-bool RunBook::wants_tasks() const {
+bool RunBook::wants_tasks(int64_t now) const {
   if (draining_ || results_in_hand()) return false;
-  return free_slots() > 0 || waiting() < ahead_allowance();
+  return free_slots() > 0 || waiting() < ahead_allowance(now);
+}
+
+std::vector<int64_t> RunBook::take_excess_waiting(int64_t now) {
+  std::vector<int64_t> out;
+  int allowed = ahead_allowance(now);
+  while (waiting() > allowed) {
+    int64_t id = waiting_.back();  // the least urgent, the last claimed of them
+    waiting_.pop_back();
+    runs_.erase(id);
+    out.push_back(id);
+  }
+  return out;
 }
 
 int RunBook::claim_size(int64_t now) const {
@@ -43,7 +58,7 @@ int RunBook::claim_size(int64_t now) const {
   int free = free_slots();
   // Waiting tasks fill free slots first (next_to_start); what is left of
   // the allowance is claimed ahead.
-  return std::max(free + ahead_allowance() - waiting(), 0);
+  return std::max(free + ahead_allowance(now) - waiting(), 0);
 }
 
 int RunBook::claim_size_after_record(int64_t now) const {
@@ -91,10 +106,13 @@ OnClaimed RunBook::claimed(int64_t task, int64_t epoch, int64_t asked_at, int64_
   r.epoch = epoch;
   r.held_until = deadline;
   r.started_at = now;
+  r.timed = true;
   r.priority = priority;
   // A slot free and nobody ahead of it in line: start. Else it waits,
   // behind the waiting tasks as urgent as it or more.
-  bool start = free_slots() > 0 && waiting_.empty();
+  // Not while a failure's record is on its way (prefetch on): that result
+  // may stop the gate; the task waits for the store's word like the rest.
+  bool start = free_slots() > 0 && waiting_.empty() && (verdicts_pending_ == 0 || policy_.prefetch_max == 0);
   if (!start) r.phase = RunPhase::waiting;
   runs_[task] = r;
   if (start) return OnClaimed::start;
@@ -111,6 +129,7 @@ std::optional<int64_t> RunBook::next_to_start(int64_t now) {
   Run& r = runs_.at(task);
   r.phase = RunPhase::running;
   r.started_at = now;
+  r.timed = true;
   return task;
 }
 
@@ -147,7 +166,7 @@ bool RunBook::result_in(int64_t task, int64_t now, bool may_close_gate) {
     ++verdicts_pending_;
   }
   // The recent run time, for the claim-ahead allowance (an eighth each).
-  if (now >= r->started_at && now > 0) {
+  if (r->timed && now >= r->started_at) {  // an adopted run's start is not known
     double ms = static_cast<double>(now - r->started_at);
     avg_run_ms_ = avg_run_ms_ ? *avg_run_ms_ * 7 / 8 + ms / 8 : ms;
   }
@@ -169,7 +188,7 @@ void RunBook::recorded(int64_t task) {
   auto it = runs_.find(task);
   if (it == runs_.end()) return;
   if (it->second.awaits_verdict) --verdicts_pending_;
-  if (it->second.phase == RunPhase::waiting) waiting_.erase(std::find(waiting_.begin(), waiting_.end(), task));
+  if (auto w = std::find(waiting_.begin(), waiting_.end(), task); w != waiting_.end()) waiting_.erase(w);
   runs_.erase(it);
 }
 

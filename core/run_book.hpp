@@ -51,7 +51,8 @@ struct Run {
   int64_t epoch = 0;    // lease epoch of the claim it holds (fencing); 0 = not checked
   RunPhase phase = RunPhase::running;
   StopCause stopped = StopCause::none;
-  int64_t started_at = 0;       // steady ms its executor was started (or the claim asked)
+  int64_t started_at = 0;       // steady ms its executor was started (or the claim answered)
+  bool timed = false;           // started_at is known (not an adopted run)
   int priority = 0;             // the task's, for the order of waiting runs
   bool awaits_verdict = false;  // its result may close the gate: waiting runs hold until it is recorded
   // Cluster workers: steady ms until which the lease is surely still ours
@@ -103,15 +104,16 @@ class RunBook {
   explicit RunBook(RunBookPolicy policy) : policy_(policy) {}
 
   // ---- claiming ------------------------------------------------------
-  // How many tasks to claim now: 0 while draining, while a claim or a
-  // release is in flight, with no free slot, or during a claim pause.
+  // How many tasks to claim now: the free slots and the room to claim
+  // ahead; 0 while draining, while a claim or a release is in flight,
+  // during a claim pause, or while a result whose record failed is in hand.
   int claim_size(int64_t now) const;
   // The claim that goes with a record (asked after start_recording, whose
   // result frees its slot): claim_size, or 0 unless policy.claim_with_record.
   int claim_size_after_record(int64_t now) const;
   // Room for more tasks now (a free slot, or room to claim ahead), claims
   // in flight or paused or not: worth looking for new tasks.
-  bool wants_tasks() const;
+  bool wants_tasks(int64_t now) const;
   void claim_sent() { claim_in_flight_ = true; }
   void claim_answered();   // the claim got through (with or without tasks): any pause ends
   void claim_withdrawn() { claim_in_flight_ = false; }  // not sent after all (the gate said no)
@@ -146,8 +148,14 @@ class RunBook {
   // attempt not spent): the gate was found closed.
   std::vector<int64_t> take_waiting();
   int waiting() const;
-  // How many may wait now, from the recent run time (0 until a run ended).
-  int ahead_allowance() const;
+  // How many may wait now, from the recent run time (0 until a run ended),
+  // or from the age of the oldest run still going if that is longer: a run
+  // of minutes after many short ones stops claiming ahead at once.
+  int ahead_allowance(int64_t now) const;
+  // The waiting tasks beyond today's allowance (the least urgent), taken out
+  // of the book to be given back: they were claimed ahead while runs were
+  // short, and now wait behind a long one.
+  std::vector<int64_t> take_excess_waiting(int64_t now);
 
   // ---- a run's end -----------------------------------------------------
   // The run's result is in hand at `now`; false if the task is not ours

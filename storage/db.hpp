@@ -4,6 +4,7 @@
 #pragma once
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -31,11 +32,11 @@ bool is_connection_error(int code);
 // claims back off).
 bool needs_fresh_connection(int code);
 
-// How long a connection waits for another's write lock before try `tries`
-// (0-based), in µs: every 100 µs for 5 ms, then every ms; 0 once about
-// `timeout_ms` has passed (give up with SQLITE_BUSY). Short and even, to
-// find the gap between two of arcd's back-to-back commits (see db.cpp).
-int64_t busy_pause_us(int tries, int64_t timeout_ms);
+// How long a connection waiting for another's write lock sleeps before
+// try `tries` (0-based), in µs: 100 µs for the first 50, then 1 ms, until
+// the busy timeout has passed by the clock (then SQLITE_BUSY). Short and
+// even, to find the gap between two of arcd's back-to-back commits (db.cpp).
+int64_t busy_pause_us(int tries);
 
 // A cached prepared statement in use. Resets on destruction, so that a
 // statement read only partly never keeps a read transaction open.
@@ -102,6 +103,7 @@ class Db {
   sqlite3* db_ = nullptr;
   std::string path_;
   int64_t busy_timeout_ms_ = 5000;
+  std::chrono::steady_clock::time_point busy_since_;  // when the current wait for a lock began
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

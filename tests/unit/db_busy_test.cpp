@@ -9,15 +9,11 @@
 namespace arc {
 namespace {
 
-TEST(DbBusy, TriesEvery100MicrosecondsThenEveryMillisecondUntilTheTimeout) {
-  EXPECT_EQ(busy_pause_us(0, 5000), 100);
-  EXPECT_EQ(busy_pause_us(49, 5000), 100);
-  EXPECT_EQ(busy_pause_us(50, 5000), 1000) << "after 5 ms";
-  int64_t slept = 0;
-  int tries = 0;
-  for (int64_t p; (p = busy_pause_us(tries, 5000)) > 0; ++tries) slept += p;
-  EXPECT_EQ(slept, 5'000'000) << "gives up once the busy timeout has passed";
-  EXPECT_EQ(busy_pause_us(0, 0), 0) << "a timeout of 0 does not wait";
+TEST(DbBusy, TriesEvery100MicrosecondsForTheFirst5MsThenEveryMillisecond) {
+  EXPECT_EQ(busy_pause_us(0), 100);
+  EXPECT_EQ(busy_pause_us(49), 100);
+  EXPECT_EQ(busy_pause_us(50), 1000);
+  EXPECT_EQ(busy_pause_us(5000), 1000);
 }
 
 TEST(DbBusy, AWriterGivesUpWithSqliteBusyAfterItsTimeoutNotBefore) {

@@ -283,34 +283,60 @@ void run_through(RunBook& b, int64_t id, int64_t start, int64_t end, bool failed
 
 TEST(RunBook, NothingIsClaimedAheadBeforeARunHasBeenTimed) {
   RunBook b(ahead(1, 4, 5));
-  EXPECT_EQ(b.ahead_allowance(), 0);
+  EXPECT_EQ(b.ahead_allowance(0), 0);
   EXPECT_EQ(b.claim_size(0), 1);
 }
 
 TEST(RunBook, ShortRunsAreClaimedAheadUpToTheCap) {
   RunBook b(ahead(1, 4, 5));
   run_through(b, 1, 100, 101);  // 1 ms: five of them in the 5 ms horizon, capped at 4
-  EXPECT_EQ(b.ahead_allowance(), 4);
+  EXPECT_EQ(b.ahead_allowance(101), 4);
   EXPECT_EQ(b.claim_size_after_record(101), 5) << "the freed slot and four ahead";
 }
 
 TEST(RunBook, RunsOfAFewMsAreClaimedAheadOnlyAsFarAsTheHorizonReaches) {
   RunBook b(ahead(2, 8, 5));
   run_through(b, 1, 0, 4);  // 4 ms, two slots: 2 x 5 / 4 = 2.5 in 5 ms
-  EXPECT_EQ(b.ahead_allowance(), 2);
+  EXPECT_EQ(b.ahead_allowance(4), 2);
 }
 
 TEST(RunBook, AnAgentsRunIsNeverClaimedAhead) {
   RunBook b(ahead(1, 4, 5));
   run_through(b, 1, 0, 90'000);
-  EXPECT_EQ(b.ahead_allowance(), 0);
+  EXPECT_EQ(b.ahead_allowance(90'000), 0);
   EXPECT_EQ(b.claim_size_after_record(90'000), 1) << "only the slot it frees";
+}
+
+TEST(RunBook, ALongRunAfterShortOnesStopsClaimingAheadAndTheWaitingAreGivenBack) {
+  RunBook b(ahead(1, 4, 5));
+  for (int64_t id = 1; id <= 20; ++id) run_through(b, id, id, id + 1);  // twenty runs of 1 ms
+  ASSERT_EQ(b.claimed(21, 1, 30, 30), OnClaimed::start);  // an agent's run, as it turns out
+  for (int64_t id = 22; id <= 25; ++id) EXPECT_EQ(b.claimed(id, 1, 30, 30), OnClaimed::wait);
+  EXPECT_EQ(b.take_excess_waiting(31), Ids{}) << "1 ms in: still a short run as far as anyone knows";
+  EXPECT_EQ(b.ahead_allowance(32), 2) << "2 ms in: the horizon holds fewer of its kind";
+  EXPECT_EQ(b.ahead_allowance(130), 0) << "100 ms in: far past the 5 ms horizon";
+  EXPECT_EQ(b.claim_size(130), 0);
+  EXPECT_FALSE(b.wants_tasks(130));
+  EXPECT_EQ(b.take_excess_waiting(130), (Ids{25, 24, 23, 22})) << "given back, not left waiting behind it";
+  EXPECT_EQ(b.waiting(), 0);
+  EXPECT_EQ(b.held(), (Ids{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21}))
+      << "the recorded ones are still on their way in this test";
+}
+
+TEST(RunBook, AnAdoptedRunIsNotTimed) {
+  RunBook b(ahead(1, 4, 5));
+  b.adopt(4, 1);  // started by our predecessor: when is not known here
+  ASSERT_TRUE(b.result_in(4, 1'000'000'000, false));
+  b.start_recording(4, false);
+  b.recorded(4);
+  run_through(b, 5, 2'000'000'000, 2'000'000'001);
+  EXPECT_EQ(b.ahead_allowance(2'000'000'001), 4) << "its 'run time' (the machine's uptime) did not count";
 }
 
 TEST(RunBook, OffWithoutAPrefetchPolicy) {
   RunBook b(slots(1));
   run_through(b, 1, 0, 0);
-  EXPECT_EQ(b.ahead_allowance(), 0);
+  EXPECT_EQ(b.ahead_allowance(0), 0);
 }
 
 TEST(RunBook, ClaimedAheadTasksWaitAndStartInClaimOrderAsSlotsFree) {
@@ -365,6 +391,18 @@ TEST(RunBook, AnUrgentTaskClaimedLaterStartsBeforeLessUrgentOnesWaiting) {
     order.push_back(*b.next_to_start(3));
   }
   EXPECT_EQ(order, (Ids{5, 3, 6, 4})) << "by priority, then in claim order";
+}
+
+TEST(RunBook, ATaskClaimedIntoAFreeSlotWaitsWhileAFailureIsOnItsWay) {
+  RunBook b(ahead(1, 4, 5));
+  run_through(b, 1, 0, 1);
+  b.claimed(2, 1, 1, 1);
+  ASSERT_TRUE(b.result_in(2, 2, /*may_close_gate=*/true));
+  b.start_recording(2, false);  // its slot is free, its verdict pending
+  EXPECT_EQ(b.claimed(3, 1, 1, 3), OnClaimed::wait) << "a claim sent before the failure must not start a run after it";
+  EXPECT_FALSE(b.next_to_start(3));
+  b.recorded(2);
+  EXPECT_EQ(b.next_to_start(3), 3);
 }
 
 TEST(RunBook, AfterAFailureWaitingTasksHoldUntilItsRecordIsAnswered) {
@@ -431,7 +469,7 @@ TEST(RunBook, AResultWhoseRecordFailedHoldsClaimsBack) {
   b.start_recording(2, false);
   b.recording_failed(1);  // task 1's record failed: its result is in hand again
   EXPECT_EQ(b.claim_size(3), 0);
-  EXPECT_FALSE(b.wants_tasks());
+  EXPECT_FALSE(b.wants_tasks(3));
 }
 
 }  // namespace
