@@ -76,14 +76,15 @@ int64_t count(const std::string& db, const std::string& where) {
   return h->scalar_int("SELECT count(*) FROM tasks WHERE " + where);
 }
 
-void bulk_pending(const std::string& path, int n) {
+// `n` pending tasks, of priorities `most_urgent`..10 in turn.
+void bulk_pending(const std::string& path, int n, int most_urgent = 1) {
   auto db = open_database(path);
   TaskStore store(*db, system_clock());
   in_transaction(*db, [&] {
     for (int i = 0; i < n; ++i) {
       TaskSpec s;
       s.subject = "bench task";
-      s.priority = 1 + i % 10;
+      s.priority = most_urgent + i % (11 - most_urgent);
       store.create(s, "bench");
     }
   });
@@ -242,18 +243,7 @@ double lifecycle(int slots, int n, const std::vector<std::string>& cmd, bool tra
 // connection waiting for the write lock between arcd's commits).
 std::vector<double> latency(int n, int background_slots, millis prefetch_ms, std::vector<double>& adds) {
   auto path = fresh_db("latency.db");
-  if (background_slots) {
-    auto db = open_database(path);
-    TaskStore store(*db, system_clock());
-    in_transaction(*db, [&] {
-      for (int i = 0; i < 200'000; ++i) {
-        TaskSpec s;
-        s.subject = "bench task";
-        s.priority = 2 + i % 9;
-        store.create(s, "bench");
-      }
-    });
-  }
+  if (background_slots) bulk_pending(path, 200'000, 2);
   auto cfg = runtime_config(path, background_slots ? background_slots : 1, {"@noop"});
   cfg->prefetch_ms = prefetch_ms;
   {

@@ -281,6 +281,12 @@ void run_through(RunBook& b, int64_t id, int64_t start, int64_t end, bool failed
   ASSERT_EQ(b.start_recording(id, false), Recording::finish);
 }
 
+// After a timed 1 ms run, claims `ids` at 1 ms: the first starts, the rest wait.
+void short_run_then_claim(RunBook& b, const Ids& ids) {
+  run_through(b, 1, 0, 1);
+  for (int64_t id : ids) b.claimed(id, 1, 1, 1);
+}
+
 TEST(RunBook, NothingIsClaimedAheadBeforeARunHasBeenTimed) {
   RunBook b(ahead(1, 4, 5));
   EXPECT_EQ(b.ahead_allowance(0), 0);
@@ -362,9 +368,7 @@ TEST(RunBook, ClaimedAheadTasksWaitAndStartInClaimOrderAsSlotsFree) {
 
 TEST(RunBook, ATaskClaimedWhileOthersWaitWaitsBehindThem) {
   RunBook b(ahead(2, 8, 5));
-  run_through(b, 1, 0, 1);
-  b.claimed(2, 1, 1, 1);
-  b.claimed(3, 1, 1, 1);
+  short_run_then_claim(b, {2, 3});
   EXPECT_EQ(b.claimed(4, 1, 1, 1), OnClaimed::wait);
   for (int64_t id : {2, 3}) {
     b.result_in(id, 2, false);
@@ -407,9 +411,7 @@ TEST(RunBook, ATaskClaimedIntoAFreeSlotWaitsWhileAFailureIsOnItsWay) {
 
 TEST(RunBook, AfterAFailureWaitingTasksHoldUntilItsRecordIsAnswered) {
   RunBook b(ahead(1, 4, 5));
-  run_through(b, 1, 0, 1);
-  b.claimed(2, 1, 1, 1);
-  b.claimed(3, 1, 1, 1);
+  short_run_then_claim(b, {2, 3});
   ASSERT_TRUE(b.result_in(2, 2, /*may_close_gate=*/true));
   EXPECT_FALSE(b.next_to_start(2)) << "the store may stop the gate with this result";
   b.start_recording(2, false);
@@ -420,10 +422,7 @@ TEST(RunBook, AfterAFailureWaitingTasksHoldUntilItsRecordIsAnswered) {
 
 TEST(RunBook, AGateFoundClosedTakesTheWaitingTasksOutToBeGivenBack) {
   RunBook b(ahead(1, 4, 5));
-  run_through(b, 1, 0, 1);
-  b.claimed(2, 1, 1, 1);
-  b.claimed(3, 1, 1, 1);
-  b.claimed(4, 1, 1, 1);
+  short_run_then_claim(b, {2, 3, 4});
   b.result_in(2, 2, true);
   b.start_recording(2, false);
   b.recorded(2);
@@ -435,9 +434,7 @@ TEST(RunBook, AGateFoundClosedTakesTheWaitingTasksOutToBeGivenBack) {
 
 TEST(RunBook, TheDrainGivesBackTheWaitingTasksUntouched) {
   RunBook b(ahead(1, 4, 5));
-  run_through(b, 1, 0, 1);
-  b.claimed(2, 1, 1, 1);
-  b.claimed(3, 1, 1, 1);
+  short_run_then_claim(b, {2, 3});
   EXPECT_EQ(b.drain(), Ids{3});
   EXPECT_EQ(b.claim_size(10), 0);
   b.recorded(1);
@@ -450,10 +447,7 @@ TEST(RunBook, TheDrainGivesBackTheWaitingTasksUntouched) {
 
 TEST(RunBook, AWaitingTaskWhoseLeaseIsLostIsForgottenNotStopped) {
   RunBook b(ahead(1, 4, 5));
-  run_through(b, 1, 0, 1);
-  b.claimed(2, 1, 1, 1);
-  b.claimed(3, 1, 1, 1);
-  b.claimed(4, 1, 1, 1);
+  short_run_then_claim(b, {2, 3, 4});
   EXPECT_TRUE(b.renewal_answered(b.renewal(5), {3}).empty()) << "no process to stop";
   EXPECT_EQ(b.find(3), nullptr);
   b.result_in(2, 6, false);
