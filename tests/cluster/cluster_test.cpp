@@ -261,8 +261,10 @@ TEST_F(Cluster, AFrozenWorkersLateResultIsRefusedAndTheTaskRecordedOnce) {
   auto& a = start_worker("a", 1);
   add_tasks(1, "sleep:1");
   ASSERT_TRUE(test::wait_for([&] { return starts().size() == 1; }, 10s));
-  start_worker("b", 1);
+  // Frozen at once, while its 1 s run goes on: b's start-up takes seconds
+  // under ASan, long enough for a to finish and report first (a CI flake).
   ASSERT_EQ(kill(a.pid(), SIGSTOP), 0);
+  start_worker("b", 1);
   // a's executor is its own process group, not stopped: it finishes, but a
   // cannot report. The lease (3 s) runs out and b runs the task again.
   ASSERT_TRUE(test::wait_for([&] { return count("completed") == 1; }, 15s));
