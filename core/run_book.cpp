@@ -14,7 +14,23 @@ int RunBook::free_slots() const {
   return policy_.slots - taken;
 }
 
-int RunBook::waiting() const { return static_cast<int>(waiting_.size()); }
+int RunBook::waiting() const {
+  return static_cast<int>(std::count_if(runs_.begin(), runs_.end(),
+                                        [](auto& e) { return e.second.phase == RunPhase::waiting; }));
+}
+
+// Most urgent first, then in claim order (run numbers grow with each claim).
+std::vector<int64_t> RunBook::waiting_in_line() const {
+  std::vector<const Run*> line;
+  for (auto& [id, r] : runs_)
+    if (r.phase == RunPhase::waiting) line.push_back(&r);
+  std::sort(line.begin(), line.end(), [](const Run* a, const Run* b) {
+    return a->priority != b->priority ? a->priority < b->priority : a->number < b->number;
+  });
+  std::vector<int64_t> ids;
+  for (const Run* r : line) ids.push_back(r->task);
+  return ids;
+}
 
 int RunBook::ahead_allowance(int64_t now) const {
   if (policy_.prefetch_max <= 0 || policy_.prefetch_horizon_ms <= 0 || !avg_run_ms_) return 0;
@@ -40,12 +56,10 @@ bool RunBook::wants_tasks(int64_t now) const {
 
 std::vector<int64_t> RunBook::take_excess_waiting(int64_t now) {
   std::vector<int64_t> out;
-  int allowed = ahead_allowance(now);
-  while (waiting() > allowed) {
-    int64_t id = waiting_.back();  // the least urgent, the last claimed of them
-    waiting_.pop_back();
-    runs_.erase(id);
-    out.push_back(id);
+  auto line = waiting_in_line();
+  for (int allowed = ahead_allowance(now); static_cast<int>(line.size()) > allowed; line.pop_back()) {
+    runs_.erase(line.back());  // the least urgent, the last claimed of them
+    out.push_back(line.back());
   }
   return out;
 }
@@ -112,20 +126,17 @@ OnClaimed RunBook::claimed(int64_t task, int64_t epoch, int64_t asked_at, int64_
   // behind the waiting tasks as urgent as it or more.
   // Not while a failure's record is on its way (prefetch on): that result
   // may stop the gate; the task waits for the store's word like the rest.
-  bool start = free_slots() > 0 && waiting_.empty() && (verdicts_pending_ == 0 || policy_.prefetch_max == 0);
+  bool start = free_slots() > 0 && waiting() == 0 && (verdicts_pending_ == 0 || policy_.prefetch_max == 0);
   if (!start) r.phase = RunPhase::waiting;
   runs_[task] = r;
-  if (start) return OnClaimed::start;
-  auto behind = std::find_if(waiting_.begin(), waiting_.end(),
-                             [&](int64_t id) { return runs_.at(id).priority > priority; });
-  waiting_.insert(behind, task);
-  return OnClaimed::wait;
+  return start ? OnClaimed::start : OnClaimed::wait;
 }
 
 std::optional<int64_t> RunBook::next_to_start(int64_t now) {
-  if (draining_ || verdicts_pending_ > 0 || waiting_.empty() || free_slots() <= 0) return std::nullopt;
-  int64_t task = waiting_.front();
-  waiting_.erase(waiting_.begin());
+  if (draining_ || verdicts_pending_ > 0 || free_slots() <= 0) return std::nullopt;
+  auto line = waiting_in_line();
+  if (line.empty()) return std::nullopt;
+  int64_t task = line.front();
   Run& r = runs_.at(task);
   r.phase = RunPhase::running;
   r.started_at = now;
@@ -134,8 +145,7 @@ std::optional<int64_t> RunBook::next_to_start(int64_t now) {
 }
 
 std::vector<int64_t> RunBook::take_waiting() {
-  std::vector<int64_t> out;
-  out.swap(waiting_);
+  auto out = waiting_in_line();
   for (int64_t id : out) runs_.erase(id);
   return out;
 }
@@ -188,7 +198,6 @@ void RunBook::recorded(int64_t task) {
   auto it = runs_.find(task);
   if (it == runs_.end()) return;
   if (it->second.awaits_verdict) --verdicts_pending_;
-  if (auto w = std::find(waiting_.begin(), waiting_.end(), task); w != waiting_.end()) waiting_.erase(w);
   runs_.erase(it);
 }
 

@@ -197,6 +197,7 @@ class RunBook {
  private:
   Run* get(int64_t task);
   bool results_in_hand() const;  // a run in RunPhase::finished
+  std::vector<int64_t> waiting_in_line() const;  // the waiting runs in the order they start
   void stop(Run& r, StopCause why);
 
   RunBookPolicy policy_;
@@ -207,7 +208,6 @@ class RunBook {
   int claim_failures_ = 0;
   int64_t claims_paused_until_ = 0;
   bool draining_ = false;
-  std::vector<int64_t> waiting_;  // claimed ahead: by priority, then in claim order
   int verdicts_pending_ = 0;      // results on their way that may close the gate
   std::optional<double> avg_run_ms_;  // recent run time (EWMA), for the claim-ahead allowance
 };
