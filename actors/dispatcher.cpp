@@ -24,6 +24,7 @@ struct DispatcherState {
   DispatcherArgs args;
   std::optional<RunBook> book;  // every run we hold, and the decisions about them (core/run_book.hpp)
   std::map<int64_t, std::pair<Task, TraceCtx>> ahead;  // what the book's waiting runs will start with
+  std::vector<ExecDone> outbox;  // results to record with the next batch (send_records)
   bool release_wanted = false;  // give back claims we hold but do not run (release_atom)
   bool release_loop = false;    // a release_atom is on its way: at most one loop
   int release_failures = 0;     // in a row, for the log
@@ -84,9 +85,27 @@ void finished(self_ptr self, int64_t id, const ExecOutcome& x, const std::string
   tell_outcome(self, x, now, tc, id);
 }
 
+// A run's result (or requeue) is recorded: the run is over.
+void on_recorded(self_ptr self, int64_t id) {
+  book(self).recorded(id);
+  self->state.args.runners->erase(id);
+  maybe_finish_drain(self);
+}
+
+// Recording a run's result failed: it stays in hand and is tried again.
+void record_failed(self_ptr self, const ExecDone& done, const caf::error& e) {
+  if (auto held = self->state.log.admit("record", steady_now_ms()))
+    spdlog::warn("dispatcher: recording task {} failed ({}); retrying in 1 s{}", done.task_id, caf::to_string(e),
+                 held_back_note(*held));
+  book(self).recording_failed(done.task_id);
+  retry_later(self, done);
+}
+
+void send_records(self_ptr self);
+
 // Records a run that ended: its result, or, for a run stopped at the end
-// of the drain, a requeue. `done.trace` is its exec.done event. A result
-// takes the next claim with it when a claim may go (one commit for both).
+// of the drain, a requeue. `done.trace` is its exec.done event. Results go
+// in batches with the next claim (send_records).
 void record(self_ptr self, ExecDone done) {
   int64_t id = done.task_id;
   Recording what = book(self).start_recording(id, done.cancelled);
@@ -100,72 +119,106 @@ void record(self_ptr self, ExecDone done) {
   // Its slot is free: a task claimed ahead starts now, while this result
   // is committed (after a success; see the exec_done handler).
   start_waiting(self);
-  auto on_recorded = [self, id](bool claim_next = true) {
-    book(self).recorded(id);
-    self->state.args.runners->erase(id);
-    maybe_finish_drain(self);
-    if (claim_next) self->send(self, tick_atom::value);
-  };
-  auto on_error = [self, id, done](caf::error& e) {
-    if (auto held = self->state.log.admit("record", steady_now_ms()))
-      spdlog::warn("dispatcher: recording task {} failed ({}); retrying in 1 s{}", id, caf::to_string(e),
-                   held_back_note(*held));
-    book(self).recording_failed(id);
-    retry_later(self, done);
-  };
   if (what == Recording::requeue) {
     std::string why = "arcd stopping: run interrupted after the shutdown grace period";
     auto tc = trace::send(done.trace, "dispatcher", "queue", "requeue", id, [&] { return why; });
     self->request(q, kRequestTimeout, requeue_atom::value, id, why, tc)
-        .then([on_recorded](bool) { on_recorded(); }, on_error);
+        .then([self, id](bool) { on_recorded(self, id); },
+              [self, done](caf::error& e) { record_failed(self, done, e); });
     return;
   }
   // A run stopped because its lease was lost (an operator's cancel, a
   // requeue elsewhere, its agent's close past the grace) is reported all
   // the same: the store keeps what it cost and refuses the rest (fencing).
   if (done.cancelled) spdlog::info("dispatcher: task {} stopped: its lease was taken away", id);
+  if (book(self).policy().claim_with_record) {
+    self->state.outbox.push_back(std::move(done));
+    send_records(self);
+    return;
+  }
+  // A cluster worker: the hub link relays a finish alone.
   const ExecOutcome& x = done.outcome;
   TaskOutcome o{id, "", x, done.duration_ms, book(self).find(id)->epoch, done.run};  // the queue fills in the owner
   auto tc = trace::send(done.trace, "dispatcher", "queue", "finish", id, [&] { return x.status + ": " + x.summary; });
-  int more = book(self).claim_size_after_record(steady_now_ms());
-  if (!book(self).policy().claim_with_record) {  // a cluster worker: the hub link relays a finish alone
-    self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
-        .then(
-            [self, on_recorded, id, x, tc](std::string& now) {
-              finished(self, id, x, now, tc);
-              on_recorded();
-              start_waiting(self);
-            },
-            on_error);
+  self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
+      .then(
+          [self, id, x, tc](std::string& now) {
+            finished(self, id, x, now, tc);
+            on_recorded(self, id);
+            self->send(self, tick_atom::value);
+            start_waiting(self);
+          },
+          [self, done](caf::error& e) { record_failed(self, done, e); });
+}
+
+// Sends the results waiting in the outbox, with the next claim, in one
+// request (one commit), unless a claim or an earlier batch is in flight:
+// then they go when it answers.
+void send_records(self_ptr self) {
+  auto& st = self->state;
+  if (st.outbox.empty() || !book(self).may_send_records()) return;
+  auto q = queue(self);
+  std::vector<ExecDone> batch;
+  batch.swap(st.outbox);
+  if (!q) {
+    for (auto& done : batch) {
+      book(self).recording_failed(done.task_id);
+      retry_later(self, done);
+    }
     return;
   }
-  // The answer also says whether the gate is open after this result, which
-  // is what the tasks claimed ahead wait for after a failure.
-  if (more > 0) book(self).claim_sent();
+  OutcomeList outcomes;
+  TraceList traces;
+  for (auto& done : batch) {
+    const ExecOutcome& x = done.outcome;
+    // The queue fills in the owner.
+    outcomes.push_back(TaskOutcome{done.task_id, "", x, done.duration_ms, book(self).find(done.task_id)->epoch, done.run});
+    traces.push_back(trace::send(done.trace, "dispatcher", "queue", "finish", done.task_id,
+                                 [&] { return x.status + ": " + x.summary; }));
+  }
+  int more = book(self).claim_size_after_record(steady_now_ms());
+  book(self).claim_sent();  // one batch or claim in flight: the next results wait for its answer
   int64_t asked = steady_now_ms();
-  self->request(q, kRequestTimeout, finish_atom::value, std::move(o), static_cast<int32_t>(more), tc)
+  // The answer also says whether the gate is open after these results,
+  // which is what the tasks claimed ahead wait for after a failure.
+  self->request(q, kRequestTimeout, finish_atom::value, std::move(outcomes), static_cast<int32_t>(more), traces)
       .then(
-          [self, on_recorded, id, x, tc, asked, more](FinishAndClaim& r) {
-            if (more > 0) book(self).claim_answered();
-            finished(self, id, x, r.status, tc);
-            // Fewer than asked for: nothing more is ready (or the gate is
-            // stopped) now; the next poll or write wakes us.
-            on_recorded(more == 0 || static_cast<int>(r.claimed.size()) == more);
+          [self, batch, traces, asked, more](FinishAndClaim& r) {
+            book(self).claim_answered();
+            for (size_t i = 0; i < batch.size(); ++i) {
+              const ExecDone& done = batch[i];
+              if (i < r.errors.size() && !r.errors[i].empty()) {
+                record_failed(self, done, caf::make_error(caf::sec::runtime_error, r.errors[i]));
+                continue;
+              }
+              finished(self, done.task_id, done.outcome, i < r.statuses.size() ? r.statuses[i] : "", traces[i]);
+              on_recorded(self, done.task_id);
+            }
             if (!r.gate_open) give_back_waiting(self, book(self).take_waiting(), "the gate closed before they started");
             fault::crash_point("actor.dispatcher.claimed");
-            for (auto& t : r.claimed) launch(self, t, tc, asked);
+            TraceCtx cause = traces.empty() ? TraceCtx{} : traces.back();
+            for (auto& t : r.claimed) launch(self, t, cause, asked);
             start_waiting(self);
+            send_records(self);  // what came in meanwhile
+            // As many as asked for: more may be ready. Fewer: nothing more
+            // is ready (or the gate is stopped) now; the next poll or write
+            // wakes us.
+            if (more == 0 || static_cast<int>(r.claimed.size()) == more) self->send(self, tick_atom::value);
             maybe_finish_drain(self);
           },
-          [self, on_error, more](caf::error& e) {
+          [self, batch, more](caf::error& e) {
             if (more > 0) {
               // The claim may have been committed all the same (a timeout):
               // what we hold but do not run goes back.
               millis pause = book(self).claim_failed(steady_now_ms());
               self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
               want_release(self);
+            } else {
+              book(self).claim_withdrawn();
             }
-            on_error(e);
+            for (auto& done : batch) record_failed(self, done, e);
+            send_records(self);
+            maybe_finish_drain(self);
           });
 }
 
@@ -313,6 +366,7 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause, int n) {
   auto q = queue(self);
   if (n <= 0 || !q || book(self).draining()) {
     book(self).claim_withdrawn();
+    send_records(self);
     maybe_finish_drain(self);
     return;
   }
@@ -325,6 +379,7 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause, int n) {
             // As if this answer were lost (we die holding claims we never start).
             fault::crash_point("actor.dispatcher.claimed");
             for (auto& t : tasks) launch(self, t, tc, asked);
+            send_records(self);  // results that came in meanwhile, with the next claim
             maybe_finish_drain(self);
             // A full batch means more may be ready: ask again at once.
             if (!tasks.empty()) claim(self);
@@ -339,6 +394,7 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause, int n) {
             // It may have been committed all the same (the queue crashed on
             // the way back): what we hold but do not run goes back.
             want_release(self);
+            send_records(self);
             maybe_finish_drain(self);
           });
 }
@@ -354,6 +410,7 @@ void claim(self_ptr self) {
   auto tc = trace::send({}, "dispatcher", "gate", "may_claim", 0, [&] { return std::to_string(n) + " free slot(s)"; });
   auto withdrawn = [self] {
     book(self).claim_withdrawn();
+    send_records(self);
     maybe_finish_drain(self);
   };
   self->request(g, kRequestTimeout, may_claim_atom::value, tc)
@@ -491,7 +548,7 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
   // record): not on a worker, whose hub link relays the two steps.
   if (policy.claim_with_record && args.config->prefetch_ms > 0) {
     policy.prefetch_horizon_ms = args.config->prefetch_ms;
-    policy.prefetch_max = std::min(4 * policy.slots, 32);
+    policy.prefetch_max = 32;
   }
   st.book.emplace(policy);
   // Runs started by a previous dispatcher (we are a restart) are ours now.

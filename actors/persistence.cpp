@@ -187,19 +187,30 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
               trace::event(tc, "persistence", "task.finished", id, [&] { return now.empty() ? "lease lost" : now; });
             }));
       },
-      [self](finish_atom, TaskOutcome o, int32_t max, millis lease, TraceCtx tc) {
-        trace::recv(tc, "persistence", "finish");
-        int64_t id = o.id;
+      [self](finish_atom, OutcomeList os, int32_t max, millis lease, TraceList tcs) {
+        for (auto& tc : tcs) trace::recv(tc, "persistence", "finish");
         auto gate = self->state.args.gate;
+        std::string owner = os.empty() ? std::string() : os.front().owner;
+        IdList ids;
+        for (auto& o : os) ids.push_back(o.id);
+        std::function<void(const FinishAndClaim&)> traced_reply;
+        if (trace::on())
+          traced_reply = [tcs, ids](const FinishAndClaim& r) {
+            for (size_t i = 0; i < tcs.size() && i < r.statuses.size(); ++i) {
+              if (!tcs[i].id) continue;
+              trace::event(tcs[i], "persistence", "task.finished", ids[i], [&] {
+                return !r.errors[i].empty() ? "not recorded: " + r.errors[i] : trace::describe(r.statuses[i]);
+              });
+              if (i + 1 == tcs.size()) trace_claimed(tcs[i], r.claimed);
+              trace::reply(tcs[i], "persistence", "", "finish", [&] { return trace::describe(r); });
+            }
+          };
         return enqueue<FinishAndClaim>(
             self,
-            [o = std::move(o), gate, max, lease](TaskStore& s) {
-              return finish_and_claim(s, gate, o, o.owner, max, lease);
+            [os = std::move(os), gate, owner, max, lease](TaskStore& s) {
+              return finish_and_claim(s, gate, os, owner, max, lease);
             },
-            traced<FinishAndClaim>(tc, "finish", [tc, id](const FinishAndClaim& r) {
-              trace::event(tc, "persistence", "task.finished", id, [&] { return r.status.empty() ? "lease lost" : r.status; });
-              trace_claimed(tc, r.claimed);
-            }));
+            std::move(traced_reply));
       },
       [self](renew_atom, std::string owner, IdList ids, millis lease) {
         return enqueue<IdList>(self, [owner, ids = std::move(ids), lease](TaskStore& s) {

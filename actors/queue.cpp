@@ -56,14 +56,18 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
         auto out = trace::send(tc, "queue", "persistence", "finish", o.id, [&] { return o.result.status; });
         return forward<std::string>(self, finish_atom::value, std::move(o), out);
       },
-      [self](finish_atom, TaskOutcome o, int32_t max, TraceCtx tc) {
-        trace::recv(tc, "queue", "finish");
+      [self](finish_atom, OutcomeList os, int32_t max, TraceList tcs) {
         fault::crash_point("actor.queue");
         auto& a = self->state.args;
-        o.owner = a.incarnation;
-        auto out = trace::send(tc, "queue", "persistence", "finish", o.id,
-                               [&] { return o.result.status + ", then claim up to " + std::to_string(max); });
-        return forward<FinishAndClaim>(self, finish_atom::value, std::move(o), max, a.lease_ms, out);
+        for (size_t i = 0; i < os.size(); ++i) {
+          os[i].owner = a.incarnation;
+          if (i >= tcs.size()) continue;
+          trace::recv(tcs[i], "queue", "finish");
+          tcs[i] = trace::send(tcs[i], "queue", "persistence", "finish", os[i].id, [&] {
+            return os[i].result.status + (i + 1 == os.size() ? ", then claim up to " + std::to_string(max) : "");
+          });
+        }
+        return forward<FinishAndClaim>(self, finish_atom::value, std::move(os), max, a.lease_ms, std::move(tcs));
       },
       [self](renew_atom, IdList ids) {
         auto& a = self->state.args;

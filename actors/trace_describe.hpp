@@ -14,7 +14,9 @@ inline std::string describe(const TaskList& tasks) {
 }
 inline std::string describe(const std::string& status) { return status.empty() ? "lease lost" : status; }
 inline std::string describe(const FinishAndClaim& r) {
-  return describe(r.status) + "; claimed " + describe(r.claimed) + (r.gate_open ? "" : "; gate closed");
+  std::string s;
+  for (size_t i = 0; i < r.statuses.size() && i < 16; ++i) s += (i ? "," : "") + describe(r.statuses[i]);
+  return s + "; claimed " + describe(r.claimed) + (r.gate_open ? "" : "; gate closed");
 }
 inline std::string describe(bool b) { return b ? "true" : "false"; }
 inline std::string describe(const CreateResult& r) {

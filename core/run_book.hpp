@@ -115,6 +115,12 @@ class RunBook {
   // in flight or paused or not: worth looking for new tasks.
   bool wants_tasks(int64_t now) const;
   void claim_sent() { claim_in_flight_ = true; }
+  // Results are recorded in batches, one batch in flight, each with the
+  // next claim (policy.claim_with_record): while a claim or a batch is in
+  // flight, results that come in wait for it (RunPhase::recording: their
+  // slots are free) and go together with the next claim when it answers.
+  // Results stay few per commit when runs are long, many when they are short.
+  bool may_send_records() const { return !claim_in_flight_; }
   void claim_answered();   // the claim got through (with or without tasks): any pause ends
   void claim_withdrawn() { claim_in_flight_ = false; }  // not sent after all (the gate said no)
   // A claim failed: returns the pause before the next one.

@@ -108,7 +108,7 @@ typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, FinishAndClaim& x) {
-  return f(caf::meta::type_name("finish_and_claim"), x.status, x.claimed, x.gate_open);
+  return f(caf::meta::type_name("finish_and_claim"), x.statuses, x.errors, x.claimed, x.gate_open);
 }
 
 template <class Inspector>
@@ -192,6 +192,8 @@ typename Inspector::result_type inspect(Inspector& f, PromptContext& x) {
 // ---- typed interfaces ----------------------------------------------------
 using TaskList = std::vector<Task>;
 using IdList = std::vector<int64_t>;
+using OutcomeList = std::vector<TaskOutcome>;
+using TraceList = std::vector<TraceCtx>;  // one per outcome of an OutcomeList
 
 // Owns the SQLite connection; runs every request of a batch in one
 // transaction and replies after COMMIT.
@@ -199,8 +201,8 @@ using persistence_actor = caf::typed_actor<
     caf::replies_to<create_atom, TaskSpec, std::string, TraceCtx>::with<CreateResult>,
     caf::replies_to<claim_atom, std::string, int32_t, millis, TraceCtx>::with<TaskList>,
     caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
-    // A finish and the next claim in one transaction (storage/dispatch_ops.hpp): max, lease.
-    caf::replies_to<finish_atom, TaskOutcome, int32_t, millis, TraceCtx>::with<FinishAndClaim>,
+    // Finishes and the next claim in one transaction (storage/dispatch_ops.hpp): max, lease.
+    caf::replies_to<finish_atom, OutcomeList, int32_t, millis, TraceList>::with<FinishAndClaim>,
     caf::replies_to<renew_atom, std::string, IdList, millis>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, std::string, TraceCtx>::with<bool>,
     caf::replies_to<reap_atom, std::string>::with<int32_t>,
@@ -221,7 +223,7 @@ using persistence_actor = caf::typed_actor<
 using queue_actor = caf::typed_actor<
     caf::replies_to<claim_atom, int32_t, TraceCtx>::with<TaskList>,
     caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
-    caf::replies_to<finish_atom, TaskOutcome, int32_t, TraceCtx>::with<FinishAndClaim>,  // and claim up to N
+    caf::replies_to<finish_atom, OutcomeList, int32_t, TraceList>::with<FinishAndClaim>,  // and claim up to N
     caf::replies_to<renew_atom, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, TraceCtx>::with<bool>,
     caf::replies_to<release_atom, IdList>::with<int32_t>,  // our claims not running: requeue them

@@ -13,12 +13,27 @@ std::string record_outcome(TaskStore& store, const GateConfig& cfg, const TaskOu
   return now;
 }
 
-FinishAndClaim finish_and_claim(TaskStore& store, const GateConfig& cfg, const TaskOutcome& outcome,
+FinishAndClaim finish_and_claim(TaskStore& store, const GateConfig& cfg, const std::vector<TaskOutcome>& outcomes,
                                 const std::string& owner, int max, millis lease_ms) {
   FinishAndClaim r;
-  r.status = record_outcome(store, cfg, outcome);
+  for (const TaskOutcome& o : outcomes) {
+    std::string status, error;
+    store.db().exec("SAVEPOINT outcome");
+    try {
+      status = record_outcome(store, cfg, o);
+    } catch (const DbError& e) {
+      if (is_connection_error(e.code())) throw;
+      error = e.what();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (!error.empty()) store.db().exec("ROLLBACK TO outcome");
+    store.db().exec("RELEASE outcome");
+    r.statuses.push_back(std::move(status));
+    r.errors.push_back(std::move(error));
+  }
   r.gate_open = store.gate_running();
-  if (max > 0 && r.gate_open) r.claimed = store.claim(owner, max, lease_ms);
+  if (r.gate_open) r.claimed = store.claim_gate_checked(owner, max, lease_ms);
   return r;
 }
 

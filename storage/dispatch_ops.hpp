@@ -18,16 +18,20 @@ namespace arc {
 // told: the result was refused).
 std::string record_outcome(TaskStore& store, const GateConfig& cfg, const TaskOutcome& outcome);
 
-// A run's outcome and the next claim, in one transaction: the slot the run
-// frees is filled by the same commit that records it. The claim checks the
-// gate row after the outcome was applied to it, so a result that stops the
-// gate claims nothing.
+// The outcomes of runs that ended and the next claim, in one transaction:
+// the slots the runs free are filled by the same commit that records them.
+// The claim checks the gate row after the outcomes were applied to it, so
+// a result that stops the gate claims nothing. Each outcome is recorded in
+// a savepoint of its own: one that fails (other than on the connection,
+// which is rethrown) is undone alone and named in `errors`; the others and
+// the claim go on.
 struct FinishAndClaim {
-  std::string status;          // as record_outcome
-  std::vector<Task> claimed;   // up to `max`, as TaskStore::claim
-  bool gate_open = true;       // the gate row after the outcome was applied: may claimed-ahead tasks start
+  std::vector<std::string> statuses;  // one per outcome, as record_outcome ("" = the lease was lost)
+  std::vector<std::string> errors;    // one per outcome: "" or why it was not recorded (try it again)
+  std::vector<Task> claimed;          // up to `max`, as TaskStore::claim
+  bool gate_open = true;              // the gate row after the outcomes: may claimed-ahead tasks start
 };
-FinishAndClaim finish_and_claim(TaskStore& store, const GateConfig& cfg, const TaskOutcome& outcome,
+FinishAndClaim finish_and_claim(TaskStore& store, const GateConfig& cfg, const std::vector<TaskOutcome>& outcomes,
                                 const std::string& owner, int max, millis lease_ms);
 
 }  // namespace arc

@@ -368,6 +368,11 @@ std::unique_ptr<Db> open_database(const std::string& path, const OpenOptions& op
   // close that dirties more than the cache spills pages into the WAL
   // mid-transaction, which doubled the cost per row (arc-bench triage).
   db->exec("PRAGMA cache_size = -16384");
+  // Savepoints (one per request of a batch, one per result) keep the pages
+  // they change in a sub-journal, which SQLite writes to a temporary file
+  // past 64 KiB: a batch of results and claims wrote every page twice.
+  // In memory, it costs what the batch touches, and is gone at COMMIT.
+  db->exec("PRAGMA temp_store = MEMORY");
   migrate(*db);
   return db;
 }

@@ -147,12 +147,16 @@ CreateResult TaskStore::create(const TaskSpec& spec, const std::string& actor) {
 bool TaskStore::gate_running() { return db_.scalar_int("SELECT state = 'running' FROM gate WHERE id = 1") != 0; }
 
 std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lease_ms) {
-  std::vector<Task> out;
-  if (max <= 0) return out;
   // The gate row is checked in the claim's own transaction too, so that
   // `arc dispatch pause` from another process stops claims at once, before
   // the gate actor's next read of the row.
-  if (!gate_running()) return out;
+  if (max <= 0 || !gate_running()) return {};
+  return claim_gate_checked(owner, max, lease_ms);
+}
+
+std::vector<Task> TaskStore::claim_gate_checked(const std::string& owner, int max, millis lease_ms) {
+  std::vector<Task> out;
+  if (max <= 0) return out;
   millis t = now();
   // Locks held by running tasks (few rows: served by the tasks_active index).
   std::set<std::string> held;
@@ -182,15 +186,24 @@ std::vector<Task> TaskStore::claim(const std::string& owner, int max, millis lea
     }
     q.reset();
   }
+  // An UPDATE, then a read by rowid: UPDATE … RETURNING would build a
+  // temporary b-tree (and allocate and free its page cache) for every task.
+  static const std::string read_back = sql("SELECT ", " FROM tasks WHERE id = ?");
   for (int64_t id : picked) {
-    auto u = db_.prepare(sql("UPDATE tasks SET status = 'active', attempts = attempts + 1, lease_epoch = lease_epoch + 1, "
-                              "lease_owner = ?, lease_expires_at = ?, started_at = ?, "
-                              "finished_at = NULL WHERE id = ? AND status = 'pending' RETURNING ",
-                              ""));
-    u.bind(1, owner).bind(2, t + lease_ms).bind(3, t).bind(4, id);
+    db_.prepare("UPDATE tasks SET status = 'active', attempts = attempts + 1, lease_epoch = lease_epoch + 1, "
+                "lease_owner = ?, lease_expires_at = ?, started_at = ?, "
+                "finished_at = NULL WHERE id = ? AND status = 'pending'")
+        .bind(1, owner)
+        .bind(2, t + lease_ms)
+        .bind(3, t)
+        .bind(4, id)
+        .run();
+    if (db_.changes() == 0) continue;
+    auto u = db_.prepare(read_back);
+    u.bind(1, id);
     if (!u.step()) continue;
     Task task = read_task(u);
-    u.run();
+    u.reset();
     add_event(id, owner, status::pending, status::active,
               "claimed, attempt " + std::to_string(task.attempts) + "/" +
                   std::to_string(task.max_attempts));

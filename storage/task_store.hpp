@@ -78,6 +78,9 @@ class TaskStore {
   // says dispatch is stopped; with the day's budget spent, only tasks of
   // priority <= budget.max_priority.
   std::vector<Task> claim(const std::string& owner, int max, millis lease_ms);
+  // The same, for a caller that has just read gate_running() in this
+  // transaction (the gate row is not read again).
+  std::vector<Task> claim_gate_checked(const std::string& owner, int max, millis lease_ms);
   // The gate row says dispatch runs (read in the caller's transaction).
   bool gate_running();
 

@@ -48,8 +48,8 @@ TEST(DispatchOps, AResultAndTheNextClaimAreOneTransaction) {
   ASSERT_EQ(first.id, urgent);
   r.add(3);
   int64_t commits = r.db->scalar_int("PRAGMA data_version");
-  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, r.outcome(first, "completed"), "me", 1, 60'000); });
-  EXPECT_EQ(got.status, "completed");
+  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, {r.outcome(first, "completed")}, "me", 1, 60'000); });
+  EXPECT_EQ(got.statuses, std::vector<std::string>{"completed"});
   ASSERT_EQ(got.claimed.size(), 1u);
   EXPECT_EQ(got.claimed[0].subject, "p3") << "the next claim is by priority";
   EXPECT_EQ(r.store.get(first.id)->status, "completed");
@@ -71,7 +71,7 @@ TEST(DispatchOps, AResultThatStopsTheGateClaimsNothing) {
   r.add(5);
   r.add(5);
   Task t = r.claim_one();
-  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, r.outcome(t, "failed"), "me", 1, 60'000); });
+  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, {r.outcome(t, "failed")}, "me", 1, 60'000); });
   EXPECT_EQ(load_gate(*r.db).state, "stopped_failures");
   EXPECT_TRUE(got.claimed.empty()) << "the claim reads the gate row the result just stopped";
 }
@@ -83,10 +83,34 @@ TEST(DispatchOps, ARefusedResultStillFillsTheSlotAndTellsTheGateNothing) {
   Task t = r.claim_one();
   TaskOutcome late = r.outcome(t, "failed");
   late.epoch = t.lease_epoch + 7;  // another lease's
-  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, late, "me", 1, 60'000); });
-  EXPECT_EQ(got.status, "");
+  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, {late}, "me", 1, 60'000); });
+  EXPECT_EQ(got.statuses, std::vector<std::string>{""});
   EXPECT_EQ(got.claimed.size(), 1u);
   EXPECT_EQ(load_gate(*r.db).consecutive_failures, 0);
+}
+
+TEST(DispatchOps, ABatchOfResultsAndTheNextClaimAreOneTransactionEachResultOnItsOwn) {
+  Rig r;
+  r.gate.failure_threshold = 5;
+  for (int i = 0; i < 5; ++i) r.add(5);
+  auto held = in_transaction(*r.db, [&] { return r.store.claim("me", 3, 60'000); });
+  ASSERT_EQ(held.size(), 3u);
+  TaskOutcome late = r.outcome(held[2], "completed");
+  late.epoch = held[2].lease_epoch + 1;  // another lease's: refused, the others stand
+  int64_t commits = r.db->scalar_int("PRAGMA data_version");
+  auto got = in_transaction(*r.db, [&] {
+    return finish_and_claim(r.store, r.gate, {r.outcome(held[0], "completed"), r.outcome(held[1], "failed"), late},
+                            "me", 5, 60'000);
+  });
+  EXPECT_EQ(got.statuses, (std::vector<std::string>{"completed", "failed", ""}));
+  EXPECT_EQ(got.errors, (std::vector<std::string>{"", "", ""}));
+  EXPECT_TRUE(got.gate_open);
+  EXPECT_EQ(got.claimed.size(), 2u) << "the two tasks left; the refused one is still active under its lease";
+  EXPECT_EQ(load_gate(*r.db).consecutive_failures, 1);
+  EXPECT_EQ(r.store.get(held[0].id)->status, "completed");
+  EXPECT_EQ(r.store.get(held[1].id)->status, "failed");
+  EXPECT_EQ(r.store.get(held[2].id)->status, "active");
+  EXPECT_EQ(r.db->scalar_int("PRAGMA data_version"), commits) << "own commits only";
 }
 
 }  // namespace
