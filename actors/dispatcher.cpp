@@ -177,14 +177,15 @@ void send_records(self_ptr self) {
                                  [&] { return x.status + ": " + x.summary; }));
   }
   int more = book(self).claim_size_after_record(steady_now_ms());
-  book(self).claim_sent();  // one batch or claim in flight: the next results wait for its answer
+  // One batch in flight: the next results wait for its answer.
+  book(self).batch_sent();
+  if (more > 0) book(self).claim_sent();
   int64_t asked = steady_now_ms();
   // The answer also says whether the gate is open after these results,
   // which is what the tasks claimed ahead wait for after a failure.
   self->request(q, kRequestTimeout, finish_atom::value, std::move(outcomes), static_cast<int32_t>(more), traces)
       .then(
           [self, batch, traces, asked, more](FinishAndClaim& r) {
-            book(self).claim_answered();
             for (size_t i = 0; i < batch.size(); ++i) {
               const ExecDone& done = batch[i];
               if (i < r.errors.size() && !r.errors[i].empty()) {
@@ -197,24 +198,39 @@ void send_records(self_ptr self) {
             if (!r.gate_open) give_back_waiting(self, book(self).take_waiting(), "the gate closed before they started");
             fault::crash_point("actor.dispatcher.claimed");
             TraceCtx cause = traces.empty() ? TraceCtx{} : traces.back();
+            // The batch counts as in flight until its claims are in the
+            // book: a result meanwhile (a run refused at its start) waits
+            // for send_records below, and the drain cannot end before the
+            // claimed tasks are given back.
             for (auto& t : r.claimed) launch(self, t, cause, asked);
+            book(self).batch_answered();
+            bool claim_more = more == 0 || static_cast<int>(r.claimed.size()) == more;
+            if (more > 0 && !r.claim_error.empty()) {
+              claim_more = false;
+              millis pause = book(self).claim_failed(steady_now_ms());
+              self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
+              if (auto held = self->state.log.admit("claim", steady_now_ms()))
+                spdlog::warn("dispatcher: claim failed ({} in a row): {}; no claim for {} ms{}",
+                             book(self).claim_failures(), r.claim_error, pause, held_back_note(*held));
+            } else if (more > 0) {
+              book(self).claim_answered();
+            }
             start_waiting(self);
             send_records(self);  // what came in meanwhile
             // As many as asked for: more may be ready. Fewer: nothing more
             // is ready (or the gate is stopped) now; the next poll or write
             // wakes us.
-            if (more == 0 || static_cast<int>(r.claimed.size()) == more) self->send(self, tick_atom::value);
+            if (claim_more) self->send(self, tick_atom::value);
             maybe_finish_drain(self);
           },
           [self, batch, more](caf::error& e) {
+            book(self).batch_answered();
             if (more > 0) {
               // The claim may have been committed all the same (a timeout):
               // what we hold but do not run goes back.
               millis pause = book(self).claim_failed(steady_now_ms());
               self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
               want_release(self);
-            } else {
-              book(self).claim_withdrawn();
             }
             for (auto& done : batch) record_failed(self, done, e);
             send_records(self);

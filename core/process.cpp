@@ -262,7 +262,7 @@ ProcessResult run_process(const ProcessSpec& spec, const std::atomic<bool>* canc
       kill(-pid, SIGKILL);
       killed = true;
     }
-    pollfd fds[3];
+    pollfd fds[4];  // out, err, in, exit
     int n = 0;
     if (out_fd >= 0) fds[n++] = {out_fd, POLLIN, 0};
     if (err_fd >= 0) fds[n++] = {err_fd, POLLIN, 0};

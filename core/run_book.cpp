@@ -65,7 +65,7 @@ std::vector<int64_t> RunBook::take_excess_waiting(int64_t now) {
 }
 
 int RunBook::claim_size(int64_t now) const {
-  if (draining_ || claim_in_flight_ || release_in_flight_ || now < claims_paused_until_) return 0;
+  if (draining_ || claim_in_flight_ || batch_in_flight_ || release_in_flight_ || now < claims_paused_until_) return 0;
   // A result whose record failed (in hand until it is tried again) holds
   // claims back: no new work while results cannot be written.
   if (results_in_hand()) return 0;
@@ -251,7 +251,9 @@ std::vector<int64_t> RunBook::drain() {
   return take_waiting();
 }
 
-bool RunBook::drained() const { return draining_ && runs_.empty() && !claim_in_flight_ && !release_in_flight_; }
+bool RunBook::drained() const {
+  return draining_ && runs_.empty() && !claim_in_flight_ && !batch_in_flight_ && !release_in_flight_;
+}
 
 std::vector<int64_t> RunBook::drain_grace_over() {
   std::vector<int64_t> stop_now;

@@ -105,7 +105,7 @@ class RunBook {
 
   // ---- claiming ------------------------------------------------------
   // How many tasks to claim now: the free slots and the room to claim
-  // ahead; 0 while draining, while a claim or a release is in flight,
+  // ahead; 0 while draining, while a claim, a batch or a release is in flight,
   // during a claim pause, or while a result whose record failed is in hand.
   int claim_size(int64_t now) const;
   // The claim that goes with a record (asked after start_recording, whose
@@ -120,7 +120,10 @@ class RunBook {
   // flight, results that come in wait for it (RunPhase::recording: their
   // slots are free) and go together with the next claim when it answers.
   // Results stay few per commit when runs are long, many when they are short.
-  bool may_send_records() const { return !claim_in_flight_; }
+  // A batch that carries a claim is also claim_sent().
+  bool may_send_records() const { return !claim_in_flight_ && !batch_in_flight_; }
+  void batch_sent() { batch_in_flight_ = true; }
+  void batch_answered() { batch_in_flight_ = false; }  // or failed
   void claim_answered();   // the claim got through (with or without tasks): any pause ends
   void claim_withdrawn() { claim_in_flight_ = false; }  // not sent after all (the gate said no)
   // A claim failed: returns the pause before the next one.
@@ -210,6 +213,7 @@ class RunBook {
   std::map<int64_t, Run> runs_;
   uint64_t last_number_ = 0;
   bool claim_in_flight_ = false;
+  bool batch_in_flight_ = false;  // results on their way (with a claim or not)
   bool release_in_flight_ = false;
   int claim_failures_ = 0;
   int64_t claims_paused_until_ = 0;

@@ -108,7 +108,7 @@ typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, FinishAndClaim& x) {
-  return f(caf::meta::type_name("finish_and_claim"), x.statuses, x.errors, x.claimed, x.gate_open);
+  return f(caf::meta::type_name("finish_and_claim"), x.statuses, x.errors, x.claimed, x.claim_error, x.gate_open);
 }
 
 template <class Inspector>

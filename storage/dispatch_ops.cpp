@@ -33,7 +33,23 @@ FinishAndClaim finish_and_claim(TaskStore& store, const GateConfig& cfg, const s
     r.errors.push_back(std::move(error));
   }
   r.gate_open = store.gate_running();
-  if (r.gate_open) r.claimed = store.claim_gate_checked(owner, max, lease_ms);
+  if (!r.gate_open || max <= 0) return r;
+  // The claim too in a savepoint of its own: a claim that fails keeps the
+  // results recorded above.
+  store.db().exec("SAVEPOINT claim");
+  try {
+    r.claimed = store.claim_gate_checked(owner, max, lease_ms);
+  } catch (const DbError& e) {
+    if (is_connection_error(e.code())) throw;
+    r.claim_error = e.what();
+  } catch (const std::exception& e) {
+    r.claim_error = e.what();
+  }
+  if (!r.claim_error.empty()) {
+    r.claimed.clear();
+    store.db().exec("ROLLBACK TO claim");
+  }
+  store.db().exec("RELEASE claim");
   return r;
 }
 

@@ -113,5 +113,42 @@ TEST(DispatchOps, ABatchOfResultsAndTheNextClaimAreOneTransactionEachResultOnIts
   EXPECT_EQ(r.db->scalar_int("PRAGMA data_version"), commits) << "own commits only";
 }
 
+TEST(DispatchOps, AResultThatCannotBeRecordedIsUndoneAloneAndNamed) {
+  Rig r;
+  for (int i = 0; i < 3; ++i) r.add(5);
+  auto held = in_transaction(*r.db, [&] { return r.store.claim("me", 2, 60'000); });
+  ASSERT_EQ(held.size(), 2u);
+  // A write that fails for this one task only (as a constraint would).
+  r.db->exec("CREATE TEMP TRIGGER refuse BEFORE UPDATE OF status ON tasks WHEN OLD.id = " +
+             std::to_string(held[0].id) + " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+  auto got = in_transaction(*r.db, [&] {
+    return finish_and_claim(r.store, r.gate, {r.outcome(held[0], "completed"), r.outcome(held[1], "completed")},
+                            "me", 1, 60'000);
+  });
+  ASSERT_EQ(got.errors.size(), 2u);
+  EXPECT_NE(got.errors[0].find("refused by the test"), std::string::npos) << got.errors[0];
+  EXPECT_EQ(got.errors[1], "");
+  EXPECT_EQ(got.statuses[1], "completed");
+  EXPECT_EQ(got.claimed.size(), 1u) << "the claim goes on";
+  EXPECT_EQ(r.store.get(held[0].id)->status, "active") << "nothing of it half-written";
+  EXPECT_EQ(r.db->scalar_int("SELECT count(*) FROM runs WHERE task_id = " + std::to_string(held[0].id)), 0);
+  EXPECT_EQ(r.store.get(held[1].id)->status, "completed");
+}
+
+TEST(DispatchOps, AClaimThatFailsKeepsTheResultsRecorded) {
+  Rig r;
+  r.add(5);
+  int64_t next = r.add(5);
+  Task t = r.claim_one();
+  r.db->exec("CREATE TEMP TRIGGER refuse BEFORE UPDATE OF status ON tasks WHEN OLD.id = " + std::to_string(next) +
+             " AND NEW.status = 'active' BEGIN SELECT RAISE(ABORT, 'no claim today'); END;");
+  auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, {r.outcome(t, "completed")}, "me", 1, 60'000); });
+  EXPECT_EQ(got.statuses, std::vector<std::string>{"completed"});
+  EXPECT_NE(got.claim_error.find("no claim today"), std::string::npos) << got.claim_error;
+  EXPECT_TRUE(got.claimed.empty());
+  EXPECT_EQ(r.store.get(t.id)->status, "completed");
+  EXPECT_EQ(r.store.get(next)->status, "pending");
+}
+
 }  // namespace
 }  // namespace arc

@@ -466,5 +466,54 @@ TEST(RunBook, AResultWhoseRecordFailedHoldsClaimsBack) {
   EXPECT_FALSE(b.wants_tasks(3));
 }
 
+// ---- results in batches ----------------------------------------------------
+
+TEST(RunBook, ResultsGoOneBatchAtATimeAndNotBesideAClaim) {
+  RunBook b(slots(2));
+  b.claimed(1, 1, 0);
+  b.claimed(2, 1, 0);
+  b.result_in(1, 1, false);
+  b.start_recording(1, false);
+  EXPECT_TRUE(b.may_send_records());
+  b.batch_sent();
+  EXPECT_FALSE(b.may_send_records()) << "one batch in flight";
+  EXPECT_EQ(b.claim_size(1), 0) << "no claim of its own beside a batch";
+  EXPECT_EQ(b.free_slots(), 1) << "a result on its way frees its slot";
+  b.batch_answered();
+  b.recorded(1);
+  b.claim_sent();
+  EXPECT_FALSE(b.may_send_records()) << "results wait for the claim's answer, then take the next claim with them";
+}
+
+TEST(RunBook, ABatchWithoutAClaimNeitherHoldsReleasesBackNorEndsAClaimPause) {
+  RunBook b(slots(1));
+  b.claimed(1, 1, 0);
+  b.claim_sent();
+  millis pause = b.claim_failed(10);
+  ASSERT_GT(pause, 0);
+  b.result_in(1, 11, false);
+  b.start_recording(1, false);
+  b.batch_sent();
+  EXPECT_TRUE(b.may_release()) << "a batch that claims nothing hands us no task the release could miss";
+  b.batch_answered();
+  b.recorded(1);
+  EXPECT_EQ(b.claim_failures(), 1) << "only a claim that gets through ends the pause";
+  EXPECT_EQ(b.claim_size(11), 0);
+  EXPECT_EQ(b.claim_size(10 + pause), 1);
+}
+
+TEST(RunBook, TheDrainIsNotOverWhileABatchIsInFlight) {
+  RunBook b(slots(1));
+  b.claimed(1, 1, 0);
+  b.result_in(1, 1, false);
+  b.start_recording(1, false);
+  b.drain();
+  b.batch_sent();
+  b.recorded(1);
+  EXPECT_FALSE(b.drained()) << "its claimed tasks are not given back yet";
+  b.batch_answered();
+  EXPECT_TRUE(b.drained());
+}
+
 }  // namespace
 }  // namespace arc
