@@ -101,6 +101,17 @@ void record_failed(self_ptr self, const ExecDone& done, const caf::error& e) {
   retry_later(self, done);
 }
 
+// A claim failed (`why`): no claim for a pause that doubles per failure
+// in a row; a tick comes when it ends. Said once per kind per 5 s.
+void claim_failed(self_ptr self, const std::string& why) {
+  auto& b = book(self);
+  millis pause = b.claim_failed(steady_now_ms());
+  self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
+  if (auto held = self->state.log.admit("claim", steady_now_ms()))
+    spdlog::warn("dispatcher: claim failed ({} in a row): {}; no claim for {} ms{}", b.claim_failures(), why, pause,
+                 held_back_note(*held));
+}
+
 void send_records(self_ptr self);
 
 // Records a run that ended: its result, or, for a run stopped at the end
@@ -161,10 +172,8 @@ void send_records(self_ptr self) {
   std::vector<ExecDone> batch;
   batch.swap(st.outbox);
   if (!q) {
-    for (auto& done : batch) {
-      book(self).recording_failed(done.task_id);
-      retry_later(self, done);
-    }
+    auto down = caf::make_error(caf::sec::request_receiver_down, "the queue is restarting");
+    for (auto& done : batch) record_failed(self, done, down);
     return;
   }
   OutcomeList outcomes;
@@ -207,11 +216,7 @@ void send_records(self_ptr self) {
             bool claim_more = more == 0 || static_cast<int>(r.claimed.size()) == more;
             if (more > 0 && !r.claim_error.empty()) {
               claim_more = false;
-              millis pause = book(self).claim_failed(steady_now_ms());
-              self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
-              if (auto held = self->state.log.admit("claim", steady_now_ms()))
-                spdlog::warn("dispatcher: claim failed ({} in a row): {}; no claim for {} ms{}",
-                             book(self).claim_failures(), r.claim_error, pause, held_back_note(*held));
+              claim_failed(self, r.claim_error);
             } else if (more > 0) {
               book(self).claim_answered();
             }
@@ -226,10 +231,9 @@ void send_records(self_ptr self) {
           [self, batch, more](caf::error& e) {
             book(self).batch_answered();
             if (more > 0) {
+              claim_failed(self, caf::to_string(e));
               // The claim may have been committed all the same (a timeout):
               // what we hold but do not run goes back.
-              millis pause = book(self).claim_failed(steady_now_ms());
-              self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
               want_release(self);
             }
             for (auto& done : batch) record_failed(self, done, e);
@@ -401,12 +405,7 @@ void claim_from_queue(self_ptr self, const TraceCtx& cause, int n) {
             if (!tasks.empty()) claim(self);
           },
           [self](caf::error& e) {
-            auto& b = book(self);
-            millis pause = b.claim_failed(steady_now_ms());
-            self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
-            if (auto held = self->state.log.admit("claim", steady_now_ms()))
-              spdlog::warn("dispatcher: claim failed ({} in a row): {}; no claim for {} ms{}", b.claim_failures(),
-                           caf::to_string(e), pause, held_back_note(*held));
+            claim_failed(self, caf::to_string(e));
             // It may have been committed all the same (the queue crashed on
             // the way back): what we hold but do not run goes back.
             want_release(self);

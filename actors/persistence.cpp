@@ -58,17 +58,7 @@ caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn, std::function<void(
         // Each request runs in a savepoint: one that fails is undone alone,
         // with nothing half-written, and the rest of the batch goes on.
         // Errors of the connection itself end the whole batch (rethrown).
-        s.db().exec("SAVEPOINT request");
-        try {
-          *result = fn(s);
-        } catch (const DbError& e) {
-          if (is_connection_error(e.code())) throw;
-          *why = e.what();
-        } catch (const std::exception& e) {
-          *why = e.what();
-        }
-        if (!why->empty()) s.db().exec("ROLLBACK TO request");
-        s.db().exec("RELEASE request");
+        *why = in_savepoint(s.db(), "request", [&] { *result = fn(s); });
       },
       [rp, result, why, traced]() mutable {
         try {

@@ -119,4 +119,24 @@ class Transaction {
   bool done_ = false;
 };
 
+// Runs fn() inside SAVEPOINT `name` of the open transaction. A failure of
+// fn is undone alone and returned as text ("" = it went through); an error
+// of the connection itself is rethrown (it ends the whole transaction).
+template <class Fn>
+std::string in_savepoint(Db& db, const std::string& name, Fn&& fn) {
+  db.exec("SAVEPOINT " + name);
+  std::string why;
+  try {
+    fn();
+  } catch (const DbError& e) {
+    if (is_connection_error(e.code())) throw;
+    why = e.what();
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  if (!why.empty()) db.exec("ROLLBACK TO " + name);
+  db.exec("RELEASE " + name);
+  return why;
+}
+
 }  // namespace arc
