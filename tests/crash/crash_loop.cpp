@@ -52,6 +52,13 @@ void violation(const std::string& what) {
 
 int64_t scalar(const std::string& db, const std::string& sql) { return open_database(db)->scalar_int(sql); }
 
+std::set<int64_t> task_ids(const std::string& db) {
+  std::set<int64_t> ids;
+  auto h = open_database(db);
+  for (auto q = h->prepare("SELECT id FROM tasks"); q.step();) ids.insert(q.col_int(0));
+  return ids;
+}
+
 struct Run {
   int64_t start = 0, end = 0;  // ns; end 0: killed before it finished
   int pid = 0;
@@ -129,14 +136,29 @@ std::vector<int> unfinished_pids(const std::string& side) {
   return out;
 }
 
-// A SIGKILL is pending for the process (sent, e.g. by the dead arcd's runner
-// as its run ended, but not yet acted on): it is dying, whatever /proc shows.
+// The process is dying, whatever else /proc shows: a SIGKILL is pending
+// (sent, e.g. by the dead arcd's runner as its run ended, but not yet acted
+// on), or it took the signal and is on its way out (PF_EXITING, 0x4 in the
+// flags field of /proc/PID/stat; its cmdline is readable until its memory
+// goes). Pending first, then the flag: a signal taken between the two reads
+// has set the flag by the second.
 bool dying(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("SigPnd:", 0) == 0 || line.rfind("ShdPnd:", 0) == 0)
-      if (std::strtoull(line.c_str() + 7, nullptr, 16) & (1ull << (SIGKILL - 1))) return true;
-  return false;
+  {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind("SigPnd:", 0) == 0 || line.rfind("ShdPnd:", 0) == 0)
+        if (std::strtoull(line.c_str() + 7, nullptr, 16) & (1ull << (SIGKILL - 1))) return true;
+  }
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto paren = stat.rfind(')');  // the command may hold spaces and parentheses
+  if (paren == std::string::npos) return true;  // gone while we read
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string state, ppid, pgrp, session, tty, tpgid;
+  unsigned long flags = 0;
+  fields >> state >> ppid >> pgrp >> session >> tty >> tpgid >> flags;
+  constexpr unsigned long kExiting = 0x4;  // PF_EXITING (include/linux/sched.h)
+  return state == "Z" || state == "X" || (flags & kExiting);
 }
 
 // Helper children alive now (not dying): after a kill -9 of arcd, the stray
@@ -167,9 +189,11 @@ void check_stray_killing(const std::string& when, const std::set<int>& left, int
   }
   Side s = read_side(side);
   size_t expected = 0;
+  std::string pids;
   for (int pid : left) {
     if (s.helpers_finished.count(pid)) continue;  // it ended by itself (30 s) before start-up scanned for it
     ++expected;
+    pids += " " + std::to_string(pid) + " (task " + std::to_string(s.helper_task[pid]) + ")";
     if (is_ours(pid, side, true)) {
       outlived.insert(pid);
       violation(when + ": helper child " + std::to_string(pid) + " of a run of task " + std::to_string(s.helper_task[pid]) +
@@ -178,7 +202,7 @@ void check_stray_killing(const std::string& when, const std::set<int>& left, int
   }
   if (static_cast<size_t>(killed) < expected)
     violation(when + ": the kill -9 left " + std::to_string(expected) + " helper children alive, each in an executor group " +
-              "of its own, but start-up reports " + std::to_string(killed) + " stray executor groups killed");
+              "of its own, but start-up reports " + std::to_string(killed) + " stray executor groups killed; helpers:" + pids);
 }
 
 }  // namespace
@@ -234,7 +258,10 @@ int main(int argc, char** argv) {
     orphans += std::max(0, startup_count(log, "orphans requeued "));
     int killed = startup_count(log, "stray executor groups killed ");
     strays += std::max(0, killed);
+    int before = violations;
     check_stray_killing(when, left, killed, side, outlived);
+    if (violations > before)  // keep this start's log: the next start truncates arcd.log
+      std::ofstream(dir + "/arcd-" + std::to_string(violations) + ".log") << log;
     return arcd;
   };
   for (int round = 1; round <= rounds; ++round) {
@@ -281,8 +308,9 @@ int main(int argc, char** argv) {
     std::lock_guard<std::mutex> g(mu);
     if (round % 10 == 0)
       std::printf("round %d: %zu tasks acknowledged by the CLI so far, %d violations\n", round, acked.size(), violations);
+    std::set<int64_t> present = task_ids(db);  // one read, not one per task: 1,000 rounds ack tens of thousands
     for (int64_t id : acked)
-      if (scalar(db, "SELECT count(*) FROM tasks WHERE id = " + std::to_string(id)) != 1)
+      if (!present.count(id))
         violation("round " + std::to_string(round) + ": acknowledged task " + std::to_string(id) + " is missing");
   }
 
@@ -302,9 +330,9 @@ int main(int argc, char** argv) {
   auto runs = read_side(side, true).runs;
   int64_t total_runs = 0, killed_runs = 0;
   auto h = open_database(db);
+  std::set<int64_t> present = task_ids(db);
   for (int64_t id : acked)
-    if (h->scalar_int("SELECT count(*) FROM tasks WHERE id = " + std::to_string(id)) != 1)
-      violation("acknowledged task " + std::to_string(id) + " is missing after the drain");
+    if (!present.count(id)) violation("acknowledged task " + std::to_string(id) + " is missing after the drain");
   auto q = h->prepare("SELECT id, status, attempts FROM tasks");
   std::map<std::string, int64_t> by_status;
   while (q.step()) {
