@@ -4,14 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/notify_command.hpp"
 #include "actors/trace.hpp"
 #include "core/fault.hpp"
 #include "core/log_throttle.hpp"
 #include "core/runtime_stats.hpp"
-
-#include <thread>
-
-#include "core/process.hpp"
 #include "core/time_text.hpp"
 
 namespace arc {
@@ -30,21 +27,11 @@ struct GateActorState {
 
 using self_ptr = gate_actor::stateful_pointer<GateActorState>;
 
-// Runs the operator's notify command; never blocks the gate.
+// Tells the operator's notify command of a gate change.
 void notify(const GateConfig& cfg, const GateState& g, const GateChange& c) {
-  if (cfg.notify.empty()) return;
-  ProcessSpec spec;
-  spec.argv = cfg.notify;
-  spec.env = {"ARC_GATE_FROM=" + c.from, "ARC_GATE_TO=" + c.to, "ARC_GATE_REASON=" + c.why,
-              "ARC_GATE_RESUME_AT=" + (g.resume_at ? format_iso_utc(g.resume_at) : std::string())};
-  spec.timeout_ms = 30'000;
-  spec.kill_grace_ms = 2'000;
-  std::thread([spec] {
-    auto r = run_process(spec);
-    if (r.spawn_failed || r.exit_code != 0)
-      spdlog::warn("gate: notify command failed: {}",
-                   r.spawn_failed ? r.spawn_error : "exit " + std::to_string(r.exit_code) + ": " + r.err.substr(0, 200));
-  }).detach();
+  run_notify_command(cfg.notify, {"ARC_EVENT=gate.changed", "ARC_GATE_FROM=" + c.from, "ARC_GATE_TO=" + c.to,
+                                  "ARC_GATE_REASON=" + c.why,
+                                  "ARC_GATE_RESUME_AT=" + (g.resume_at ? format_iso_utc(g.resume_at) : std::string())});
 }
 
 // A rate-limit stop (ours, or one read back after a restart) resumes at its

@@ -4,16 +4,23 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/notify_command.hpp"
 #include "actors/trace.hpp"
 #include "core/fault.hpp"
 #include "core/log_throttle.hpp"
 #include "core/runtime_stats.hpp"
+#include "core/storage_health.hpp"
+#include "core/time_text.hpp"
 #include "actors/trace_describe.hpp"
 #include "storage/dispatch_ops.hpp"
+#include "storage/gate_store.hpp"
+#include "storage/node_store.hpp"
 #include "storage/recovery.hpp"
 #include "storage/runs.hpp"
-#include "storage/settings.hpp"
 #include "storage/schema.hpp"
+#include "storage/sensor_store.hpp"
+#include "storage/settings.hpp"
+#include "storage/triage.hpp"
 
 namespace arc {
 namespace {
@@ -35,6 +42,7 @@ struct PersistenceState {
   int64_t transactions = 0;  // committed batches
   int64_t requests = 0;      // requests answered from them
   LogThrottle log;           // a full disk fails every batch: say it once per 5 s
+  StorageHealth health;      // a fault that holds dispatch: told once as it begins and once as it ends
   // Dying with requests queued (a crash): answer them with an error, so that
   // their senders retry now instead of waiting for their request timeout.
   ~PersistenceState() {
@@ -78,6 +86,21 @@ caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn, std::function<void(
   return rp;
 }
 
+// Carries out what the storage health decided: the fault being told goes
+// to RuntimeStats (/api/gate, /metrics), its start and end to the log and
+// the notify command.
+void tell(self_ptr self, const std::optional<StorageNews>& news) {
+  auto& st = self->state;
+  if (st.args.stats && (news || st.health.told_fault())) st.args.stats->set_storage_fault(st.health.told_fault());
+  if (!news) return;
+  if (news->event == "storage.failing")
+    spdlog::error("persistence: dispatch held: {}", held_reason(news->fault, news->at));
+  else
+    spdlog::info("persistence: storage recovered after {}, dispatch resumes: it was {}",
+                 format_age(news->at - news->fault.since), describe(news->fault));
+  run_notify_command(st.args.gate.notify, notify_env(*news));
+}
+
 void flush(self_ptr self) {
   fault::crash_point("actor.persistence");  // the batch's requesters get errors and retry
   fault::hang_point("hang.persistence");
@@ -100,11 +123,14 @@ void flush(self_ptr self) {
       spdlog::error("persistence: batch of {} requests rolled back: {}{}", ops.size(), e.what(), held_back_note(*held));
     auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
     for (auto& op : ops) op.fail(err);
+    int code = static_cast<const DbError&>(e).code();
+    tell(self, st.health.failed(storage_fault_kind(code), e.what(), st.args.clock->now_ms()));
     // A broken connection or file is not fixed by retrying on it: crash, and
     // let the supervisor restart us with a fresh connection.
-    if (needs_fresh_connection(static_cast<const DbError&>(e).code())) throw;
+    if (needs_fresh_connection(code)) throw;
     return;
   }
+  tell(self, st.health.committed(st.args.clock->now_ms()));
   st.transactions += 1;
   st.requests += static_cast<int64_t>(ops.size());
   for (auto& op : ops) op.reply();
@@ -136,6 +162,7 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
   answer_requests_on_crash(self, "persistence");
   auto& st = self->state;
   st.args = args;
+  if (args.stats) st.health.resume(args.stats->storage_fault());  // a fault told before a restart
   OpenOptions o;
   o.synchronous = args.synchronous;
   o.busy_timeout_ms = args.busy_timeout_ms;

@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/runtime_stats.hpp"
 #include "messages/messages.hpp"
 #include "storage/task_store.hpp"
 
@@ -20,8 +21,9 @@ struct PersistenceArgs {
   StoreOptions store;  // retry backoff, self-close grace, budget
   const Clock* clock = nullptr;
   std::string incarnation;  // for the heartbeat in reap
-  GateConfig gate;
+  GateConfig gate;      // also its notify command, told of storage faults
   TriageConfig triage;
+  std::shared_ptr<RuntimeStats> stats;  // where a storage fault is shown outside the actors; may be null
 };
 
 persistence_actor spawn_persistence(caf::actor_system& sys, const PersistenceArgs& args);

@@ -105,6 +105,7 @@ void Runtime::start() {
   pa.incarnation = m.incarnation;
   pa.gate = m.config->gate;
   pa.triage = m.config->triage;
+  pa.stats = m.stats;
   QueueArgs qa;
   qa.incarnation = m.incarnation;
   qa.lease_ms = m.config->lease_ms;

@@ -1,15 +1,19 @@
 // What the running actor system tells the world outside it without a
-// message: restarts per child (for /metrics) and the time of the last
-// heartbeat the actors answered (for the systemd watchdog). Written by the
-// supervisor and the heartbeat actor, read by arcd's main thread and the
-// HTTP server; never blocks an actor for longer than a map update.
+// message: restarts per child (for /metrics), the time of the last
+// heartbeat the actors answered (for the systemd watchdog) and a storage
+// fault that holds dispatch (for /api/gate and /metrics). Written by the
+// supervisor, the heartbeat and the persistence actor, read by arcd's main
+// thread and the HTTP server; never blocks an actor for longer than a copy.
 #pragma once
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+
+#include "core/storage_health.hpp"
 
 namespace arc {
 
@@ -26,9 +30,20 @@ class RuntimeStats {
   // steady-clock milliseconds of the last answered heartbeat; 0 = none yet.
   std::atomic<int64_t> heartbeat_ms{0};
 
+  // The storage fault being told (StorageHealth::told_fault), or none.
+  void set_storage_fault(std::optional<StorageFault> f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    storage_fault_ = std::move(f);
+  }
+  std::optional<StorageFault> storage_fault() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return storage_fault_;
+  }
+
  private:
   mutable std::mutex mu_;
   std::map<std::string, int64_t> restarts_;
+  std::optional<StorageFault> storage_fault_;
 };
 
 // Milliseconds on the steady clock (the heartbeat's time base).

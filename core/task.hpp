@@ -94,6 +94,12 @@ struct Task {
   int64_t incident_id = 0;
 };
 
+// The lease owner under which a cluster worker's claims are recorded.
+// Start-up recovery on the hub leaves these leases alone: they run out on
+// time (docs/cluster.md).
+inline constexpr const char* kWorkerOwnerPrefix = "worker:";
+inline std::string worker_owner(const std::string& node) { return kWorkerOwnerPrefix + node; }
+
 // One line of a task's history (task_events).
 struct TaskEvent {
   int64_t id = 0;

@@ -15,6 +15,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "core/disk_space.hpp"
+#include "core/storage_health.hpp"
 #include "core/version.hpp"
 #include "storage/gate_store.hpp"
 
@@ -283,6 +285,19 @@ std::string Metrics::render(Db& db, millis now) {
   sample(out, "arc_triage_patterns", "", static_cast<double>(db.scalar_int("SELECT count(*) FROM failure_patterns")));
   head(out, "arc_database_size_bytes", "gauge", "Size of the SQLite database and its WAL, in bytes.");
   sample(out, "arc_database_size_bytes", "", static_cast<double>(file_size(db.path()) + file_size(db.path() + "-wal")));
+  auto told = stats_ ? stats_->storage_fault() : std::nullopt;
+  auto disk = disk_space_of(db.path());
+  if (disk) {
+    head(out, "arc_database_disk_free_bytes", "gauge", "Bytes free on the filesystem that holds the database.");
+    sample(out, "arc_database_disk_free_bytes", "", static_cast<double>(disk->free_bytes));
+  }
+  head(out, "arc_storage_held", "gauge",
+       "1 while storage holds dispatch (commits fail, or the database's disk is full); why: /api/gate storage.held.");
+  sample(out, "arc_storage_held", "", storage_hold(told, disk, now).empty() ? 0 : 1);
+  if (told) {
+    head(out, "arc_storage_failed_commits", "gauge", "Failed commits of the storage fault arcd is telling, by its kind.");
+    sample(out, "arc_storage_failed_commits", "kind=\"" + label(told->kind) + "\"", static_cast<double>(told->failures));
+  }
 
   if (stats_) {
     head(out, "arc_actor_restarts_total", "counter", "Restarts of a runtime actor by its supervisor, by actor.");

@@ -40,7 +40,7 @@ void add_read_routes(httplib::Server& svr, Shared& shared) {
   svr.Get("/favicon.ico", [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
 
   get_json(svr, "/api/status", shared, [&shared](auto&, Db& db, millis now) {
-    return to_json(build_status(db, now, 10, &shared.options.budget));
+    return to_json(build_status(db, now, 10, &shared.options.budget, shared.storage_fault()));
   });
 
   get_json(svr, "/api/tasks", shared, [](const httplib::Request& req, Db& db, millis) {
@@ -69,7 +69,7 @@ void add_read_routes(httplib::Server& svr, Shared& shared) {
   });
 
   get_json(svr, "/api/gate", shared,
-           [&shared](auto&, Db& db, millis now) { return gate_view(db, now, &shared.options.budget); });
+           [&shared](auto&, Db& db, millis now) { return gate_view(db, now, &shared.options.budget, shared.storage_fault()); });
   get_json(svr, "/api/runs", shared, [](const httplib::Request& req, Db& db, millis) {
     RunFilter f;
     f.task_id = int_param(req, "task", 0, 1, INT64_MAX);

@@ -36,6 +36,10 @@ struct Shared {
   ReadDb read_db();
   // A read-write connection, for the writes.
   std::unique_ptr<Db> write_db() const;
+  // The storage fault arcd's persistence actor told (RuntimeStats), if any.
+  std::optional<StorageFault> storage_fault() const {
+    return options.stats ? options.stats->storage_fault() : std::nullopt;
+  }
 };
 
 // Thrown by a handler: becomes {"error": message} with that status.

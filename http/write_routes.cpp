@@ -67,7 +67,7 @@ void add_write_routes(httplib::Server& svr, Shared& shared) {
     } catch (const GateRefused& e) {
       throw HttpError(409, e.what());
     }
-    auto view = gate_view(*db, system_clock().now_ms(), &shared.options.budget);
+    auto view = gate_view(*db, system_clock().now_ms(), &shared.options.budget, shared.storage_fault());
     view["changed"] = r.change.changed;
     view["expired"] = r.expired;
     reply(res, 200, view);

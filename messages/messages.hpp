@@ -1,19 +1,11 @@
 // The runtime's messages: atoms, the inspect overloads that make the plain
-// structs of core/ and storage/ CAF message types, and the typed interfaces
+// structs of core/ and messages/payloads.hpp CAF message types, and the typed interfaces
 // of the actors. No logic lives here.
 #pragma once
 #include <caf/all.hpp>
 
-#include "core/executor_output.hpp"
 #include "core/prompt.hpp"
-#include "core/trace_event.hpp"
-#include "core/task.hpp"
-#include "storage/dispatch_ops.hpp"
-#include "storage/gate_store.hpp"
-#include "storage/node_store.hpp"
-#include "storage/sensor_store.hpp"
-#include "storage/task_store.hpp"
-#include "storage/triage.hpp"
+#include "messages/payloads.hpp"
 
 namespace arc {
 
@@ -57,15 +49,6 @@ inline constexpr caf::atom_value gate_name = caf::atom("gate");
 inline constexpr caf::atom_value triage_name = caf::atom("triage");
 inline constexpr caf::atom_value tracer_name = caf::atom("tracer");
 
-// A finished executor run, sent by a runner thread to the dispatcher.
-struct ExecDone {
-  int64_t task_id = 0;
-  bool cancelled = false;  // stopped by us (shutdown or lost lease), not by itself
-  millis duration_ms = 0;
-  ExecOutcome outcome;
-  TraceCtx trace;  // the run's exec.start event
-  RunInfo run;     // how it was run (executor, model, skills), for its row in `runs`
-};
 
 // ---- inspect overloads ---------------------------------------------------
 template <class Inspector>

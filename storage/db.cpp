@@ -1,6 +1,7 @@
 #include "storage/db.hpp"
 
 #include <malloc.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <mutex>
@@ -37,6 +38,18 @@ bool needs_fresh_connection(int code) {
 }
 
 bool is_connection_error(int code) { return needs_fresh_connection(code) || (code & 0xff) == SQLITE_FULL; }
+
+std::string storage_fault_kind(int code) {
+  switch (code & 0xff) {
+    case SQLITE_FULL: return "disk full";
+    case SQLITE_IOERR: return "I/O error";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return "database locked";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return "database corrupt";
+    default: return "write failed";
+  }
+}
 
 Stmt& Stmt::bind(int i, int64_t v) {
   check_bind(db_, sqlite3_bind_int64(s_, i, v));
@@ -94,6 +107,10 @@ void Stmt::reset() {
   sqlite3_clear_bindings(s_);
 }
 
+int64_t Stmt::col_int(int i) const { return sqlite3_column_int64(s_, i); }
+double Stmt::col_double(int i) const { return sqlite3_column_double(s_, i); }
+bool Stmt::col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
+
 std::string Stmt::col_text(int i) const {
   auto* p = sqlite3_column_text(s_, i);
   if (!p) return {};
@@ -145,6 +162,9 @@ void Db::fail(int rc, const std::string& what) const {
   throw DbError(rc, "database " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
 }
 
+int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+int Db::changes() const { return sqlite3_changes(db_); }
+
 Stmt Db::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return Stmt(db_, it->second);
@@ -157,7 +177,9 @@ Stmt Db::prepare(const std::string& sql) {
 }
 
 void Db::exec(const std::string& sql) {
-  if (sql.rfind("COMMIT", 0) == 0) maybe_fail_write(sql.c_str());
+  // The COMMIT of a transaction that wrote (a read's COMMIT writes nothing,
+  // and succeeds on a full disk).
+  if (sql.rfind("COMMIT", 0) == 0 && sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_WRITE) maybe_fail_write(sql.c_str());
   if (sql.find(';') == std::string::npos) {
     // One statement (BEGIN, COMMIT, a savepoint: several per request under
     // load): prepared once and kept, as prepare() keeps its statements,

@@ -1,15 +1,20 @@
 // A thin RAII layer over one SQLite connection: prepared statements with
 // positional binds, and errors as exceptions that name the statement and the
 // database file. No ORM; SQL stays visible where it is used.
+//
+// This header does not include <sqlite3.h>: the actors that hold a Db (the
+// persistence actor) compile without SQLite's declarations (CMakeLists.txt
+// poisons them there). Code that needs a result code includes it itself.
 #pragma once
-#include <sqlite3.h>
-
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace arc {
 
@@ -31,6 +36,11 @@ bool is_connection_error(int code);
 // FULL, which only space coming back cures (writes fail until then, and the
 // claims back off).
 bool needs_fresh_connection(int code);
+
+// How an operator names a failed write's result code (extended codes too):
+// "disk full", "I/O error", "database locked", "database corrupt", else
+// "write failed" (core/storage_health.hpp).
+std::string storage_fault_kind(int code);
 
 // How long a connection waiting for another's write lock sleeps before
 // try `tries` (0-based), in µs: 100 µs for the first 50, then 1 ms, until
@@ -62,10 +72,10 @@ class Stmt {
   void run();
   void reset();  // rewinds and clears bindings, ready to bind again
 
-  int64_t col_int(int i) const { return sqlite3_column_int64(s_, i); }
-  double col_double(int i) const { return sqlite3_column_double(s_, i); }
+  int64_t col_int(int i) const;
+  double col_double(int i) const;
   std::string col_text(int i) const;
-  bool col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
+  bool col_null(int i) const;
 
  private:
   sqlite3* db_;
@@ -91,8 +101,8 @@ class Db {
   void exec(const std::string& sql);  // one or more statements, no result
   int64_t scalar_int(const std::string& sql);
 
-  int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
-  int changes() const { return sqlite3_changes(db_); }
+  int64_t last_insert_id() const;
+  int changes() const;
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
 

@@ -25,13 +25,7 @@ std::string record_outcome(TaskStore& store, const GateConfig& cfg, const TaskOu
 // a savepoint of its own: one that fails (other than on the connection,
 // which is rethrown) is undone alone and named in `errors`; the others and
 // the claim go on. So is a claim that fails (`claim_error`).
-struct FinishAndClaim {
-  std::vector<std::string> statuses;  // one per outcome, as record_outcome ("" = the lease was lost)
-  std::vector<std::string> errors;    // one per outcome: "" or why it was not recorded (try it again)
-  std::vector<Task> claimed;          // up to `max`, as TaskStore::claim
-  std::string claim_error;            // "" or why the claim failed (undone; the results stand)
-  bool gate_open = true;              // the gate row after the outcomes: may claimed-ahead tasks start
-};
+// (FinishAndClaim is in messages/payloads.hpp.)
 FinishAndClaim finish_and_claim(TaskStore& store, const GateConfig& cfg, const std::vector<TaskOutcome>& outcomes,
                                 const std::string& owner, int max, millis lease_ms);
 

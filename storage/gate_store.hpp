@@ -8,22 +8,11 @@
 #include <vector>
 
 #include "core/gate.hpp"
+#include "messages/payloads.hpp"  // GateCommand, GateResult
 #include "storage/db.hpp"
 #include "storage/task_store.hpp"
 
 namespace arc {
-
-struct GateCommand {
-  std::string kind;         // tick | outcome | pause | resume | reset
-  std::string status;       // outcome: completed | failed | rate_limited
-  std::string text;         // outcome: stop reason / summary; pause/resume/reset: the reason
-};
-
-struct GateResult {
-  GateState state;
-  GateChange change;
-  int expired = 0;          // pending tasks expired by resume preparation
-};
 
 struct GateEvent {
   millis at = 0;

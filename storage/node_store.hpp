@@ -6,26 +6,10 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "messages/payloads.hpp"  // NodeRow
 #include "storage/db.hpp"
 
 namespace arc {
-
-// The lease owner under which a worker's claims are recorded. Start-up
-// recovery on the hub leaves these leases alone: they run out on time.
-inline constexpr const char* kWorkerOwnerPrefix = "worker:";
-inline std::string worker_owner(const std::string& node) { return kWorkerOwnerPrefix + node; }
-
-struct NodeRow {
-  std::string name;
-  std::string role;     // hub | worker
-  std::string address;  // as the node reports it (host:pid, or the hub's listen address)
-  int slots = 0;
-  std::string state;    // connected | lost | stopped
-  millis connected_at = 0;
-  millis last_heartbeat = 0;
-  std::string detail;   // why lost, the version, ...
-  int running = 0;      // read only: its active tasks in the tasks table
-};
 
 // Inserts or replaces the row of `row.name` (running is not stored).
 void upsert_node(Db& db, const NodeRow& row);

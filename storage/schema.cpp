@@ -1,5 +1,6 @@
 #include "storage/schema.hpp"
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <chrono>

@@ -1,9 +1,6 @@
 #include "storage/sensor_store.hpp"
 
-#include <sys/statvfs.h>
-
-#include <filesystem>
-
+#include "core/disk_space.hpp"
 #include "core/time_text.hpp"
 #include "storage/gate_store.hpp"
 
@@ -77,13 +74,11 @@ void health_checks(TaskStore& store, const SensorRun& run, SensorRunSummary& s) 
   if (depth > run.queue_depth_alert)
     alert(store, "queue-depth", "Queue depth " + std::to_string(depth) + " is above " + std::to_string(run.queue_depth_alert),
           "Pending tasks pile up faster than they run: check the gate, the slots and the executors.", s);
-  struct statvfs fs{};
-  auto dir = std::filesystem::absolute(db.path()).parent_path();
-  if (statvfs(dir.c_str(), &fs) == 0 && fs.f_blocks > 0) {
-    int free_pct = static_cast<int>(100.0 * static_cast<double>(fs.f_bavail) / static_cast<double>(fs.f_blocks));
+  if (auto disk = disk_space_of(db.path()); disk && disk->total_bytes > 0) {
+    int free_pct = disk->free_percent();
     if (free_pct < run.disk_free_percent_alert)
       alert(store, "disk", "The database's disk is " + std::to_string(100 - free_pct) + "% full",
-            "Free space on " + dir.string() + " is " + std::to_string(free_pct) + "%; SQLite fails writes when it is gone.", s);
+            "Free space on " + disk->dir + " is " + std::to_string(free_pct) + "%; SQLite fails writes when it is gone.", s);
   }
 }
 

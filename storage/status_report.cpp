@@ -9,10 +9,11 @@
 
 namespace arc {
 
-StatusReport build_status(Db& db, millis now, int recent_limit, const BudgetConfig* budget) {
+StatusReport build_status(Db& db, millis now, int recent_limit, const BudgetConfig* budget,
+                          const std::optional<StorageFault>& told) {
   StatusReport r;
   r.now = now;
-  r.gate = gate_view(db, now, budget);
+  r.gate = gate_view(db, now, budget, told);
   r.incidents = incidents_view(db, true);
   for (auto* s : kAllStatuses) r.counts[s] = 0;
   {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/agent_config.hpp"
+#include "core/storage_health.hpp"
 #include "core/task.hpp"
 #include "storage/db.hpp"
 
@@ -27,7 +28,9 @@ struct StatusReport {
   int arcd_pid = 0;                       // holder of the instance lock, 0 = not running
 };
 
-StatusReport build_status(Db& db, millis now, int recent_limit = 10, const BudgetConfig* budget = nullptr);
+// `told`: the storage fault arcd told (its HTTP API passes it; gate_view).
+StatusReport build_status(Db& db, millis now, int recent_limit = 10, const BudgetConfig* budget = nullptr,
+                          const std::optional<StorageFault>& told = std::nullopt);
 nlohmann::json to_json(const StatusReport& r);
 
 }  // namespace arc

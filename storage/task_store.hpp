@@ -14,24 +14,10 @@
 #include "core/executor_launch.hpp"  // RunInfo
 #include "core/executor_output.hpp"
 #include "core/task.hpp"
+#include "messages/payloads.hpp"  // CreateResult, TaskOutcome
 #include "storage/db.hpp"
 
 namespace arc {
-
-struct CreateResult {
-  int64_t id = 0;
-  bool created = false;  // false: a pending/active task with this source exists; id is it
-};
-
-// What the dispatcher learned from running a task.
-struct TaskOutcome {
-  int64_t id = 0;
-  std::string owner;    // the lease owner that ran it; checked (fencing)
-  ExecOutcome result;   // status, failure class, summary, cost, tokens
-  int64_t duration_ms = 0;
-  int64_t epoch = 0;    // the claim's lease_epoch; checked too (0: the owner only)
-  RunInfo run;
-};
 
 // The lease a run holds, as an executor's `arc tasks close` reports it
 // (ARC_TASK_ID and ARC_LEASE_EPOCH): a close under it is the agent closing

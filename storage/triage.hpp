@@ -23,19 +23,10 @@
 
 #include "core/config.hpp"
 #include "core/failure_patterns.hpp"
+#include "messages/payloads.hpp"  // TriageReport
 #include "storage/task_store.hpp"
 
 namespace arc {
-
-struct TriageReport {
-  int scanned = 0;             // failures looked at
-  int tagged = 0;              // put into an outage incident
-  int classified = 0;          // given a pattern
-  int incidents_opened = 0;
-  int incidents_closed = 0;
-  int investigations = 0;      // tasks created
-  bool more = false;           // a chunk limit was hit: scan again at once
-};
 
 TriageReport run_triage(TaskStore& store, const TriageConfig& cfg);
 

@@ -33,7 +33,7 @@ nlohmann::json time_pair(millis t) {
 
 }  // namespace
 
-nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget) {
+nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget, const std::optional<StorageFault>& told) {
   GateState g = load_gate(db);
   int64_t pending = db.scalar_int("SELECT count(*) FROM tasks WHERE status = 'pending'");
   int64_t ready = 0;
@@ -57,6 +57,17 @@ nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget) {
                          {"waiting", {{"pending", pending}, {"ready", ready}}},
                          {"events", ev}};
   if (budget) view["budget"] = to_json(budget_status(db, *budget, now));
+  auto disk = disk_space_of(db.path());
+  std::string held = storage_hold(told, disk, now);
+  view["storage"] = {
+      {"held", json_text(held)},
+      {"told", told ? nlohmann::json{{"kind", told->kind},
+                                     {"error", told->error},
+                                     {"since", time_pair(told->since)},
+                                     {"failures", told->failures}}
+                    : nlohmann::json(nullptr)},
+      {"disk", disk ? nlohmann::json{{"dir", disk->dir}, {"free_bytes", disk->free_bytes}, {"total_bytes", disk->total_bytes}}
+                    : nlohmann::json(nullptr)}};
   return view;
 }
 

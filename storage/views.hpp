@@ -10,14 +10,19 @@
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/storage_health.hpp"
 #include "storage/db.hpp"
 
 namespace arc {
 
 // The gate: state, reason, since / resume_at (UTC and local), the queue
-// behind it, its last 5 changes.
+// behind it, its last 5 changes, and `storage`: whether commits go through
+// (core/storage_health.hpp storage_hold): `held` (the reason, or null), the
+// fault arcd told (`told`: only arcd knows it, so only its HTTP API passes
+// it), and the database's disk.
 // With `budget`, also the day's spend against it (storage/runs.hpp).
-nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget = nullptr);
+nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget = nullptr,
+                         const std::optional<StorageFault>& told = std::nullopt);
 
 // Every sensor that has run or is configured: cadence, last/next run,
 // result, streak, counts, paused-until.

@@ -5,13 +5,13 @@
 #include <caf/config.hpp>  // CAF_VERSION only: arc does not link CAF
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
-#include <sys/statvfs.h>
 
 #include <filesystem>
 #include <iostream>
 
 #include "apps/arc/cli.hpp"
 #include "core/config.hpp"
+#include "core/disk_space.hpp"
 #include "core/task.hpp"
 #include "core/time_text.hpp"
 #include "core/version.hpp"
@@ -72,13 +72,9 @@ json database_state(Db& db) {
   std::string check;
   auto q = db.prepare("PRAGMA integrity_check");
   while (q.step()) check += (check.empty() ? "" : "; ") + q.col_text(0);
-  std::filesystem::path dir = std::filesystem::absolute(db.path()).parent_path();
-  struct statvfs vfs {};
   json disk = nullptr;
-  if (statvfs(dir.c_str(), &vfs) == 0)
-    disk = {{"path", dir.string()},
-            {"free_bytes", static_cast<int64_t>(vfs.f_bavail) * static_cast<int64_t>(vfs.f_frsize)},
-            {"total_bytes", static_cast<int64_t>(vfs.f_blocks) * static_cast<int64_t>(vfs.f_frsize)}};
+  if (auto d = disk_space_of(db.path()))
+    disk = {{"path", d->dir}, {"free_bytes", d->free_bytes}, {"total_bytes", d->total_bytes}};
   return {{"file", db.path()},
           {"schema_version", db.scalar_int("PRAGMA user_version")},
           {"size_bytes", size_of(db.path())},

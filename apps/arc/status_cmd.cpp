@@ -17,8 +17,10 @@ std::string text(const nlohmann::json& j) { return j.is_string() ? j.get<std::st
 void print_what_stops_work(const StatusReport& r) {
   const auto& g = r.gate;
   std::string state = text(g["state"]);
+  std::string held = text(g["storage"]["held"]);
+  if (!held.empty()) std::printf("dispatch: held by %s\n", held.c_str());
   if (state == "running") {
-    std::printf("dispatch: running\n");
+    if (held.empty()) std::printf("dispatch: running\n");
   } else {
     std::printf("dispatch: %s since %s (%s ago)\n", state.c_str(), text(g["since"]["utc"]).substr(0, 19).c_str(),
                 format_age(r.now - *parse_iso_instant(text(g["since"]["utc"]))).c_str());

@@ -4,12 +4,16 @@
 // connection), loses and duplicates nothing; SQLITE_FULL
 // stops claiming, keeps durable data intact, and recovers when space returns.
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "storage/schema.hpp"
@@ -167,11 +171,25 @@ TEST(FaultInjection, AHandlerThatThrowsAnswersItsRequestSoTheSenderRetriesAtOnce
 TEST(FaultInjection, DiskFullStopsClaimingKeepsDataAndRecovers) {
   test::TempDir dir;
   std::string db = dir.file("arc.db"), config = dir.file("arc.toml"), full = dir.file("disk-full");
+  std::string told = dir.file("notified");
   std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\nslots = 2\npoll_ms = 50\n"
+                        << "[http]\nlisten = \"127.0.0.1:0\"\n"
+                        << "[gate]\nnotify = [\"/bin/sh\", \"-c\", \"echo \\\"$ARC_EVENT $ARC_STORAGE_KIND\\\" >> " << told << "\"]\n"
                         << "[skills.work]\ncommand = [\"/bin/true\"]\n";
   add_tasks(db, 5, "work", 3);
   auto arcd = start_with_faults("sqlite.full=while:" + full, {"--config", config}, dir.file("arcd.log"));
   ASSERT_TRUE(arcd->wait_ready()) << arcd->log();
+  std::smatch port;
+  std::string started = arcd->log();
+  ASSERT_TRUE(std::regex_search(started, port, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) << started;
+  httplib::Client http("127.0.0.1", std::stoi(port[1].str()));
+  auto held = [&] {  // why /api/gate says storage holds dispatch ("" = it does not)
+    auto r = http.Get("/api/gate");
+    if (!r || r->status != 200) return std::string("(no answer)");
+    auto j = nlohmann::json::parse(r->body)["storage"]["held"];
+    return j.is_string() ? j.get<std::string>() : std::string();
+  };
+  EXPECT_EQ(held(), "");
   ASSERT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'") == 5; }, 10s));
   size_t filled_at = arcd->log().size();
   std::ofstream(full) << "1";  // the disk fills up
@@ -197,6 +215,12 @@ TEST(FaultInjection, DiskFullStopsClaimingKeepsDataAndRecovers) {
   EXPECT_LE(cpu, 60) << "arcd used " << cpu << " ticks of CPU in 3 s on a full disk (near idle is a few)";
   std::printf("full disk, 3 s: %d log lines, %ld CPU ticks\n", lines, cpu);
   EXPECT_TRUE(arcd->alive());
+  // The operator sees why: /api/gate, /metrics and the notify command, once.
+  EXPECT_NE(held().find("storage: disk full for"), std::string::npos) << held();
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("\narc_storage_held 1\n"), std::string::npos) << metrics->status << metrics->body.substr(0, 300);
+  EXPECT_TRUE(test::wait_for([&] { return test::file_text(told) == "storage.failing disk full\n"; }, 10s)) << test::file_text(told);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'"), 5);  // durable data intact
   {
     auto check = open_database(db);
@@ -208,6 +232,9 @@ TEST(FaultInjection, DiskFullStopsClaimingKeepsDataAndRecovers) {
   // Back within the longest pause (5 s) and a margin for a loaded machine.
   EXPECT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'") == 10; }, 20s))
       << arcd->log();
+  EXPECT_EQ(held(), "") << "the hold clears by itself at the first commit that goes through";
+  EXPECT_TRUE(test::wait_for([&] { return test::file_text(told) == "storage.failing disk full\nstorage.recovered disk full\n"; }, 10s))
+      << test::file_text(told);
   EXPECT_EQ(arcd->terminate(), 0);
 }
 

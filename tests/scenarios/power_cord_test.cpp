@@ -3,6 +3,7 @@
 // near-identical summaries; genuine failures of 3 kinds are spread over 48 h.
 // Triage runs every 10 minutes of simulated time.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <random>
 

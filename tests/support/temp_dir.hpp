@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace arc::test {
@@ -23,5 +25,11 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// A file's whole text ("" if it does not exist yet).
+inline std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 }  // namespace arc::test

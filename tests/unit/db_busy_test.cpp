@@ -1,5 +1,6 @@
 // Waiting for another connection's write lock (storage/db.hpp busy_pause_us).
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 

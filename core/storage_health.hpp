@@ -1,0 +1,73 @@
+// Whether arcd's writes reach its database. The persistence actor reports
+// every commit here; this decides what an operator is told: that a fault
+// began, and that it ended, each once, never once per failed commit (a
+// full disk fails every batch, claims retry every few seconds). While a
+// fault lasts it is the reason dispatch is held: `arc status`, /api/gate,
+// /metrics and the notify command show it (RuntimeStats carries it out of
+// the actor system). No clock: callers pass wall milliseconds.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/disk_space.hpp"
+
+namespace arc {
+
+struct StorageFault {
+  std::string kind;      // "disk full", "I/O error", "database locked", "database corrupt", "write failed"
+  std::string error;     // the latest failure's message
+  millis since = 0;      // the first failed commit
+  millis last = 0;       // the latest
+  int64_t failures = 0;  // failed commits so far
+};
+
+// What to tell the operator (log, notify command).
+struct StorageNews {
+  std::string event;   // "storage.failing" | "storage.recovered"
+  StorageFault fault;  // recovered: the fault that ended
+  millis at = 0;
+};
+
+class StorageHealth {
+ public:
+  // A commit failed. News when this makes a fault worth telling: its second
+  // failure in a row (one failure that the next commit cures is a blip,
+  // logged and not announced), or a new kind of failure while one is told.
+  std::optional<StorageNews> failed(const std::string& kind, const std::string& error, millis now);
+  // A commit went through: news that the fault ended, if it had been told.
+  std::optional<StorageNews> committed(millis now);
+
+  // The fault while it is told (two failures or more), else nothing.
+  std::optional<StorageFault> told_fault() const;
+  // Starts from a fault known before a restart of the actor (so that its end
+  // is still told once).
+  void resume(const std::optional<StorageFault>& told);
+
+ private:
+  std::optional<StorageFault> fault_;
+  bool told_ = false;
+};
+
+// "disk full since 2026-12-06T23:10:02Z (14 failed commits): <error>"
+std::string describe(const StorageFault& f);
+
+// The reason dispatch is held while `f` lasts, for status lines:
+// "storage: disk full for 3m 12s (14 failed commits): … free space (or fix the disk); dispatch resumes by itself".
+std::string held_reason(const StorageFault& f, millis now);
+
+// Why storage holds dispatch, or "" if it does not: arcd's told fault
+// (known inside arcd only) first, else a disk with less than
+// kDiskNearlyFullBytes left (which any process can see).
+inline constexpr int64_t kDiskNearlyFullBytes = 1 << 20;
+std::string storage_hold(const std::optional<StorageFault>& told, const std::optional<DiskSpace>& disk, millis now);
+
+// The notify command's environment for `news`: ARC_EVENT, ARC_STORAGE_KIND,
+// ARC_STORAGE_ERROR, ARC_STORAGE_SINCE, ARC_STORAGE_FAILURES, and
+// ARC_GATE_REASON with the whole story (for a script written for gate
+// changes, which prints that).
+std::vector<std::string> notify_env(const StorageNews& news);
+
+}  // namespace arc
