@@ -1,5 +1,6 @@
 #include "storage/gate_store.hpp"
 
+#include "core/task_lifecycle.hpp"
 #include "core/time_text.hpp"
 
 namespace arc {
@@ -57,42 +58,17 @@ int prepare_resume(TaskStore& store, const GateConfig& cfg, millis gap_ms) {
   int expired = store.expire_stale("resume");
   if (cfg.max_age_by_skill.empty() && cfg.max_age_by_source.empty()) return expired;
   millis now = store.now();
-  struct Stale { int64_t id; std::string why; };
-  std::vector<Stale> stale;
+  std::vector<std::pair<int64_t, Transition>> stale;
   {
     auto q = store.db().prepare(
         "SELECT id, skills, source, created_at FROM tasks INDEXED BY tasks_ready WHERE status = 'pending'");
     while (q.step()) {
       millis age = now - q.col_int(3);
-      std::string why;
-      for (auto& skill : names_from_json(q.col_text(1))) {
-        auto it = cfg.max_age_by_skill.find(skill);
-        if (it != cfg.max_age_by_skill.end() && age > it->second)
-          why = "skill " + skill + " max_age " + format_age(it->second);
-      }
-      // The longest matching source prefix decides.
-      std::string source = q.col_text(2);
-      const std::pair<const std::string, millis>* best = nullptr;
-      for (auto& rule : cfg.max_age_by_source)
-        if (!source.empty() && source.rfind(rule.first, 0) == 0 && (!best || rule.first.size() > best->first.size()))
-          best = &rule;
-      if (why.empty() && best && age > best->second)
-        why = "source " + best->first + "* max_age " + format_age(best->second);
-      if (!why.empty())
-        stale.push_back({q.col_int(0), "stale after a " + format_age(gap_ms) + " gap: " +
-                                           format_age(age) + " old, past its " + why});
+      std::string rule = past_max_age(names_from_json(q.col_text(1)), q.col_text(2), age, cfg);
+      if (!rule.empty()) stale.emplace_back(q.col_int(0), expired_stale(rule, age, gap_ms));
     }
   }
-  for (auto& s : stale) {
-    store.db()
-        .prepare("UPDATE tasks SET status = 'expired', finished_at = ?, summary = ? WHERE id = ? AND "
-                 "status = 'pending'")
-        .bind(1, now)
-        .bind(2, s.why)
-        .bind(3, s.id)
-        .run();
-    store.add_event(s.id, "resume", status::pending, status::expired, s.why);
-  }
+  for (auto& [id, t] : stale) store.apply(id, t, "resume");
   return expired + static_cast<int>(stale.size());
 }
 

@@ -76,26 +76,8 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
       while (q.step()) orphans.emplace_back(q.col_int(0), q.col_int(1) != 0);
     }
     for (auto& [id, retry] : orphans) {
-      if (retry) {
-        db.prepare("UPDATE tasks SET status = 'pending', lease_owner = NULL, "
-                   "lease_expires_at = NULL WHERE id = ?")
-            .bind(1, id)
-            .run();
-        store.add_event(id, "startup", status::active, status::pending,
-                        "orphaned by a dead arcd; requeued");
-        ++r.orphans_requeued;
-      } else {
-        db.prepare("UPDATE tasks SET status = 'failed', failure_class = 'orphaned', "
-                   "finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, "
-                   "summary = 'orphaned: arcd died while it ran and no attempts were left' "
-                   "WHERE id = ?")
-            .bind(1, now)
-            .bind(2, id)
-            .run();
-        store.add_event(id, "startup", status::active, status::failed,
-                        "orphaned by a dead arcd; no attempts left");
-        ++r.orphans_failed;
-      }
+      store.apply(id, lost_run(LostRun::arcd_died, retry), "startup");
+      ++(retry ? r.orphans_requeued : r.orphans_failed);
     }
     // Tasks their agent closed while a dead arcd's run went on: the close
     // stands; the run's cost died with it.

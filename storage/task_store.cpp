@@ -271,94 +271,88 @@ std::string TaskStore::finish(const TaskOutcome& outcome) {
       // The agent closed its own task while its run went on (close() under
       // the run's lease kept the lease): its status and summary stand; the
       // run adds what it cost.
-      db_.prepare("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL, cost_usd = cost_usd + ?, "
-                  "api_cost_usd = api_cost_usd + ?, tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, "
-                  "duration_ms = ? WHERE id = ?")
-          .bind(1, o.cost_usd)
-          .bind(2, o.api_cost_usd)
-          .bind(3, o.tokens_in)
-          .bind(4, o.tokens_out)
-          .bind(5, outcome.duration_ms)
-          .bind(6, outcome.id)
-          .run();
-      char cost[32];
-      std::snprintf(cost, sizeof cost, "$%.4f", o.cost_usd);
-      add_event(outcome.id, outcome.owner, status::active, now_status,
-                "run ended after its agent closed the task (run: " + o.status + ", " + cost + ", " +
-                    std::to_string(outcome.duration_ms / 1000) + " s)");
-      record_run(outcome, attempts, o.status);
+      add_run_to_closed_task(outcome, now_status, attempts);
       return now_status;
     }
     if (now_status != status::active || now_owner != outcome.owner || !same_lease) {
       // Fencing: the lease this run held is gone. Keep the refused result in
       // the task's history; never let it overwrite a re-run. The same refused
       // result delivered again (its answer was lost) is not written twice.
-      auto seen = db_.prepare("SELECT 1 FROM runs INDEXED BY runs_task WHERE task_id = ? AND lease_epoch = ? AND "
-                              "owner = ? AND outcome = 'refused'");
-      seen.bind(1, outcome.id).bind(2, outcome.epoch).bind(3, outcome.owner);
-      if (seen.step()) return "";
-      seen.reset();
-      // to_status "refused" is an event, not a status the task takes.
-      add_event(outcome.id, outcome.owner, now_status, "refused",
-                "late result refused (" + o.status + ", lease epoch " + std::to_string(outcome.epoch) +
-                    "): the task is " + now_status +
-                    (now_owner.empty() ? std::string() : " under " + now_owner) + " at epoch " +
-                    std::to_string(now_epoch));
-      record_run(outcome, attempts, "refused");
+      refuse_late_result(outcome, now_status, now_owner, now_epoch, attempts);
       return "";
     }
   }
-  millis t = now();
-  std::string to, reason;
-  millis retry_at = 0;
-  int attempt_delta = 0;
-  if (o.status == failure::rate_limited) {
-    to = status::pending;
-    attempt_delta = -1;  // not the task's failure: its attempt is not consumed
-    // No delay of its own: the gate stops all dispatch until the reset.
-    reason = "rate limited: " + (o.stop_reason.empty() ? o.summary : o.stop_reason);
-  } else if (o.systemic) {
-    to = status::pending;
-    attempt_delta = -1;  // the executor could not work at all: the gate stops until a person acts
-    reason = o.failure_class + ", not the task's fault; back to the queue, attempt not spent: " +
-             sanitize_text(o.stop_reason.empty() ? o.summary : o.stop_reason, 300);
-  } else if (o.status == status::completed) {
-    to = status::completed;
-  } else if (o.retryable && attempts < max_attempts) {
-    to = status::pending;
-    millis delay = opts_.retry.base_ms;
-    for (int i = 1; i < attempts && delay < opts_.retry.max_ms; ++i) delay *= 2;
-    delay = std::min(delay, opts_.retry.max_ms);
-    retry_at = t + delay;
-    reason = o.failure_class + ", retry " + std::to_string(attempts + 1) + "/" +
-             std::to_string(max_attempts) + " in " + std::to_string(delay / 1000) + " s: " +
-             sanitize_text(o.summary, 200);
-  } else {
-    to = status::failed;
-    reason = o.failure_class + ": " + sanitize_text(o.summary, 200);
-  }
-  bool terminal = to != status::pending;
-  db_.prepare("UPDATE tasks SET status = ?, lease_owner = NULL, lease_expires_at = NULL, "
-              "finished_at = ?, summary = ?, failure_class = ?, cost_usd = cost_usd + ?, "
-              "api_cost_usd = api_cost_usd + ?, tokens_in = tokens_in + ?, "
-              "tokens_out = tokens_out + ?, duration_ms = ?, attempts = attempts + ?, "
-              "scheduled_for = COALESCE(?, scheduled_for) WHERE id = ?")
-      .bind(1, to)
-      .bind_int_or_null(2, terminal ? t : 0)
-      .bind_text_or_null(3, o.summary)
-      .bind_text_or_null(4, o.status == status::completed ? "" : o.failure_class)
-      .bind(5, o.cost_usd)
-      .bind(6, o.api_cost_usd)
-      .bind(7, o.tokens_in)
-      .bind(8, o.tokens_out)
-      .bind(9, outcome.duration_ms)
-      .bind(10, attempt_delta)
-      .bind_int_or_null(11, retry_at)
-      .bind(12, outcome.id)
-      .run();
-  add_event(outcome.id, outcome.owner, status::active, to, reason);
+  Transition t = after_run(o, attempts, max_attempts, opts_.retry, now());
+  RunTally tally{o.cost_usd, o.api_cost_usd, o.tokens_in, o.tokens_out, outcome.duration_ms};
+  apply(outcome.id, t, outcome.owner, &tally);
   record_run(outcome, attempts, o.systemic ? "systemic" : o.status);
-  return to;
+  return t.to;
+}
+
+void TaskStore::add_run_to_closed_task(const TaskOutcome& outcome, const std::string& closed_as, int attempts) {
+  const ExecOutcome& o = outcome.result;
+  db_.prepare("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL, cost_usd = cost_usd + ?, "
+              "api_cost_usd = api_cost_usd + ?, tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, "
+              "duration_ms = ? WHERE id = ?")
+      .bind(1, o.cost_usd)
+      .bind(2, o.api_cost_usd)
+      .bind(3, o.tokens_in)
+      .bind(4, o.tokens_out)
+      .bind(5, outcome.duration_ms)
+      .bind(6, outcome.id)
+      .run();
+  char cost[32];
+  std::snprintf(cost, sizeof cost, "$%.4f", o.cost_usd);
+  add_event(outcome.id, outcome.owner, status::active, closed_as,
+            "run ended after its agent closed the task (run: " + o.status + ", " + cost + ", " +
+                std::to_string(outcome.duration_ms / 1000) + " s)");
+  record_run(outcome, attempts, o.status);
+}
+
+void TaskStore::refuse_late_result(const TaskOutcome& outcome, const std::string& now_status,
+                                   const std::string& now_owner, int64_t now_epoch, int attempts) {
+  auto seen = db_.prepare("SELECT 1 FROM runs INDEXED BY runs_task WHERE task_id = ? AND lease_epoch = ? AND "
+                          "owner = ? AND outcome = 'refused'");
+  seen.bind(1, outcome.id).bind(2, outcome.epoch).bind(3, outcome.owner);
+  if (seen.step()) return;
+  seen.reset();
+  // to_status "refused" is an event, not a status the task takes.
+  add_event(outcome.id, outcome.owner, now_status, "refused",
+            "late result refused (" + outcome.result.status + ", lease epoch " + std::to_string(outcome.epoch) +
+                "): the task is " + now_status + (now_owner.empty() ? std::string() : " under " + now_owner) +
+                " at epoch " + std::to_string(now_epoch));
+  record_run(outcome, attempts, "refused");
+}
+
+bool TaskStore::apply(int64_t id, const Transition& t, const std::string& actor, const RunTally* run) {
+  RunTally none;
+  const RunTally& r = run ? *run : none;
+  auto q = db_.prepare(
+      "UPDATE tasks SET status = ?1, lease_owner = NULL, lease_expires_at = NULL, finished_at = ?2, "
+      "summary = CASE WHEN ?3 THEN ?4 ELSE summary END, failure_class = CASE WHEN ?5 THEN ?6 ELSE failure_class END, "
+      "attempts = attempts + ?7, scheduled_for = COALESCE(?8, scheduled_for), cost_usd = cost_usd + ?9, "
+      "api_cost_usd = api_cost_usd + ?10, tokens_in = tokens_in + ?11, tokens_out = tokens_out + ?12, "
+      "duration_ms = CASE WHEN ?13 THEN ?14 ELSE duration_ms END WHERE id = ?15 AND status = ?16");
+  q.bind(1, t.to)
+      .bind_int_or_null(2, t.terminal() ? now() : 0)
+      .bind(3, t.summary.has_value() ? 1 : 0)
+      .bind_text_or_null(4, t.summary.value_or(""))
+      .bind(5, t.failure_class.has_value() ? 1 : 0)
+      .bind_text_or_null(6, t.failure_class.value_or(""))
+      .bind(7, t.attempt_delta)
+      .bind_int_or_null(8, t.retry_at)
+      .bind(9, r.cost_usd)
+      .bind(10, r.api_cost_usd)
+      .bind(11, r.tokens_in)
+      .bind(12, r.tokens_out)
+      .bind(13, run ? 1 : 0)
+      .bind(14, r.duration_ms)
+      .bind(15, id)
+      .bind(16, t.from);
+  q.run();
+  if (db_.changes() != 1) return false;
+  add_event(id, actor, t.from, t.to, t.reason);
+  return true;
 }
 
 // Closed by its own agent (close() under its lease) less than the grace ago:
@@ -418,21 +412,7 @@ int TaskStore::recover_expired_leases(const std::string& actor) {
     q.bind(1, now());
     while (q.step()) found.emplace_back(q.col_int(0), q.col_int(1) != 0);
   }
-  for (auto& [id, retry] : found) {
-    std::string to = retry ? status::pending : status::failed;
-    db_.prepare("UPDATE tasks SET status = ?1, lease_owner = NULL, lease_expires_at = NULL, "
-                "failure_class = CASE WHEN ?1 = 'failed' THEN 'orphaned' ELSE failure_class END, "
-                "summary = CASE WHEN ?1 = 'failed' THEN 'lease expired with no attempts left "
-                "(its runner stopped reporting)' ELSE summary END, "
-                "finished_at = CASE WHEN ?1 = 'failed' THEN ?3 ELSE NULL END "
-                "WHERE id = ?4 AND status = 'active'")
-        .bind(1, to)
-        .bind(3, now())
-        .bind(4, id)
-        .run();
-    add_event(id, actor, status::active, to,
-              retry ? "lease expired: requeued" : "lease expired: no attempts left (orphaned)");
-  }
+  for (auto& [id, retry] : found) apply(id, lost_run(LostRun::lease_expired, retry), actor);
   return static_cast<int>(found.size());
 }
 
@@ -444,15 +424,7 @@ int TaskStore::expire_stale(const std::string& actor) {
     q.bind(1, t);
     while (q.step()) ids.push_back(q.col_int(0));
   }
-  for (int64_t id : ids) {
-    db_.prepare("UPDATE tasks SET status = 'expired', finished_at = ?, summary = ? "
-                "WHERE id = ? AND status = 'pending'")
-        .bind(1, t)
-        .bind(2, std::string("expired: its expires_at passed before it could run"))
-        .bind(3, id)
-        .run();
-    add_event(id, actor, status::pending, status::expired, "expires_at passed before it ran");
-  }
+  for (int64_t id : ids) apply(id, expired_unrun(), actor);
   return static_cast<int>(ids.size());
 }
 

@@ -14,6 +14,7 @@
 #include "core/executor_launch.hpp"  // RunInfo
 #include "core/executor_output.hpp"
 #include "core/task.hpp"
+#include "core/task_lifecycle.hpp"
 #include "messages/payloads.hpp"  // CreateResult, TaskOutcome
 #include "storage/db.hpp"
 
@@ -128,6 +129,18 @@ class TaskStore {
   void add_event(int64_t task_id, const std::string& actor, const std::string& from,
                  const std::string& to, const std::string& reason);
 
+  // What a run adds to its task's totals as a transition is written.
+  struct RunTally {
+    double cost_usd = 0, api_cost_usd = 0;
+    int64_t tokens_in = 0, tokens_out = 0;
+    millis duration_ms = 0;
+  };
+  // Writes a transition (core/task_lifecycle.hpp) and its event: the one
+  // place a task changes status because of a run, a lost run or its age.
+  // Clears the lease; sets finished_at when it ends the task. False (and
+  // nothing written) if the task is no longer in t.from.
+  bool apply(int64_t id, const Transition& t, const std::string& actor, const RunTally* run = nullptr);
+
   millis now() const { return clock_.now_ms(); }
   Db& db() { return db_; }
   // What runs finished today (the budget's zone) cost; 0 without a budget.
@@ -145,6 +158,11 @@ class TaskStore {
                            const std::string& summary, const std::string& failure_class,
                            const std::string& actor);
   void record_run(const TaskOutcome& o, int attempt, const std::string& outcome);
+  // finish() of a run whose agent closed its task: the close stands, the run adds its cost.
+  void add_run_to_closed_task(const TaskOutcome& o, const std::string& closed_as, int attempts);
+  // finish() of a run whose lease is gone: an event and a refused run, once.
+  void refuse_late_result(const TaskOutcome& o, const std::string& now_status, const std::string& now_owner,
+                          int64_t now_epoch, int attempts);
   bool held_after_self_close(int64_t id, const std::string& owner);
   Db& db_;
   const Clock& clock_;
