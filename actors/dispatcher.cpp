@@ -106,7 +106,7 @@ void record_failed(self_ptr self, const ExecDone& done, const caf::error& e) {
 void claim_failed(self_ptr self, const std::string& why) {
   auto& b = book(self);
   millis pause = b.claim_failed(steady_now_ms());
-  self->delayed_send(self, std::chrono::milliseconds(pause), tick_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds(pause), claim_atom::value);
   if (auto held = self->state.log.admit("claim", steady_now_ms()))
     spdlog::warn("dispatcher: claim failed ({} in a row): {}; no claim for {} ms{}", b.claim_failures(), why, pause,
                  held_back_note(*held));
@@ -156,7 +156,7 @@ void record(self_ptr self, ExecDone done) {
           [self, id, x, tc](std::string& now) {
             finished(self, id, x, now, tc);
             on_recorded(self, id);
-            self->send(self, tick_atom::value);
+            self->send(self, claim_atom::value);
             start_waiting(self);
           },
           [self, done](caf::error& e) { record_failed(self, done, e); });
@@ -225,7 +225,7 @@ void send_records(self_ptr self) {
             // As many as asked for: more may be ready. Fewer: nothing more
             // is ready (or the gate is stopped) now; the next poll or write
             // wakes us.
-            if (claim_more) self->send(self, tick_atom::value);
+            if (claim_more) self->send(self, claim_atom::value);
             maybe_finish_drain(self);
           },
           [self, batch, more](caf::error& e) {
@@ -576,7 +576,7 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
   self->send(self, version_atom::value);
   self->delayed_send(self, std::chrono::milliseconds(st.args.config->lease_ms / 3), renew_atom::value);
   return {
-      [self](tick_atom) { claim(self); },
+      [self](claim_atom) { claim(self); },
       [self](release_atom) { release(self); },
       [self](exec_done_atom, ExecDone done) {
         fault::crash_point("actor.dispatcher");  // the result is kept by the RunnerTable

@@ -41,7 +41,7 @@ void arm_resume_timer(self_ptr self) {
   if (st.gate.state != gate_state::rate_limited || st.timer_for == st.gate.resume_at) return;
   st.timer_for = st.gate.resume_at;
   millis wait = std::max<millis>(0, st.gate.resume_at - system_clock().now_ms());
-  self->delayed_send(self, std::chrono::milliseconds(wait), tick_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds(wait), reread_atom::value);
 }
 
 // `cause` is the traced message that led to the command (an outcome), if any.
@@ -72,7 +72,7 @@ void apply(self_ptr self, GateCommand cmd, TraceCtx cause = {}) {
                            format_age(r.change.stopped_for_ms), r.change.why,
                            r.expired ? fmt::format(" ({} stale tasks expired before the first claim)", r.expired) : "");
               if (auto d = lookup<dispatcher_actor>(self->system(), dispatcher_name))
-                self->send(d, tick_atom::value);
+                self->send(d, claim_atom::value);
             } else {
               spdlog::warn("gate: {} -> {}: {}", r.change.from, r.change.to, r.change.why);
             }
@@ -108,7 +108,7 @@ gate_actor::behavior_type gate_fn(self_ptr self, GateConfig cfg) {
         if (status == status::completed && self->state.gate.consecutive_failures == 0) return;
         apply(self, GateCommand{"tick", "", ""}, tc);
       },
-      [self](tick_atom) { apply(self, GateCommand{"tick", "", ""}); },
+      [self](reread_atom) { apply(self, GateCommand{"tick", "", ""}); },
       [self](poll_atom) {
         self->delayed_send(self, std::chrono::seconds(1), poll_atom::value);
         apply(self, GateCommand{"tick", "", ""});

@@ -8,10 +8,10 @@ namespace {
 // (UBSan reports it; ../shared/CAF-0.17-NOTES.md).
 caf::behavior heartbeat_fn(caf::event_based_actor* self, std::shared_ptr<RuntimeStats> stats, millis every,
                            caf::atom_value target) {
-  self->send(self, tick_atom::value);
+  self->send(self, beat_atom::value);
   return {
-      [self, stats, every, target](tick_atom) {
-        self->delayed_send(self, std::chrono::milliseconds(every), tick_atom::value);
+      [self, stats, every, target](beat_atom) {
+        self->delayed_send(self, std::chrono::milliseconds(every), beat_atom::value);
         auto p = lookup<caf::actor>(self->system(), target);
         if (!p) return;  // being restarted: no beat this time
         // A late answer still counts (a busy persistence is not a hung one):

@@ -107,7 +107,7 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
   NodeRow me{args.name, "hub", args.address, args.slots, "connected", system_clock().now_ms(),
              system_clock().now_ms(), "arcd " + std::string(version())};
   store_row(self, me);
-  self->delayed_send(self, std::chrono::milliseconds(kHeartbeatWriteMs), tick_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds(kHeartbeatWriteMs), beat_atom::value);
   return {
       [self](hello_atom, NodeHello h) -> caf::result<millis> {
         auto& st = self->state;
@@ -211,9 +211,9 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
       [self](sensor_atom, std::string node, SensorRun run, TraceCtx tc) {
         return relay<SensorRunSummary>(self, node, persistence(self), sensor_atom::value, std::move(run), tc);
       },
-      [self](tick_atom) {
+      [self](beat_atom) {
         // The hub's own row: alive.
-        self->delayed_send(self, std::chrono::milliseconds(kHeartbeatWriteMs), tick_atom::value);
+        self->delayed_send(self, std::chrono::milliseconds(kHeartbeatWriteMs), beat_atom::value);
         if (auto p = persistence(self))
           self->request(p, kRequestTimeout, ping_atom::value, self->state.args.name).then([](bool) {}, [](caf::error&) {});
       },

@@ -56,7 +56,7 @@ void retry_later(self_ptr self, const std::string& why) {
                  st.failures, st.backoff_ms);
   millis wait = st.backoff_ms * (80 + static_cast<millis>(st.jitter() % 41)) / 100;
   st.backoff_ms = std::min(st.backoff_ms * 2, st.args.cluster.reconnect_max_ms);
-  self->delayed_send(self, std::chrono::milliseconds(wait), tick_atom::value);
+  self->delayed_send(self, std::chrono::milliseconds(wait), connect_atom::value);
 }
 
 void lose_hub(self_ptr self, const std::string& why) {
@@ -68,7 +68,7 @@ void lose_hub(self_ptr self, const std::string& why) {
   st.gate_open = false;
   st.backoff_ms = kFirstBackoffMs;
   st.failures = 0;
-  self->send(self, tick_atom::value);
+  self->send(self, connect_atom::value);
 }
 
 void say_hello(self_ptr self, hub_actor hub) {
@@ -133,7 +133,7 @@ link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
     if (self->state.hub && dm.source == self->state.hub.address())
       lose_hub(self, dm.reason ? caf::to_string(dm.reason) : "connection closed");
   });
-  self->send(self, tick_atom::value);
+  self->send(self, connect_atom::value);
   self->delayed_send(self, std::chrono::seconds(1), ping_atom::value);
   const std::string& node = st.args.hello.name;
   return {
@@ -187,7 +187,7 @@ link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
       [self](stats_atom) {
         return caf::make_result(int64_t{self->state.hub ? 1 : 0}, self->state.hellos);
       },
-      [self](tick_atom) { connect(self); },
+      [self](connect_atom) { connect(self); },
       [self, node](ping_atom) {
         self->delayed_send(self, std::chrono::seconds(1), ping_atom::value);
         auto& st = self->state;

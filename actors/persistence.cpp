@@ -136,7 +136,7 @@ void flush(self_ptr self) {
   for (auto& op : ops) op.reply();
   if (st.notify_dispatcher) {
     st.notify_dispatcher = false;
-    if (auto d = lookup<dispatcher_actor>(self->system(), dispatcher_name)) self->send(d, tick_atom::value);
+    if (auto d = lookup<dispatcher_actor>(self->system(), dispatcher_name)) self->send(d, claim_atom::value);
   }
 }
 

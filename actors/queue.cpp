@@ -40,7 +40,7 @@ caf::result<T> forward(self_ptr self, Ts&&... xs) {
 queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
   answer_requests_on_crash(self, "queue");
   self->state.args = args;
-  self->send(self, tick_atom::value);
+  self->send(self, housekeep_atom::value);
   return {
       [self](claim_atom, int32_t max, TraceCtx tc) {
         trace::recv(tc, "queue", "claim");
@@ -87,9 +87,9 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
         return forward<bool>(self, requeue_atom::value, id, self->state.args.incarnation,
                              std::move(reason), out);
       },
-      [self](tick_atom) {
+      [self](housekeep_atom) {
         self->delayed_send(self, std::chrono::milliseconds(self->state.args.housekeeping_ms),
-                           tick_atom::value);
+                           housekeep_atom::value);
         auto p = persistence(self);
         if (!p) return;
         self->request(p, kRequestTimeout, reap_atom::value, self->state.args.incarnation)

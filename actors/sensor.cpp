@@ -172,7 +172,7 @@ void check(self_ptr self) {
               SensorRun plan = base_run(st.cfg, "schedule");
               plan.next_run_at = st.next_run;
               record(self, std::move(plan));
-              self->delayed_send(self, std::chrono::milliseconds(st.next_run - now), tick_atom::value);
+              self->delayed_send(self, std::chrono::milliseconds(st.next_run - now), due_atom::value);
               return;
             }
             if (row.next_run_at && row.next_run_at < st.next_run) st.next_run = row.next_run_at;  // arc sensors run
@@ -197,7 +197,7 @@ sensor_actor::behavior_type sensor_fn(self_ptr self, SensorConfig cfg, std::shar
         self->delayed_send(self, std::chrono::seconds(1), poll_atom::value);
         check(self);
       },
-      [self](tick_atom) { check(self); },
+      [self](due_atom) { check(self); },
       [self](sensor_done_atom, SensorRun run) {
         auto& st = self->state;
         st.running = false;
@@ -208,7 +208,7 @@ sensor_actor::behavior_type sensor_fn(self_ptr self, SensorConfig cfg, std::shar
         else st.next_run = run.paused_until;
         run.next_run_at = st.next_run;
         record(self, std::move(run));
-        self->delayed_send(self, std::chrono::milliseconds(st.next_run - now), tick_atom::value);
+        self->delayed_send(self, std::chrono::milliseconds(st.next_run - now), due_atom::value);
       },
   };
 }

@@ -34,7 +34,7 @@ void scan(self_ptr self, const TraceCtx& cause = {}) {
           [self](TriageReport& r) {
             auto& st = self->state;
             st.scanning = false;
-            if (r.more) self->send(self, tick_atom::value);  // a long history: the next chunk
+            if (r.more) self->send(self, scan_atom::value);  // a long history: the next chunk
             // Failures told during the scan may not be in it: scan again.
             else if (st.failures_since_scan >= st.cfg.burst) scan(self, st.last_failure);
             if (r.tagged || r.classified || r.incidents_opened || r.incidents_closed || r.investigations)
@@ -54,7 +54,7 @@ triage_actor::behavior_type triage_fn(self_ptr self, TriageConfig cfg) {
   self->state.cfg = std::move(cfg);
   self->send(self, poll_atom::value);
   return {
-      [self](tick_atom) { scan(self); },
+      [self](scan_atom) { scan(self); },
       [self](poll_atom) {
         self->delayed_send(self, std::chrono::milliseconds(self->state.cfg.cadence_ms), poll_atom::value);
         scan(self);

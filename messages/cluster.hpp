@@ -38,7 +38,7 @@ using hub_actor = caf::typed_actor<
     caf::reacts_to<failed_atom, std::string, TraceCtx>,
     caf::replies_to<sensor_atom, std::string, std::string>::with<SensorRow>,  // node, sensor name
     caf::replies_to<sensor_atom, std::string, SensorRun, TraceCtx>::with<SensorRunSummary>,
-    caf::reacts_to<tick_atom>>;  // now and then: the hub's own row is alive
+    caf::reacts_to<beat_atom>>;  // now and then: the hub's own row is alive
 
 // A worker's link to the hub: the queue's, the gate's and triage's messages
 // that its dispatcher sends, and persistence's that its sensors send,
@@ -57,7 +57,7 @@ using link_actor = caf::typed_actor<
     caf::replies_to<sensor_atom, std::string>::with<SensorRow>,  // the worker's sensors, as persistence's
     caf::replies_to<sensor_atom, SensorRun, TraceCtx>::with<SensorRunSummary>,
     caf::replies_to<stats_atom>::with<int64_t, int64_t>,  // the heartbeat's question: connected?, hellos
-    caf::reacts_to<tick_atom>,    // connect now
+    caf::reacts_to<connect_atom>,  // connect now
     caf::reacts_to<ping_atom>>;   // every second: heartbeat to the hub
 
 }  // namespace arc

@@ -17,7 +17,13 @@ using renew_atom = caf::atom_constant<caf::atom("renew")>;
 using requeue_atom = caf::atom_constant<caf::atom("requeue")>;
 using reap_atom = caf::atom_constant<caf::atom("reap")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
-using tick_atom = caf::atom_constant<caf::atom("tick")>;
+// Timers and wake-ups, one atom per meaning:
+using housekeep_atom = caf::atom_constant<caf::atom("housekeep")>;  // queue: recover leases, expire
+using reread_atom = caf::atom_constant<caf::atom("reread")>;        // gate: read the gate row now
+using scan_atom = caf::atom_constant<caf::atom("scan")>;            // triage: scan the failures now
+using due_atom = caf::atom_constant<caf::atom("due")>;              // a sensor: its next run is due
+using beat_atom = caf::atom_constant<caf::atom("beat")>;            // write / ask for a heartbeat
+using connect_atom = caf::atom_constant<caf::atom("connect")>;      // hub link: connect to the hub
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using exec_done_atom = caf::atom_constant<caf::atom("execdone")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
@@ -211,30 +217,30 @@ using queue_actor = caf::typed_actor<
     caf::replies_to<requeue_atom, int64_t, std::string, TraceCtx>::with<bool>,
     caf::replies_to<release_atom, IdList>::with<int32_t>,  // our claims not running: requeue them
     caf::replies_to<context_atom, int64_t>::with<PromptContext>,  // a claimed task's parents and the recent runs
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<housekeep_atom>>;  // recover expired leases, expire stale tasks
 
 // The dispatch gate: asked before every claim, told every outcome.
 using gate_actor = caf::typed_actor<
     caf::replies_to<may_claim_atom, TraceCtx>::with<bool>,
     caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,  // status, stop reason / summary: recorded, re-read the row
-    caf::reacts_to<tick_atom>,   // re-read the gate row now (and resume if due)
+    caf::reacts_to<reread_atom>,  // re-read the gate row now (and resume if due)
     caf::reacts_to<poll_atom>>;  // the same, every second (sees `arc dispatch …`)
 
 // The failure-triage analyser: scans on a cadence and after bursts of failures.
 using triage_actor = caf::typed_actor<
-    caf::reacts_to<tick_atom>,     // scan now
+    caf::reacts_to<scan_atom>,     // scan now
     caf::reacts_to<poll_atom>,     // the cadence
     caf::reacts_to<failed_atom, TraceCtx>>;  // a task failed (the dispatcher tells)
 
 // One sensor: runs on its cadence, whatever dispatch does.
 using sensor_actor = caf::typed_actor<
     caf::reacts_to<poll_atom>,                   // every second: due? paused? asked to run now?
-    caf::reacts_to<tick_atom>,                   // the same, at the time of the next run
+    caf::reacts_to<due_atom>,                    // the same, at the time of the next run
     caf::reacts_to<sensor_done_atom, SensorRun>>;  // a run finished (from its thread)
 
 // Runs claimed tasks in N slots.
 using dispatcher_actor = caf::typed_actor<
-    caf::reacts_to<tick_atom>,   // claim now if a slot is free
+    caf::reacts_to<claim_atom>,  // claim now if a slot is free
     caf::reacts_to<poll_atom>,   // periodic claim (tasks added by other processes)
     caf::reacts_to<version_atom>,  // every few ms while idle: did another process write?
     caf::reacts_to<renew_atom>,  // periodic lease renewal
