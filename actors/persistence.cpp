@@ -86,19 +86,26 @@ caf::typed_response_promise<T> enqueue(self_ptr self, Fn fn, std::function<void(
   return rp;
 }
 
-// Carries out what the storage health decided: the fault being told goes
-// to RuntimeStats (/api/gate, /metrics), its start and end to the log and
-// the notify command.
-void tell(self_ptr self, const std::optional<StorageNews>& news) {
+// Carries out what the storage health decided: its state goes to
+// RuntimeStats (/api/gate, /metrics; and it outlives a restart of this
+// actor), a fault's start and end to the log and the notify command.
+// Never throws: it runs after the batch's answers, whatever happens here.
+// Called on a failed commit, and on a commit while troubled (not on every
+// commit: the hot path does not take RuntimeStats' lock).
+void tell(self_ptr self, const std::optional<StorageNews>& news) noexcept {
   auto& st = self->state;
-  if (st.args.stats && (news || st.health.told_fault())) st.args.stats->set_storage_fault(st.health.told_fault());
-  if (!news) return;
-  if (news->event == "storage.failing")
-    spdlog::error("persistence: dispatch held: {}", held_reason(news->fault, news->at));
-  else
-    spdlog::info("persistence: storage recovered after {}, dispatch resumes: it was {}",
-                 format_age(news->at - news->fault.since), describe(news->fault));
-  run_notify_command(st.args.gate.notify, notify_env(*news));
+  try {
+    if (st.args.stats) st.args.stats->set_storage_health(st.health);
+    if (!news) return;
+    if (news->event == "storage.failing")
+      spdlog::error("persistence: dispatch held: {}", held_reason(news->fault, news->at));
+    else
+      spdlog::info("persistence: storage recovered after {}, dispatch resumes: it was {}",
+                   format_age(news->at - news->fault.since), describe(news->fault));
+    run_notify_command(st.args.gate.notify, notify_env(*news));
+  } catch (const std::exception& e) {  // no thread for the notify command, say
+    spdlog::warn("persistence: telling of a storage fault failed: {}", e.what());
+  }
 }
 
 void flush(self_ptr self) {
@@ -130,10 +137,10 @@ void flush(self_ptr self) {
     if (needs_fresh_connection(code)) throw;
     return;
   }
-  tell(self, st.health.committed(st.args.clock->now_ms()));
   st.transactions += 1;
   st.requests += static_cast<int64_t>(ops.size());
   for (auto& op : ops) op.reply();
+  if (st.health.troubled()) tell(self, st.health.committed(st.args.clock->now_ms()));
   if (st.notify_dispatcher) {
     st.notify_dispatcher = false;
     if (auto d = lookup<dispatcher_actor>(self->system(), dispatcher_name)) self->send(d, claim_atom::value);
@@ -162,13 +169,18 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
   answer_requests_on_crash(self, "persistence");
   auto& st = self->state;
   st.args = args;
-  if (args.stats) st.health.resume(args.stats->storage_fault());  // a fault told before a restart
+  if (args.stats) st.health = args.stats->storage_health();  // a fault of before a restart goes on
   OpenOptions o;
   o.synchronous = args.synchronous;
   o.busy_timeout_ms = args.busy_timeout_ms;
-  st.db = open_database(args.database, o);
-  // Read back from this connection: what an acknowledged write rests on.
-  spdlog::info("persistence: {} open ({})", args.database, durability(*st.db));
+  try {
+    st.db = open_database(args.database, o);
+    // Read back from this connection: what an acknowledged write rests on.
+    spdlog::info("persistence: {} open ({})", args.database, durability(*st.db));
+  } catch (const DbError& e) {  // a broken disk fails the reopening too: the same fault goes on
+    tell(self, st.health.failed(storage_fault_kind(e.code()), e.what(), args.clock->now_ms()));
+    throw;
+  }
   st.store = std::make_unique<TaskStore>(*st.db, *args.clock, args.store);
   // On shutdown, commit what is queued before leaving.
   self->set_exit_handler([self](const caf::exit_msg& m) {

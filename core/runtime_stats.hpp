@@ -30,20 +30,27 @@ class RuntimeStats {
   // steady-clock milliseconds of the last answered heartbeat; 0 = none yet.
   std::atomic<int64_t> heartbeat_ms{0};
 
-  // The storage fault being told (StorageHealth::told_fault), or none.
-  void set_storage_fault(std::optional<StorageFault> f) {
+  // The persistence actor's storage health, kept here so that it outlives
+  // a restart of the actor (an I/O error restarts it with a fresh
+  // connection: its first failure must still count toward the second).
+  void set_storage_health(const StorageHealth& h) {
     std::lock_guard<std::mutex> lock(mu_);
-    storage_fault_ = std::move(f);
+    storage_ = h;
   }
+  StorageHealth storage_health() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return storage_;
+  }
+  // The storage fault being told, or none (/api/gate, /metrics).
   std::optional<StorageFault> storage_fault() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return storage_fault_;
+    return storage_.told_fault();
   }
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, int64_t> restarts_;
-  std::optional<StorageFault> storage_fault_;
+  StorageHealth storage_;
 };
 
 // Milliseconds on the steady clock (the heartbeat's time base).

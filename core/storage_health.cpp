@@ -5,23 +5,19 @@
 namespace arc {
 
 std::optional<StorageNews> StorageHealth::failed(const std::string& kind, const std::string& error, millis now) {
-  bool new_kind = fault_ && fault_->kind != kind;
-  if (!fault_ || new_kind) {
-    // A new kind starts its own count, but keeps the time trouble began.
-    millis since = fault_ ? fault_->since : now;
-    fault_ = StorageFault{kind, error, since, now, 0};
-  }
+  if (!fault_) fault_ = StorageFault{kind, error, now, now, 0};
+  fault_->kind = kind;
   fault_->error = error;
   fault_->last = now;
   fault_->failures += 1;
-  if (told_ && !new_kind) return std::nullopt;
-  if (!told_ && fault_->failures < 2) return std::nullopt;
+  if (told_ || fault_->failures < 2) return std::nullopt;
   told_ = true;
   return StorageNews{"storage.failing", *fault_, now};
 }
 
 std::optional<StorageNews> StorageHealth::committed(millis now) {
   if (!fault_) return std::nullopt;
+  if (told_ && now - fault_->last < settle_ms_) return std::nullopt;
   std::optional<StorageNews> news;
   if (told_) news = StorageNews{"storage.recovered", *fault_, now};
   fault_.reset();
@@ -32,11 +28,6 @@ std::optional<StorageNews> StorageHealth::committed(millis now) {
 std::optional<StorageFault> StorageHealth::told_fault() const {
   if (!told_) return std::nullopt;
   return fault_;
-}
-
-void StorageHealth::resume(const std::optional<StorageFault>& told) {
-  fault_ = told;
-  told_ = told.has_value();
 }
 
 std::string describe(const StorageFault& f) {
@@ -50,17 +41,18 @@ std::string held_reason(const StorageFault& f, millis now) {
                     : f.kind == "database corrupt" ? "stop arcd and run `arc doctor` (docs/operator-guide.md)"
                                                    : "check the disk and the kernel log";
   return "storage: " + f.kind + " for " + format_age(now - f.since) + " (" + std::to_string(f.failures) +
-         " failed commit" + (f.failures == 1 ? "" : "s") + ", last: " + f.error + "); " + fix +
-         ": dispatch resumes by itself at the next commit that goes through";
+         " failed commit" + (f.failures == 1 ? "" : "s") + ", the last " + format_age(now - f.last) + " ago: " +
+         f.error + "); " + fix + ": dispatch resumes by itself once commits go through";
 }
 
-std::string storage_hold(const std::optional<StorageFault>& told, const std::optional<DiskSpace>& disk, millis now) {
-  if (told) return held_reason(*told, now);
-  if (disk && disk->free_bytes < kDiskNearlyFullBytes)
-    return "storage: the disk holding " + disk->dir + " is full (" + std::to_string(disk->free_bytes) +
-           " bytes free): commits fail, no task is claimed or recorded; free space on it: dispatch resumes by "
-           "itself at the next commit that goes through";
-  return "";
+std::string storage_hold(const std::optional<StorageFault>& told, millis now) {
+  return told ? held_reason(*told, now) : "";
+}
+
+std::string disk_warning(const std::optional<DiskSpace>& disk) {
+  if (!disk || disk->free_bytes >= kDiskNearlyFullBytes) return "";
+  return "the disk holding " + disk->dir + " is full (" + std::to_string(disk->free_bytes) +
+         " bytes free): commits that need more room fail, and arcd cannot claim or record; free space on it";
 }
 
 std::vector<std::string> notify_env(const StorageNews& news) {

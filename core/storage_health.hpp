@@ -33,25 +33,31 @@ struct StorageNews {
 
 class StorageHealth {
  public:
-  // A commit failed. News when this makes a fault worth telling: its second
-  // failure in a row (one failure that the next commit cures is a blip,
-  // logged and not announced), or a new kind of failure while one is told.
+  // settle_ms: how long after its last failed commit a told fault counts
+  // as over (a nearly full disk lets some commits through between failures:
+  // one pair of notifications, not one per flap).
+  explicit StorageHealth(millis settle_ms = 10'000) : settle_ms_(settle_ms) {}
+
+  // A commit failed with an error of `kind`. News when it makes the second
+  // failure in a row, of whatever kinds (one failure that the next commit
+  // cures is a blip: logged, not told).
   std::optional<StorageNews> failed(const std::string& kind, const std::string& error, millis now);
-  // A commit went through: news that the fault ended, if it had been told.
+  // A commit went through. News that a told fault is over once its last
+  // failure is settle_ms old; an untold blip is forgotten at once.
   std::optional<StorageNews> committed(millis now);
 
-  // The fault while it is told (two failures or more), else nothing.
+  bool troubled() const { return fault_.has_value(); }  // a failure not yet forgotten
+  // The fault while it is told, else nothing.
   std::optional<StorageFault> told_fault() const;
-  // Starts from a fault known before a restart of the actor (so that its end
-  // is still told once).
-  void resume(const std::optional<StorageFault>& told);
 
  private:
+  millis settle_ms_;
   std::optional<StorageFault> fault_;
   bool told_ = false;
 };
 
 // "disk full since 2026-12-06T23:10:02Z (14 failed commits): <error>"
+// (the kind is the latest failure's).
 std::string describe(const StorageFault& f);
 
 // The reason dispatch is held while `f` lasts, for status lines:
@@ -59,10 +65,13 @@ std::string describe(const StorageFault& f);
 std::string held_reason(const StorageFault& f, millis now);
 
 // Why storage holds dispatch, or "" if it does not: arcd's told fault
-// (known inside arcd only) first, else a disk with less than
-// kDiskNearlyFullBytes left (which any process can see).
+// (known inside arcd only).
+std::string storage_hold(const std::optional<StorageFault>& told, millis now);
+// A warning any process can give, or "": the database's disk has less than
+// kDiskNearlyFullBytes left, so commits that need more room will fail
+// (SQLite reuses free pages: some still go through).
 inline constexpr int64_t kDiskNearlyFullBytes = 1 << 20;
-std::string storage_hold(const std::optional<StorageFault>& told, const std::optional<DiskSpace>& disk, millis now);
+std::string disk_warning(const std::optional<DiskSpace>& disk);
 
 // The notify command's environment for `news`: ARC_EVENT, ARC_STORAGE_KIND,
 // ARC_STORAGE_ERROR, ARC_STORAGE_SINCE, ARC_STORAGE_FAILURES, and

@@ -292,8 +292,8 @@ std::string Metrics::render(Db& db, millis now) {
     sample(out, "arc_database_disk_free_bytes", "", static_cast<double>(disk->free_bytes));
   }
   head(out, "arc_storage_held", "gauge",
-       "1 while storage holds dispatch (commits fail, or the database's disk is full); why: /api/gate storage.held.");
-  sample(out, "arc_storage_held", "", storage_hold(told, disk, now).empty() ? 0 : 1);
+       "1 while storage holds dispatch (arcd's commits fail); why: /api/gate storage.held.");
+  sample(out, "arc_storage_held", "", told ? 1 : 0);
   if (told) {
     head(out, "arc_storage_failed_commits", "gauge", "Failed commits of the storage fault arcd is telling, by its kind.");
     sample(out, "arc_storage_failed_commits", "kind=\"" + label(told->kind) + "\"", static_cast<double>(told->failures));

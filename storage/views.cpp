@@ -58,9 +58,9 @@ nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget, const s
                          {"events", ev}};
   if (budget) view["budget"] = to_json(budget_status(db, *budget, now));
   auto disk = disk_space_of(db.path());
-  std::string held = storage_hold(told, disk, now);
   view["storage"] = {
-      {"held", json_text(held)},
+      {"held", json_text(storage_hold(told, now))},
+      {"disk_warning", json_text(disk_warning(disk))},
       {"told", told ? nlohmann::json{{"kind", told->kind},
                                      {"error", told->error},
                                      {"since", time_pair(told->since)},

@@ -16,10 +16,11 @@
 namespace arc {
 
 // The gate: state, reason, since / resume_at (UTC and local), the queue
-// behind it, its last 5 changes, and `storage`: whether commits go through
-// (core/storage_health.hpp storage_hold): `held` (the reason, or null), the
-// fault arcd told (`told`: only arcd knows it, so only its HTTP API passes
-// it), and the database's disk.
+// behind it, its last 5 changes, and `storage` (core/storage_health.hpp):
+// `held` (why arcd's failing commits hold dispatch, or null) and `told`
+// (that fault), which only arcd knows, so only its HTTP API passes `told`;
+// `disk_warning` (a database disk with no room left, or null), which any
+// process can see, and the disk's figures.
 // With `budget`, also the day's spend against it (storage/runs.hpp).
 nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget = nullptr,
                          const std::optional<StorageFault>& told = std::nullopt);

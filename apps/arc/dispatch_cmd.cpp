@@ -23,6 +23,8 @@ void print_status(Db& db, bool json, const BudgetConfig& budget) {
   std::printf("state:      %s\n", g.state.c_str());
   if (view["storage"]["held"].is_string())
     std::printf("held:       %s\n", view["storage"]["held"].get<std::string>().c_str());
+  if (view["storage"]["disk_warning"].is_string())
+    std::printf("storage:    %s\n", view["storage"]["disk_warning"].get<std::string>().c_str());
   if (!g.reason.empty()) std::printf("reason:     %s\n", g.reason.c_str());
   if (!g.error_class.empty()) std::printf("error:      %s\n", g.error_class.c_str());
   if (g.since) std::printf("since:      %s (%s ago)\n", format_iso_utc(g.since).c_str(), format_age(now - g.since).c_str());

@@ -17,8 +17,9 @@ std::string text(const nlohmann::json& j) { return j.is_string() ? j.get<std::st
 void print_what_stops_work(const StatusReport& r) {
   const auto& g = r.gate;
   std::string state = text(g["state"]);
-  std::string held = text(g["storage"]["held"]);
+  std::string held = text(g["storage"]["held"]), disk = text(g["storage"]["disk_warning"]);
   if (!held.empty()) std::printf("dispatch: held by %s\n", held.c_str());
+  if (!disk.empty()) std::printf("storage:  %s\n", disk.c_str());
   if (state == "running") {
     if (held.empty()) std::printf("dispatch: running\n");
   } else {

@@ -232,9 +232,51 @@ TEST(FaultInjection, DiskFullStopsClaimingKeepsDataAndRecovers) {
   // Back within the longest pause (5 s) and a margin for a loaded machine.
   EXPECT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'") == 10; }, 20s))
       << arcd->log();
-  EXPECT_EQ(held(), "") << "the hold clears by itself at the first commit that goes through";
+  // The hold clears by itself once commits have gone through for 10 s
+  // since the last failure (StorageHealth's settle time).
+  EXPECT_TRUE(test::wait_for([&] { return held().empty(); }, 30s)) << held();
   EXPECT_TRUE(test::wait_for([&] { return test::file_text(told) == "storage.failing disk full\nstorage.recovered disk full\n"; }, 10s))
       << test::file_text(told);
+  EXPECT_EQ(arcd->terminate(), 0);
+}
+
+// SQLITE_IOERR on every commit: the persistence actor fails its batch with
+// a clean error and restarts on a fresh connection; the fault is told (its
+// count outlives the restarts); nothing acknowledged is lost and the file
+// stays sound; once the disk is mended, everything runs.
+TEST(FaultInjection, AnIoErrorOnCommitIsToldLosesNothingAndLeavesTheDatabaseSound) {
+  test::TempDir dir;
+  std::string db = dir.file("arc.db"), config = dir.file("arc.toml"), broken = dir.file("disk-broken");
+  std::string told = dir.file("notified");
+  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\nslots = 2\npoll_ms = 50\n"
+                        << "[gate]\nnotify = [\"/bin/sh\", \"-c\", \"echo \\\"$ARC_EVENT $ARC_STORAGE_KIND\\\" >> " << told << "\"]\n"
+                        << "[skills.work]\ncommand = [\"/bin/true\"]\n";
+  add_tasks(db, 5, "work", 3);
+  auto arcd = start_with_faults("sqlite.ioerr=while:" + broken, {"--config", config}, dir.file("arcd.log"));
+  ASSERT_TRUE(arcd->wait_ready()) << arcd->log();
+  ASSERT_TRUE(test::wait_for([&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'") == 5; }, 10s));
+  std::ofstream(broken) << "1";
+  add_tasks(db, 5, "work", 3);  // acknowledged by another process while arcd's commits fail
+  EXPECT_TRUE(test::wait_for([&] { return test::file_text(told).find("storage.failing I/O error\n") == 0; }, 15s))
+      << test::file_text(told) << arcd->log();
+  EXPECT_NE(arcd->log().find("disk I/O error"), std::string::npos);
+  std::filesystem::remove(broken);
+  // arcd either rides it out or stops for systemd to restart it (its
+  // supervisor escalates a persistence actor that keeps failing, exit 70):
+  // start one if it is gone, as systemd would.
+  auto completed = [&] { return scalar(db, "SELECT count(*) FROM tasks WHERE status = 'completed'"); };
+  ASSERT_TRUE(test::wait_for([&] { return completed() == 10 || arcd->exit_code_within(std::chrono::milliseconds(0)) != -2; }, 30s))
+      << arcd->log();
+  if (completed() < 10) {
+    EXPECT_EQ(arcd->wait_exit(), 70) << arcd->log();
+    arcd = std::make_unique<test::Daemon>(std::vector<std::string>{"--config", config}, dir.file("arcd2.log"));
+    ASSERT_TRUE(arcd->wait_ready()) << arcd->log();
+  }
+  EXPECT_TRUE(test::wait_for([&] { return completed() == 10; }, 20s)) << arcd->log();
+  auto check = open_database(db);
+  auto st = check->prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.col_text(0), "ok");
   EXPECT_EQ(arcd->terminate(), 0);
 }
 

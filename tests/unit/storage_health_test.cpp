@@ -8,9 +8,10 @@ namespace arc {
 namespace {
 
 TEST(StorageHealth, AFaultIsToldAtItsSecondFailureAndItsEndOnceWhateverTheFailuresBetween) {
-  StorageHealth h;
+  StorageHealth h(10'000);
   EXPECT_FALSE(h.failed("disk full", "database or disk is full", 1'000)) << "one failure may be a blip";
   EXPECT_FALSE(h.told_fault());
+  EXPECT_TRUE(h.troubled());
   auto news = h.failed("disk full", "database or disk is full", 2'000);
   ASSERT_TRUE(news);
   EXPECT_EQ(news->event, "storage.failing");
@@ -19,41 +20,53 @@ TEST(StorageHealth, AFaultIsToldAtItsSecondFailureAndItsEndOnceWhateverTheFailur
   for (int i = 0; i < 500; ++i) EXPECT_FALSE(h.failed("disk full", "database or disk is full", 3'000 + i));
   ASSERT_TRUE(h.told_fault());
   EXPECT_EQ(h.told_fault()->failures, 502);
-  auto end = h.committed(9'000);
-  ASSERT_TRUE(end);
+  EXPECT_FALSE(h.committed(5'000)) << "the last failure is 1.5 s old: not over yet";
+  EXPECT_TRUE(h.told_fault());
+  auto end = h.committed(13'499);
+  ASSERT_TRUE(end) << "10 s after the last failure";
   EXPECT_EQ(end->event, "storage.recovered");
   EXPECT_EQ(end->fault.failures, 502);
-  EXPECT_EQ(end->at, 9'000);
+  EXPECT_EQ(end->at, 13'499);
   EXPECT_FALSE(h.told_fault());
-  EXPECT_FALSE(h.committed(10'000)) << "the end is told once";
+  EXPECT_FALSE(h.troubled());
+  EXPECT_FALSE(h.committed(20'000)) << "the end is told once";
 }
 
 TEST(StorageHealth, ABlipThatTheNextCommitCuresIsNeverTold) {
   StorageHealth h;
   EXPECT_FALSE(h.failed("database locked", "database is locked", 1'000));
   EXPECT_FALSE(h.committed(1'200));
+  EXPECT_FALSE(h.troubled());
   EXPECT_FALSE(h.failed("database locked", "database is locked", 5'000)) << "the count started again";
 }
 
-TEST(StorageHealth, ANewKindOfFailureIsToldAndKeepsWhenTroubleBegan) {
+TEST(StorageHealth, FailuresOfAnyKindInARowAreOneFaultToldOnce) {
   StorageHealth h;
-  h.failed("database locked", "database is locked", 1'000);
-  ASSERT_TRUE(h.failed("database locked", "database is locked", 2'000));
-  auto news = h.failed("disk full", "database or disk is full", 3'000);
-  ASSERT_TRUE(news) << "the operator must learn the cause changed";
-  EXPECT_EQ(news->fault.kind, "disk full");
-  EXPECT_EQ(news->fault.since, 1'000);
-  EXPECT_EQ(news->fault.failures, 1);
+  EXPECT_FALSE(h.failed("database locked", "database is locked", 1'000));
+  auto news = h.failed("disk full", "database or disk is full", 2'000);
+  ASSERT_TRUE(news) << "a lock at BEGIN and a full disk at COMMIT, alternating, are one fault";
+  EXPECT_EQ(news->fault.kind, "disk full") << "named by its latest failure";
+  EXPECT_FALSE(h.failed("database locked", "database is locked", 3'000)) << "a change of kind is not news";
+  EXPECT_EQ(h.told_fault()->kind, "database locked");
 }
 
-TEST(StorageHealth, AToldFaultSurvivesARestartOfTheActorAndItsEndIsStillTold) {
+TEST(StorageHealth, ADiskThatFlapsIsOneFaultUntilItHasBeenQuietForTheSettleTime) {
+  StorageHealth h(10'000);
+  int news = 0;
+  for (millis t = 0; t < 60'000; t += 1'000)  // two commits fail, one goes through, every 3 s
+    news += (t / 1'000) % 3 == 2 ? h.committed(t).has_value() : h.failed("disk full", "full", t).has_value();
+  EXPECT_EQ(news, 1) << "one storage.failing for the whole minute";
+  EXPECT_TRUE(h.committed(70'000));
+}
+
+TEST(StorageHealth, AFaultSurvivesARestartOfTheActorWhetherToldOrNot) {
   StorageHealth before;
-  before.failed("I/O error", "disk I/O error", 1'000);
-  before.failed("I/O error", "disk I/O error", 2'000);
-  StorageHealth after;  // the persistence actor restarted with a fresh connection
-  after.resume(before.told_fault());
-  EXPECT_FALSE(after.failed("I/O error", "disk I/O error", 3'000)) << "already told";
-  ASSERT_TRUE(after.committed(4'000));
+  before.failed("I/O error", "disk I/O error", 1'000);  // the actor restarts with a fresh connection
+  StorageHealth after = before;  // kept in RuntimeStats across the restart
+  ASSERT_TRUE(after.failed("I/O error", "disk I/O error", 2'000)) << "its second failure in a row";
+  StorageHealth again = after;
+  EXPECT_FALSE(again.failed("I/O error", "disk I/O error", 3'000)) << "already told";
+  EXPECT_TRUE(again.committed(20'000));
 }
 
 TEST(StorageHealth, TheHeldReasonSaysWhatFailedForHowLongAndWhatToDo) {
@@ -65,16 +78,17 @@ TEST(StorageHealth, TheHeldReasonSaysWhatFailedForHowLongAndWhatToDo) {
   EXPECT_NE(r.find("resumes by itself"), std::string::npos) << r;
 }
 
-TEST(StorageHealth, StorageHoldsDispatchWhileAToldFaultLastsOrTheDiskHasNoRoomLeft) {
+TEST(StorageHealth, StorageHoldsDispatchWhileAToldFaultLastsAndADiskWithNoRoomIsWarnedOf) {
   DiskSpace roomy{"/var/lib/arc", 5'000'000'000, 10'000'000'000};
   DiskSpace full{"/var/lib/arc", 4096, 10'000'000'000};
-  EXPECT_EQ(storage_hold(std::nullopt, roomy, 0), "");
-  EXPECT_EQ(storage_hold(std::nullopt, std::nullopt, 0), "") << "a disk that cannot be looked at holds nothing";
-  std::string r = storage_hold(std::nullopt, full, 0);
-  EXPECT_NE(r.find("the disk holding /var/lib/arc is full (4096 bytes free)"), std::string::npos) << r;
+  EXPECT_EQ(storage_hold(std::nullopt, 0), "");
+  EXPECT_EQ(disk_warning(roomy), "");
+  EXPECT_EQ(disk_warning(std::nullopt), "") << "a disk that cannot be looked at warns of nothing";
+  std::string w = disk_warning(full);
+  EXPECT_NE(w.find("the disk holding /var/lib/arc is full (4096 bytes free)"), std::string::npos) << w;
   StorageFault ioerr{"I/O error", "disk I/O error", 0, 1'000, 3};
-  r = storage_hold(ioerr, roomy, 2'000);
-  EXPECT_NE(r.find("storage: I/O error"), std::string::npos) << "arcd's own word first: " << r;
+  std::string r = storage_hold(ioerr, 2'000);
+  EXPECT_NE(r.find("storage: I/O error"), std::string::npos) << r;
 }
 
 }  // namespace
