@@ -1,10 +1,12 @@
 // Whether arcd's writes reach its database. The persistence actor reports
-// every commit here; this decides what an operator is told: that a fault
+// each failed commit (or reopening) here, and each commit while a failure
+// is remembered; this decides what an operator is told: that a fault
 // began, and that it ended, each once, never once per failed commit (a
 // full disk fails every batch, claims retry every few seconds). While a
-// fault lasts it is the reason dispatch is held: `arc status`, /api/gate,
-// /metrics and the notify command show it (RuntimeStats carries it out of
-// the actor system). No clock: callers pass wall milliseconds.
+// fault lasts it is the reason dispatch is held: arcd's /api/gate and
+// /metrics (RuntimeStats carries it out of the actor system) and the notify
+// command show it; `arc status`, another process, sees a full disk itself
+// (disk_warning). No clock: callers pass wall milliseconds.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -61,7 +63,8 @@ class StorageHealth {
 std::string describe(const StorageFault& f);
 
 // The reason dispatch is held while `f` lasts, for status lines:
-// "storage: disk full for 3m 12s (14 failed commits): … free space (or fix the disk); dispatch resumes by itself".
+// "storage: disk full for 3m12s (14 failed commits, the last 2s ago: …); free space on the database's disk:
+// dispatch resumes by itself once commits go through".
 std::string held_reason(const StorageFault& f, millis now);
 
 // Why storage holds dispatch, or "" if it does not: arcd's told fault

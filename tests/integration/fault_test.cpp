@@ -168,14 +168,20 @@ TEST(FaultInjection, AHandlerThatThrowsAnswersItsRequestSoTheSenderRetriesAtOnce
   EXPECT_EQ(arcd->terminate(), 0);
 }
 
+// arcd with two /bin/true slots whose notify command appends
+// "$ARC_EVENT $ARC_STORAGE_KIND" to `told`, with the HTTP API if `http`.
+void write_storage_fault_config(const std::string& config, const std::string& db, const std::string& told, bool http) {
+  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\nslots = 2\npoll_ms = 50\n"
+                        << (http ? "[http]\nlisten = \"127.0.0.1:0\"\n" : "")
+                        << "[gate]\nnotify = [\"/bin/sh\", \"-c\", \"echo \\\"$ARC_EVENT $ARC_STORAGE_KIND\\\" >> " << told << "\"]\n"
+                        << "[skills.work]\ncommand = [\"/bin/true\"]\n";
+}
+
 TEST(FaultInjection, DiskFullStopsClaimingKeepsDataAndRecovers) {
   test::TempDir dir;
   std::string db = dir.file("arc.db"), config = dir.file("arc.toml"), full = dir.file("disk-full");
   std::string told = dir.file("notified");
-  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\nslots = 2\npoll_ms = 50\n"
-                        << "[http]\nlisten = \"127.0.0.1:0\"\n"
-                        << "[gate]\nnotify = [\"/bin/sh\", \"-c\", \"echo \\\"$ARC_EVENT $ARC_STORAGE_KIND\\\" >> " << told << "\"]\n"
-                        << "[skills.work]\ncommand = [\"/bin/true\"]\n";
+  write_storage_fault_config(config, db, told, true);
   add_tasks(db, 5, "work", 3);
   auto arcd = start_with_faults("sqlite.full=while:" + full, {"--config", config}, dir.file("arcd.log"));
   ASSERT_TRUE(arcd->wait_ready()) << arcd->log();
@@ -248,9 +254,7 @@ TEST(FaultInjection, AnIoErrorOnCommitIsToldLosesNothingAndLeavesTheDatabaseSoun
   test::TempDir dir;
   std::string db = dir.file("arc.db"), config = dir.file("arc.toml"), broken = dir.file("disk-broken");
   std::string told = dir.file("notified");
-  std::ofstream(config) << "[arcd]\ndatabase = \"" << db << "\"\nslots = 2\npoll_ms = 50\n"
-                        << "[gate]\nnotify = [\"/bin/sh\", \"-c\", \"echo \\\"$ARC_EVENT $ARC_STORAGE_KIND\\\" >> " << told << "\"]\n"
-                        << "[skills.work]\ncommand = [\"/bin/true\"]\n";
+  write_storage_fault_config(config, db, told, false);
   add_tasks(db, 5, "work", 3);
   auto arcd = start_with_faults("sqlite.ioerr=while:" + broken, {"--config", config}, dir.file("arcd.log"));
   ASSERT_TRUE(arcd->wait_ready()) << arcd->log();
