@@ -108,6 +108,11 @@ void tell(self_ptr self, const std::optional<StorageNews>& news) noexcept {
   }
 }
 
+// A commit (or the opening of the database) failed with `e`.
+void storage_failed(self_ptr self, const DbError& e) {
+  tell(self, self->state.health.failed(storage_fault_kind(e.code()), e.what(), self->state.args.clock->now_ms()));
+}
+
 void flush(self_ptr self) {
   fault::crash_point("actor.persistence");  // the batch's requesters get errors and retry
   fault::hang_point("hang.persistence");
@@ -130,11 +135,10 @@ void flush(self_ptr self) {
       spdlog::error("persistence: batch of {} requests rolled back: {}{}", ops.size(), e.what(), held_back_note(*held));
     auto err = caf::make_error(caf::sec::runtime_error, std::string(e.what()));
     for (auto& op : ops) op.fail(err);
-    int code = static_cast<const DbError&>(e).code();
-    tell(self, st.health.failed(storage_fault_kind(code), e.what(), st.args.clock->now_ms()));
+    storage_failed(self, static_cast<const DbError&>(e));
     // A broken connection or file is not fixed by retrying on it: crash, and
     // let the supervisor restart us with a fresh connection.
-    if (needs_fresh_connection(code)) throw;
+    if (needs_fresh_connection(static_cast<const DbError&>(e).code())) throw;
     return;
   }
   st.transactions += 1;
@@ -178,7 +182,7 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
     // Read back from this connection: what an acknowledged write rests on.
     spdlog::info("persistence: {} open ({})", args.database, durability(*st.db));
   } catch (const DbError& e) {  // a broken disk fails the reopening too: the same fault goes on
-    tell(self, st.health.failed(storage_fault_kind(e.code()), e.what(), args.clock->now_ms()));
+    storage_failed(self, e);
     throw;
   }
   st.store = std::make_unique<TaskStore>(*st.db, *args.clock, args.store);

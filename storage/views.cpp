@@ -33,6 +33,11 @@ nlohmann::json time_pair(millis t) {
 
 }  // namespace
 
+nlohmann::json disk_json(const std::optional<DiskSpace>& disk) {
+  if (!disk) return nullptr;
+  return {{"path", disk->dir}, {"free_bytes", disk->free_bytes}, {"total_bytes", disk->total_bytes}};
+}
+
 nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget, const std::optional<StorageFault>& told) {
   GateState g = load_gate(db);
   int64_t pending = db.scalar_int("SELECT count(*) FROM tasks WHERE status = 'pending'");
@@ -66,8 +71,7 @@ nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget, const s
                                      {"since", time_pair(told->since)},
                                      {"failures", told->failures}}
                     : nlohmann::json(nullptr)},
-      {"disk", disk ? nlohmann::json{{"dir", disk->dir}, {"free_bytes", disk->free_bytes}, {"total_bytes", disk->total_bytes}}
-                    : nlohmann::json(nullptr)}};
+      {"disk", disk_json(disk)}};
   return view;
 }
 

@@ -25,6 +25,10 @@ namespace arc {
 nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget = nullptr,
                          const std::optional<StorageFault>& told = std::nullopt);
 
+// A disk as `arc doctor` and gate_view show it: path, free_bytes,
+// total_bytes (null if it cannot be looked at).
+nlohmann::json disk_json(const std::optional<DiskSpace>& disk);
+
 // Every sensor that has run or is configured: cadence, last/next run,
 // result, streak, counts, paused-until.
 nlohmann::json sensors_view(Db& db, const std::map<std::string, SensorConfig>& configured, millis now);

@@ -72,9 +72,7 @@ json database_state(Db& db) {
   std::string check;
   auto q = db.prepare("PRAGMA integrity_check");
   while (q.step()) check += (check.empty() ? "" : "; ") + q.col_text(0);
-  json disk = nullptr;
-  if (auto d = disk_space_of(db.path()))
-    disk = {{"path", d->dir}, {"free_bytes", d->free_bytes}, {"total_bytes", d->total_bytes}};
+  json disk = disk_json(disk_space_of(db.path()));
   return {{"file", db.path()},
           {"schema_version", db.scalar_int("PRAGMA user_version")},
           {"size_bytes", size_of(db.path())},

@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 
 #include "storage/schema.hpp"
@@ -185,10 +184,9 @@ TEST(FaultInjection, DiskFullStopsClaimingKeepsDataAndRecovers) {
   add_tasks(db, 5, "work", 3);
   auto arcd = start_with_faults("sqlite.full=while:" + full, {"--config", config}, dir.file("arcd.log"));
   ASSERT_TRUE(arcd->wait_ready()) << arcd->log();
-  std::smatch port;
-  std::string started = arcd->log();
-  ASSERT_TRUE(std::regex_search(started, port, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) << started;
-  httplib::Client http("127.0.0.1", std::stoi(port[1].str()));
+  int port = test::http_port(arcd->log());
+  ASSERT_GT(port, 0) << arcd->log();
+  httplib::Client http("127.0.0.1", port);
   auto held = [&] {  // why /api/gate says storage holds dispatch ("" = it does not)
     auto r = http.Get("/api/gate");
     if (!r || r->status != 200) return std::string("(no answer)");

@@ -11,7 +11,6 @@
 
 #include <cstring>
 #include <fstream>
-#include <regex>
 
 #include "support/daemon.hpp"
 #include "support/temp_dir.hpp"
@@ -106,9 +105,7 @@ struct HttpArcd {
                           << "[skills.ok]\ncommand = [\"/bin/sh\", \"-c\", \"cat >/dev/null; echo done\"]\n";
     arcd = std::make_unique<test::Daemon>(std::vector<std::string>{"--config", config}, dir.file("arcd.log"));
     if (!arcd->wait_ready()) return;
-    std::smatch m;
-    std::string log = arcd->log();
-    if (std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) port = std::stoi(m[1].str());
+    port = test::http_port(arcd->log());
   }
 };
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -106,6 +107,13 @@ class Daemon {
 };
 
 // Runs the arc CLI against a database; returns what it printed and its exit code.
+// The loopback port arcd's HTTP API listens on, from its log ("listen =
+// 127.0.0.1:0" picks a free one and logs it); 0 if the log does not say.
+inline int http_port(const std::string& log) {
+  std::smatch m;
+  return std::regex_search(log, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/")) ? std::stoi(m[1].str()) : 0;
+}
+
 inline ProcessResult arc_cli(const std::string& db, std::vector<std::string> args) {
   ProcessSpec s;
   s.argv = {ARC_BIN, "--db", db};
