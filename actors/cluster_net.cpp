@@ -25,7 +25,9 @@ void configure_cluster(caf::actor_system_config& cfg, const ClusterConfig& c) {
   cfg.add_message_type<IdList>("std::vector<int64_t>");
   cfg.add_message_type<ExecOutcome>("exec_outcome");
   cfg.add_message_type<TaskOutcome>("task_outcome");
+  cfg.add_message_type<FinishResult>("finish_result");
   cfg.add_message_type<FinishAndClaim>("finish_and_claim");
+  cfg.add_message_type<RunOutcome>("run_outcome");
   cfg.add_message_type<NodeHello>("node_hello");
   cfg.add_message_type<SensorRow>("sensor_row");
   cfg.add_message_type<SensorRun>("sensor_run");

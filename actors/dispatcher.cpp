@@ -58,12 +58,12 @@ void want_release(self_ptr self);
 
 // Tells the gate and triage what a recorded result means. Once, after the
 // result is durable (a retried record does not count twice).
-void tell_outcome(self_ptr self, const ExecOutcome& x, const std::string& now, const TraceCtx& tc, int64_t id) {
-  std::string word = gate_word(x.status, x.systemic, now);
+void tell_outcome(self_ptr self, const ExecOutcome& x, TaskStatus now, const TraceCtx& tc, int64_t id) {
+  RunOutcome word = gate_word(x.outcome(), now);
   if (auto g = lookup<gate_actor>(self->system(), gate_name))
     self->send(g, outcome_atom::value, word, x.stop_reason.empty() ? x.summary : x.stop_reason,
-               trace::send(tc, "dispatcher", "gate", "outcome", id, [&] { return word; }));
-  if (now == status::failed)
+               trace::send(tc, "dispatcher", "gate", "outcome", id, [&] { return to_string(word); }));
+  if (now == TaskStatus::failed)
     if (auto t = lookup<triage_actor>(self->system(), triage_name))
       self->send(t, failed_atom::value, trace::send(tc, "dispatcher", "triage", "failed", id));
 }
@@ -72,17 +72,16 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t as
 void start_waiting(self_ptr self);
 void give_back_waiting(self_ptr self, const std::vector<int64_t>& ids, const std::string& why);
 
-// What a finish's answer means: `now` is the task's new status, or "" if
-// the store refused the result (the lease was lost).
-void finished(self_ptr self, int64_t id, const ExecOutcome& x, const std::string& now, const TraceCtx& tc) {
-  if (now.empty()) {
+// What a recorded finish means (not_recorded is record_failed's).
+void finished(self_ptr self, int64_t id, const ExecOutcome& x, const FinishResult& done, const TraceCtx& tc) {
+  if (!done.recorded()) {
     spdlog::warn("dispatcher: task {} finished but its lease was lost; result ignored", id);
     // If it was claimed back by us meanwhile, we hold it with nothing running.
     want_release(self);
     return;
   }
-  spdlog::info("dispatcher: task {} {} -> {}", id, x.status, now);
-  tell_outcome(self, x, now, tc, id);
+  spdlog::info("dispatcher: task {} {} -> {}", id, to_string(x.outcome()), to_string(done.status));
+  tell_outcome(self, x, done.status, tc, id);
 }
 
 // A run's result (or requeue) is recorded: the run is over.
@@ -150,11 +149,11 @@ void record(self_ptr self, ExecDone done) {
   // A cluster worker: the hub link relays a finish alone.
   const ExecOutcome& x = done.outcome;
   TaskOutcome o{id, "", x, done.duration_ms, book(self).find(id)->epoch, done.run};  // the queue fills in the owner
-  auto tc = trace::send(done.trace, "dispatcher", "queue", "finish", id, [&] { return x.status + ": " + x.summary; });
+  auto tc = trace::send(done.trace, "dispatcher", "queue", "finish", id, [&] { return to_string(x.outcome()) + (": " + x.summary); });
   self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
       .then(
-          [self, id, x, tc](std::string& now) {
-            finished(self, id, x, now, tc);
+          [self, id, x, tc](FinishResult& r) {
+            finished(self, id, x, r, tc);
             on_recorded(self, id);
             self->send(self, claim_atom::value);
             start_waiting(self);
@@ -183,7 +182,7 @@ void send_records(self_ptr self) {
     // The queue fills in the owner.
     outcomes.push_back(TaskOutcome{done.task_id, "", x, done.duration_ms, book(self).find(done.task_id)->epoch, done.run});
     traces.push_back(trace::send(done.trace, "dispatcher", "queue", "finish", done.task_id,
-                                 [&] { return x.status + ": " + x.summary; }));
+                                 [&] { return to_string(x.outcome()) + (": " + x.summary); }));
   }
   int more = book(self).claim_size_after_record(steady_now_ms());
   // One batch in flight: the next results wait for its answer.
@@ -197,11 +196,13 @@ void send_records(self_ptr self) {
           [self, batch, traces, asked, more](FinishAndClaim& r) {
             for (size_t i = 0; i < batch.size(); ++i) {
               const ExecDone& done = batch[i];
-              if (i < r.errors.size() && !r.errors[i].empty()) {
-                record_failed(self, done, caf::make_error(caf::sec::runtime_error, r.errors[i]));
+              // A batch answered short (it never is) leaves the rest unrecorded: tried again.
+              FinishResult one = i < r.results.size() ? r.results[i] : FinishResult::failed("no answer for it");
+              if (one.kind == FinishResult::Kind::not_recorded) {
+                record_failed(self, done, caf::make_error(caf::sec::runtime_error, one.error));
                 continue;
               }
-              finished(self, done.task_id, done.outcome, i < r.statuses.size() ? r.statuses[i] : "", traces[i]);
+              finished(self, done.task_id, done.outcome, one, traces[i]);
               on_recorded(self, done.task_id);
             }
             if (!r.gate_open) give_back_waiting(self, book(self).take_waiting(), "the gate closed before they started");
@@ -282,8 +283,7 @@ void start_run(self_ptr self, const Task& task, const TraceCtx& claimed) {
     ExecDone done;
     done.trace = trace::event(claimed, "dispatcher", "exec.refused", task.id, [&] { return why; });
     done.task_id = task.id;
-    done.outcome.status = status::failed;
-    done.outcome.failure_class = failure::executor_error;
+    done.outcome.failure_class = FailureClass::executor_error;
     done.outcome.summary = why;
     book(self).result_in(task.id, steady_now_ms(), true);
     record(self, std::move(done));
@@ -556,9 +556,9 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
   RunBookPolicy policy;
   policy.slots = args.config->slots;
   policy.lease_ms = args.config->lease_ms;
-  policy.lease_deadlines = args.config->cluster.role == "worker";
+  policy.lease_deadlines = args.config->cluster.role == NodeRole::worker;
   // A worker's queue is its link to the hub, which relays the two steps.
-  policy.claim_with_record = args.config->cluster.role != "worker";
+  policy.claim_with_record = args.config->cluster.role != NodeRole::worker;
   // Claiming ahead needs the gate's word with each result (the fused
   // record): not on a worker, whose hub link relays the two steps.
   if (policy.claim_with_record && args.config->prefetch_ms > 0) {
@@ -583,7 +583,7 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
         // A success cannot close the gate: the next task claimed ahead starts
         // now, while this result is committed. After a failure it waits for
         // the store's word on the gate (record's answer).
-        bool may_close_gate = done.cancelled || done.outcome.status != status::completed;
+        bool may_close_gate = done.cancelled || !done.outcome.completed();
         if (!book(self).result_in(done.task_id, steady_now_ms(), may_close_gate)) return;
         record(self, std::move(done));
       },

@@ -29,7 +29,7 @@ using self_ptr = gate_actor::stateful_pointer<GateActorState>;
 
 // Tells the operator's notify command of a gate change.
 void notify(const GateConfig& cfg, const GateState& g, const GateChange& c) {
-  run_notify_command(cfg.notify, {"ARC_EVENT=gate.changed", "ARC_GATE_FROM=" + c.from, "ARC_GATE_TO=" + c.to,
+  run_notify_command(cfg.notify, {"ARC_EVENT=gate.changed", "ARC_GATE_FROM=" + std::string(to_string(c.from)), "ARC_GATE_TO=" + std::string(to_string(c.to)),
                                   "ARC_GATE_REASON=" + c.why,
                                   "ARC_GATE_RESUME_AT=" + (g.resume_at ? format_iso_utc(g.resume_at) : std::string())});
 }
@@ -38,7 +38,7 @@ void notify(const GateConfig& cfg, const GateState& g, const GateChange& c) {
 // time to the millisecond, not at the next one-second poll.
 void arm_resume_timer(self_ptr self) {
   auto& st = self->state;
-  if (st.gate.state != gate_state::rate_limited || st.timer_for == st.gate.resume_at) return;
+  if (st.gate.state != GateMode::stopped_rate_limited || st.timer_for == st.gate.resume_at) return;
   st.timer_for = st.gate.resume_at;
   millis wait = std::max<millis>(0, st.gate.resume_at - system_clock().now_ms());
   self->delayed_send(self, std::chrono::milliseconds(wait), reread_atom::value);
@@ -52,7 +52,7 @@ void apply(self_ptr self, GateCommand cmd, TraceCtx cause = {}) {
       .then(
           [self, cause](GateResult& r) {
             auto& st = self->state;
-            std::string was = st.synced ? st.gate.state : r.state.state;
+            GateMode was = st.synced ? st.gate.state : r.state.state;
             st.gate = r.state;
             st.synced = true;
             arm_resume_timer(self);
@@ -66,15 +66,15 @@ void apply(self_ptr self, GateCommand cmd, TraceCtx cause = {}) {
             }
             if (!r.change.changed) return;
             trace::event(cause, "gate", "gate.change", 0,
-                         [&] { return r.change.from + " -> " + r.change.to + ": " + r.change.why; });
-            if (r.change.to == gate_state::running) {
-              spdlog::info("gate: {} -> running after {}: {}{}", r.change.from,
+                         [&] { return std::string(to_string(r.change.from)) + " -> " + to_string(r.change.to) + ": " + r.change.why; });
+            if (r.change.to == GateMode::running) {
+              spdlog::info("gate: {} -> running after {}: {}{}", to_string(r.change.from),
                            format_age(r.change.stopped_for_ms), r.change.why,
                            r.expired ? fmt::format(" ({} stale tasks expired before the first claim)", r.expired) : "");
               if (auto d = lookup<dispatcher_actor>(self->system(), dispatcher_name))
                 self->send(d, claim_atom::value);
             } else {
-              spdlog::warn("gate: {} -> {}: {}", r.change.from, r.change.to, r.change.why);
+              spdlog::warn("gate: {} -> {}: {}", to_string(r.change.from), to_string(r.change.to), r.change.why);
             }
             notify(st.cfg, st.gate, r.change);
           },
@@ -96,22 +96,22 @@ gate_actor::behavior_type gate_fn(self_ptr self, GateConfig cfg) {
         fault::hang_point("hang.gate");
         bool open = self->state.synced && may_claim(self->state.gate);
         trace::reply(tc, "gate", "dispatcher", "may_claim",
-                     [&] { return open ? std::string("open") : "closed: " + self->state.gate.state; });
+                     [&] { return open ? std::string("open") : "closed: " + std::string(to_string(self->state.gate.state)); });
         return open;
       },
-      [self](outcome_atom, const std::string& status, const std::string&, TraceCtx tc) {
+      [self](outcome_atom, RunOutcome outcome, const std::string&, TraceCtx tc) {
         trace::recv(tc, "gate", "outcome");
         // The outcome is already in the gate row (storage/gate_store.hpp,
         // record_outcome): re-read it now, to log and notify a change at
         // once rather than at the next poll. A completion with no failure
         // streak changed nothing.
-        if (status == status::completed && self->state.gate.consecutive_failures == 0) return;
-        apply(self, GateCommand{"tick", "", ""}, tc);
+        if (outcome == RunOutcome::completed && self->state.gate.consecutive_failures == 0) return;
+        apply(self, GateCommand{}, tc);
       },
-      [self](reread_atom) { apply(self, GateCommand{"tick", "", ""}); },
+      [self](reread_atom) { apply(self, GateCommand{}); },
       [self](poll_atom) {
         self->delayed_send(self, std::chrono::seconds(1), poll_atom::value);
-        apply(self, GateCommand{"tick", "", ""});
+        apply(self, GateCommand{});
       },
   };
 }

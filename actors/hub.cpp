@@ -170,8 +170,8 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
       [self](finish_atom, std::string node, TaskOutcome o, TraceCtx tc) {
         trace::recv(tc, "hub", "finish");
         o.owner = worker_owner(node);
-        auto out = trace::send(tc, "hub", "persistence", "finish", o.id, [&] { return o.result.status; });
-        return relay<std::string>(self, node, persistence(self), finish_atom::value, std::move(o), out);
+        auto out = trace::send(tc, "hub", "persistence", "finish", o.id, [&] { return to_string(o.result.outcome()); });
+        return relay<FinishResult>(self, node, persistence(self), finish_atom::value, std::move(o), out);
       },
       [self](renew_atom, std::string node, IdList ids) {
         return relay<IdList>(self, node, persistence(self), renew_atom::value, worker_owner(node), std::move(ids),
@@ -195,11 +195,11 @@ hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
         return relay<bool>(self, node, lookup<gate_actor>(self->system(), gate_name), may_claim_atom::value,
                            trace::send(tc, "hub", "gate", "may_claim"));
       },
-      [self](outcome_atom, std::string node, std::string status, std::string why, TraceCtx tc) {
+      [self](outcome_atom, std::string node, RunOutcome outcome, std::string why, TraceCtx tc) {
         if (auto no = refused(self, node); !no.empty()) return spdlog::warn("hub: outcome ignored: {}", no);
         // One gate for the cluster: a rate limit any worker hit stops them all.
         if (auto g = lookup<gate_actor>(self->system(), gate_name))
-          self->send(g, outcome_atom::value, std::move(status), std::move(why), tc);
+          self->send(g, outcome_atom::value, outcome, std::move(why), tc);
       },
       [self](failed_atom, std::string node, TraceCtx tc) {
         if (auto no = refused(self, node); !no.empty()) return spdlog::warn("hub: failure note ignored: {}", no);

@@ -144,7 +144,7 @@ link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
       [self, node](finish_atom, TaskOutcome o, TraceCtx tc) {
         trace::recv(tc, "hub-link", "finish");
         auto out = trace::send(tc, "hub-link", "hub", "finish", o.id);
-        return relay<std::string>(self, finish_atom::value, node, std::move(o), out);
+        return relay<FinishResult>(self, finish_atom::value, node, std::move(o), out);
       },
       [self, node](renew_atom, IdList ids) { return relay<IdList>(self, renew_atom::value, node, std::move(ids)); },
       [self, node](requeue_atom, int64_t id, std::string reason, TraceCtx tc) {
@@ -169,9 +169,9 @@ link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
                 [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
         return rp;
       },
-      [self, node](outcome_atom, std::string status, std::string why, TraceCtx tc) {
+      [self, node](outcome_atom, RunOutcome outcome, std::string why, TraceCtx tc) {
         if (self->state.hub)
-          self->send(self->state.hub, outcome_atom::value, node, std::move(status), std::move(why), tc);
+          self->send(self->state.hub, outcome_atom::value, node, outcome, std::move(why), tc);
       },
       [self, node](failed_atom, TraceCtx tc) {
         if (self->state.hub) self->send(self->state.hub, failed_atom::value, node, tc);

@@ -211,13 +211,13 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
         trace::recv(tc, "persistence", "finish");
         int64_t id = o.id;
         auto gate = self->state.args.gate;
-        return enqueue<std::string>(
+        return enqueue<FinishResult>(
             self,
             // The gate counts the outcome in the same transaction (the gate
             // actor, told next, re-reads the row to log and notify).
             [o = std::move(o), gate](TaskStore& s) { return record_outcome(s, gate, o); },
-            traced<std::string>(tc, "finish", [tc, id](const std::string& now) {
-              trace::event(tc, "persistence", "task.finished", id, [&] { return now.empty() ? "lease lost" : now; });
+            traced<FinishResult>(tc, "finish", [tc, id](const FinishResult& done) {
+              trace::event(tc, "persistence", "task.finished", id, [&] { return describe(done); });
             }));
       },
       [self](finish_atom, OutcomeList os, int32_t max, millis lease, TraceList tcs) {
@@ -229,11 +229,9 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
         std::function<void(const FinishAndClaim&)> traced_reply;
         if (trace::on())
           traced_reply = [tcs, ids](const FinishAndClaim& r) {
-            for (size_t i = 0; i < tcs.size() && i < r.statuses.size(); ++i) {
+            for (size_t i = 0; i < tcs.size() && i < r.results.size(); ++i) {
               if (!tcs[i].id) continue;
-              trace::event(tcs[i], "persistence", "task.finished", ids[i], [&] {
-                return !r.errors[i].empty() ? "not recorded: " + r.errors[i] : trace::describe(r.statuses[i]);
-              });
+              trace::event(tcs[i], "persistence", "task.finished", ids[i], [&] { return describe(r.results[i]); });
               if (i + 1 == tcs.size()) trace_claimed(tcs[i], r.claimed);
               trace::reply(tcs[i], "persistence", "", "finish", [&] { return trace::describe(r); });
             }

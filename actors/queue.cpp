@@ -53,8 +53,8 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
         trace::recv(tc, "queue", "finish");
         fault::crash_point("actor.queue");
         o.owner = self->state.args.incarnation;
-        auto out = trace::send(tc, "queue", "persistence", "finish", o.id, [&] { return o.result.status; });
-        return forward<std::string>(self, finish_atom::value, std::move(o), out);
+        auto out = trace::send(tc, "queue", "persistence", "finish", o.id, [&] { return to_string(o.result.outcome()); });
+        return forward<FinishResult>(self, finish_atom::value, std::move(o), out);
       },
       [self](finish_atom, OutcomeList os, int32_t max, TraceList tcs) {
         fault::crash_point("actor.queue");
@@ -64,7 +64,7 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
           if (i >= tcs.size()) continue;
           trace::recv(tcs[i], "queue", "finish");
           tcs[i] = trace::send(tcs[i], "queue", "persistence", "finish", os[i].id, [&] {
-            return os[i].result.status + (i + 1 == os.size() ? ", then claim up to " + std::to_string(max) : "");
+            return to_string(os[i].result.outcome()) + (i + 1 == os.size() ? ", then claim up to " + std::to_string(max) : "");
           });
         }
         return forward<FinishAndClaim>(self, finish_atom::value, std::move(os), max, a.lease_ms, std::move(tcs));

@@ -15,7 +15,6 @@ void RunnerTable::start(int64_t task_id, int64_t epoch, ProcessSpec spec, RunInf
   // process, so that the benchmark measures the runtime, not fork and exec.
   if (!prepare && spec.argv.size() == 1 && spec.argv[0] == "@noop") {
     ExecDone done{task_id, false, 0, {}, trace, run};
-    done.outcome.status = status::completed;
     done.trace = trace::event(trace, "runner", "exec.done", task_id, [] { return "completed (no-op)"; });
     std::lock_guard<std::mutex> g(mu_);
     entries_[task_id] = Entry{reply_to, epoch, cancel, done};
@@ -47,8 +46,7 @@ void RunnerTable::start(int64_t task_id, int64_t epoch, ProcessSpec spec, RunInf
     try {
       if (!refused.empty()) {
         // Every task would fail alike (the agent's home is gone): systemic.
-        done.outcome.status = status::failed;
-        done.outcome.failure_class = failure::executor_error;
+        done.outcome.failure_class = FailureClass::executor_error;
         done.outcome.systemic = true;
         done.outcome.summary = sanitize_text(refused, 1000);
         done.outcome.stop_reason = sanitize_text(refused + "; mend it, then `arc dispatch reset`", 1000);
@@ -56,12 +54,11 @@ void RunnerTable::start(int64_t task_id, int64_t epoch, ProcessSpec spec, RunInf
         done.outcome = read(r);
       }
     } catch (const std::exception& e) {  // never let executor output take arcd down
-      done.outcome.status = status::failed;
-      done.outcome.failure_class = failure::bad_output;
+      done.outcome.failure_class = FailureClass::bad_output;
       done.outcome.summary = sanitize_text(std::string("executor output could not be read: ") + e.what(), 1000);
     }
     done.trace = trace::event(trace, "runner", "exec.done", task_id, [&] {
-      return done.outcome.status + " after " + std::to_string(r.duration_ms) + " ms" +
+      return to_string(done.outcome.outcome()) + std::string(" after ") + std::to_string(r.duration_ms) + " ms" +
              (r.cancelled ? " (stopped)" : "") + (done.outcome.summary.empty() ? "" : ": " + done.outcome.summary);
     });
     // Sent under the lock, so adopt() either sees the result or re-routes it

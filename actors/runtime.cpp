@@ -67,7 +67,7 @@ ExecutorEnv executor_env_of(const Config& cfg, const std::string& incarnation) {
   ExecutorEnv env;
   env.incarnation = incarnation;
   std::error_code ec;
-  if (cfg.cluster.role != "worker") env.database = fs::absolute(cfg.database, ec).string();
+  if (cfg.cluster.role != NodeRole::worker) env.database = fs::absolute(cfg.database, ec).string();
   if (!cfg.source_path.empty()) env.config = fs::absolute(cfg.source_path, ec).string();
   // `arc` beside arcd (the build folder, or the install's bin/) comes first on PATH.
   auto exe = fs::read_symlink("/proc/self/exe", ec);
@@ -86,7 +86,7 @@ Runtime::Runtime(std::shared_ptr<const Config> config, const Clock& clock, std::
   // after each burst. CAF's defaults cost an idle arcd several % of a core.
   impl_->cfg.set("work-stealing.moderate-poll-attempts", 20);
   impl_->cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(500)});
-  if (impl_->config->cluster.role != "single") configure_cluster(impl_->cfg, impl_->config->cluster);
+  if (impl_->config->cluster.role != NodeRole::single) configure_cluster(impl_->cfg, impl_->config->cluster);
 }
 
 Runtime::~Runtime() {
@@ -112,7 +112,7 @@ void Runtime::start() {
   qa.recent_runs = m.config->agent.recent_runs;
   DispatcherArgs da{m.config, m.incarnation, m.runners};
   da.env = executor_env_of(*m.config, m.incarnation);
-  if (m.config->cluster.role == "worker") {
+  if (m.config->cluster.role == NodeRole::worker) {
     da.poll_data_version = false;  // no database here
   } else {
     caf::actor_system* sys = m.sys.get();
@@ -128,13 +128,13 @@ void Runtime::start() {
   sa.escalated = m.escalated;
   sa.stats = m.stats;
   TracerArgs ta{m.config->trace, m.config->node_name.empty() ? m.incarnation : m.config->node_name};
-  const std::string& role = m.config->cluster.role;
+  NodeRole role = m.config->cluster.role;
   sa.children = {
       // First, so that the others' first messages are traced.
       {"tracer", tracer_name,
        [ta](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_tracer(s, ta)); }, {}},
   };
-  if (role == "worker") {
+  if (role == NodeRole::worker) {
     // No database here: the link to the hub stands in for the queue, the
     // gate and triage (actors/hub_link.hpp).
     HubLinkArgs la;
@@ -164,7 +164,7 @@ void Runtime::start() {
                            [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }, {}});
   // One actor per sensor, before the dispatcher: sensors run whatever
   // dispatch does. A worker's sensors record through its link to the hub.
-  caf::atom_value store = role == "worker" ? queue_name : persistence_name;
+  caf::atom_value store = role == NodeRole::worker ? queue_name : persistence_name;
   int index = 0;
   for (auto& [name, sc] : m.config->sensors) {
     auto threads = m.sensor_threads;
@@ -191,8 +191,8 @@ void Runtime::start() {
   self->request(m.supervisor, std::chrono::seconds(30), ready_atom::value)
       .receive([](bool) {},
                [](caf::error& e) { throw std::runtime_error("supervisor did not start: " + caf::to_string(e)); });
-  if (role == "hub") publish_hub();
-  m.heartbeat = spawn_heartbeat(*m.sys, m.stats, m.heartbeat_every, role == "worker" ? queue_name : persistence_name);
+  if (role == NodeRole::hub) publish_hub();
+  m.heartbeat = spawn_heartbeat(*m.sys, m.stats, m.heartbeat_every, role == NodeRole::worker ? queue_name : persistence_name);
 }
 
 void Runtime::publish_hub() {

@@ -12,10 +12,10 @@ inline std::string describe(const TaskList& tasks) {
   for (size_t i = 0; i < tasks.size() && i < 16; ++i) s += (i ? "," : ": ") + std::to_string(tasks[i].id);
   return s;
 }
-inline std::string describe(const std::string& status) { return status.empty() ? "lease lost" : status; }
+inline std::string describe(const FinishResult& r) { return arc::describe(r); }
 inline std::string describe(const FinishAndClaim& r) {
   std::string s;
-  for (size_t i = 0; i < r.statuses.size() && i < 16; ++i) s += (i ? "," : "") + describe(r.statuses[i]);
+  for (size_t i = 0; i < r.results.size() && i < 16; ++i) s += (i ? "," : "") + arc::describe(r.results[i]);
   return s + "; claimed " + describe(r.claimed) + (r.gate_open ? "" : "; gate closed");
 }
 inline std::string describe(bool b) { return b ? "true" : "false"; }

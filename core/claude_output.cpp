@@ -186,9 +186,8 @@ void read_message_usage(const Reading& rd, const ClaudeConfig* claude, ExecOutco
   o.cost_usd = o.api_cost_usd;  // no result, no figure of Claude Code's: the API price is the estimate
 }
 
-ExecOutcome failed(const std::string& failure_class, bool retryable, const std::string& summary) {
+ExecOutcome failed(FailureClass failure_class, bool retryable, const std::string& summary) {
   ExecOutcome o;
-  o.status = status::failed;
   o.failure_class = failure_class;
   o.retryable = retryable;
   o.summary = sanitize_text(summary, kSummaryCap);
@@ -197,8 +196,7 @@ ExecOutcome failed(const std::string& failure_class, bool retryable, const std::
 
 ExecOutcome rate_limited(const std::string& text) {
   ExecOutcome o;
-  o.status = failure::rate_limited;
-  o.failure_class = failure::rate_limited;
+  o.failure_class = FailureClass::rate_limited;
   o.retryable = true;
   o.stop_reason = sanitize_text(text, 1000);
   o.summary = sanitize_text("rate limited: " + text, kSummaryCap);
@@ -206,7 +204,7 @@ ExecOutcome rate_limited(const std::string& text) {
 }
 
 // Claude Code cannot work until a person acts: the gate stops with `todo`.
-ExecOutcome systemic(const std::string& failure_class, const std::string& what, const std::string& todo) {
+ExecOutcome systemic(FailureClass failure_class, const std::string& what, const std::string& todo) {
   ExecOutcome o = failed(failure_class, false, what + "; not the task's fault: it goes back to the queue");
   o.systemic = true;
   o.stop_reason = sanitize_text(what + ". " + todo, 1000);
@@ -225,10 +223,10 @@ std::optional<ExecOutcome> account_problem(const std::string& text) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const char* p : {"not logged in", "please run /login", "invalid api key", "oauth token has expired",
                         "authentication_error"})
-    if (s.find(p) != std::string::npos) return systemic("not_logged_in", "claude: " + text, kLoginTodo);
+    if (s.find(p) != std::string::npos) return systemic(FailureClass::not_logged_in, "claude: " + text, kLoginTodo);
   for (const char* p : {"credit balance is too low", "account is on hold"})
     if (s.find(p) != std::string::npos)
-      return systemic("billing", "claude: " + text, "Settle the account's billing or credit, then `arc dispatch reset`");
+      return systemic(FailureClass::billing, "claude: " + text, "Settle the account's billing or credit, then `arc dispatch reset`");
   return std::nullopt;
 }
 
@@ -236,13 +234,13 @@ ExecOutcome from_assistant_error(const std::string& error, const std::string& te
   std::string what = "claude: " + (text.empty() ? error : text) + " (" + error + ")";
   if (error == "authentication_failed" || error == "oauth_org_not_allowed" || error == "verification_required" ||
       error == "cloud_credential_error")
-    return systemic("not_logged_in", what, kLoginTodo);
+    return systemic(FailureClass::not_logged_in, what, kLoginTodo);
   if (error == "billing_error" || error == "account_on_hold")
-    return systemic("billing", what, "Settle the account's billing or credit, then `arc dispatch reset`");
+    return systemic(FailureClass::billing, what, "Settle the account's billing or credit, then `arc dispatch reset`");
   if (error == "overloaded" || error == "server_error" || error == "unknown")
-    return failed(failure::crashed, true, what);
+    return failed(FailureClass::crashed, true, what);
   // invalid_request, model_not_found, max_output_tokens: this task's run, as it is, fails again.
-  return failed(failure::task_failed, false, what);
+  return failed(FailureClass::task_failed, false, what);
 }
 
 ExecOutcome from_result(const json& ev, const Reading& rd, const ProcessResult& r, const ClaudeConfig* claude) {
@@ -254,7 +252,6 @@ ExecOutcome from_result(const json& ev, const Reading& rd, const ProcessResult& 
   std::string suffix = session.empty() ? "" : " [session " + session + "]";
   ExecOutcome o;
   if (!is_error) {
-    o.status = status::completed;
     std::string summary = result.empty() ? "claude finished (exit " + std::to_string(r.exit_code) + ")" : result;
     if (summary.size() + suffix.size() > kSummaryCap)
       summary = sanitize_text(summary, kSummaryCap - suffix.size() - 3) + "...";
@@ -270,7 +267,7 @@ ExecOutcome from_result(const json& ev, const Reading& rd, const ProcessResult& 
     if (auto e = ev.find("errors"); e != ev.end() && e->is_array())
       for (auto& x : *e)
         if (x.is_string()) errors += (errors.empty() ? "" : "; ") + x.get<std::string>();
-    o = systemic("startup_failed", "claude could not start: " + text_of(ev, "startup_failure_reason") +
+    o = systemic(FailureClass::startup_failed, "claude could not start: " + text_of(ev, "startup_failure_reason") +
                                        (errors.empty() ? "" : ": " + errors),
                  "Mend Claude Code's configuration on this host, then `arc dispatch reset`");
   } else {
@@ -280,7 +277,7 @@ ExecOutcome from_result(const json& ev, const Reading& rd, const ProcessResult& 
                       : subtype == "error_max_turns"    ? "ran out of turns"
                       : subtype.empty() || subtype == "success" ? "error"
                                                                 : subtype;
-    o = failed(transient ? failure::crashed : failure::task_failed, transient,
+    o = failed(transient ? FailureClass::crashed : FailureClass::task_failed, transient,
                "claude " + why + (result.empty() ? "" : ": " + result) + suffix);
   }
   read_usage(ev, claude, o);
@@ -296,7 +293,7 @@ ExecOutcome from_result(const json& ev, const Reading& rd, const ProcessResult& 
 
 ExecOutcome interpret_claude_output(const ProcessResult& r, const ClaudeConfig* claude) {
   if (r.spawn_failed && r.spawn_error.find("No such file or directory") != std::string::npos)
-    return systemic("executor_missing", "the Claude Code binary could not be started (" + r.spawn_error + ")",
+    return systemic(FailureClass::executor_missing, "the Claude Code binary could not be started (" + r.spawn_error + ")",
                     "Install it (npm install -g @anthropic-ai/claude-code) or set [claude] binary to its path, "
                     "then `arc dispatch reset`");
   if (r.spawn_failed) return interpret_arc_output(r);
@@ -305,7 +302,7 @@ ExecOutcome interpret_claude_output(const ProcessResult& r, const ClaudeConfig* 
   // said last is not a verdict on the task or the account.
   if (r.timed_out || r.cancelled) {
     ExecOutcome o = interpret_arc_output(r);  // the timeout's words
-    if (r.cancelled) o = failed(failure::crashed, true, "claude session stopped by arcd after " +
+    if (r.cancelled) o = failed(FailureClass::crashed, true, "claude session stopped by arcd after " +
                                                              std::to_string(r.duration_ms / 1000) + " s");
     if (rd.result) read_usage(*rd.result, claude, o);
     else read_message_usage(rd, claude, o);
@@ -324,12 +321,12 @@ ExecOutcome interpret_claude_output(const ProcessResult& r, const ClaudeConfig* 
     o = from_assistant_error(rd.assistant_error, rd.assistant_text);
   else if (auto account = account_problem(err_tail)) o = *account;
   else if (r.exit_code != 0 || r.term_signal)
-    o = failed(failure::crashed, true,
+    o = failed(FailureClass::crashed, true,
                "claude " + std::string(r.term_signal ? "killed by signal " + std::to_string(r.term_signal)
                                                      : "exited with status " + std::to_string(r.exit_code)) +
                    " before its result" + (err_tail.empty() ? "" : ": " + sanitize_text(err_tail, 300)));
   else
-    o = failed(failure::bad_output, false,
+    o = failed(FailureClass::bad_output, false,
                "claude output has no result message (expected --output-format stream-json or json); last line: " +
                    sanitize_text(out_tail, 300));
   read_message_usage(rd, claude, o);

@@ -11,6 +11,21 @@
 #include <stdexcept>
 
 namespace arc {
+
+const char* to_string(NodeRole r) {
+  switch (r) {
+    case NodeRole::single: return "single";
+    case NodeRole::hub: return "hub";
+    case NodeRole::worker: return "worker";
+  }
+  return "unknown";
+}
+
+std::optional<NodeRole> parse_node_role(std::string_view text) {
+  for (NodeRole r : {NodeRole::single, NodeRole::hub, NodeRole::worker})
+    if (text == to_string(r)) return r;
+  return std::nullopt;
+}
 namespace {
 
 using namespace config_read;
@@ -266,9 +281,10 @@ Config parse_config(const std::string& text, const std::string& path) {
                     "reconnect_max_ms", "request_timeout_ms"},
                path, p);
     auto& k = c.cluster;
-    k.role = get_str(*t, "role", "single", path, p);
-    if (k.role != "single" && k.role != "hub" && k.role != "worker")
-      fail(path, "cluster.role", "must be single, hub or worker");
+    std::string role = get_str(*t, "role", "single", path, p);
+    auto known = parse_node_role(role);
+    if (!known) fail(path, "cluster.role", "must be single, hub or worker, got \"" + role + "\"");
+    k.role = *known;
     k.listen = get_str(*t, "listen", "", path, p);
     if (!k.listen.empty() && !parse_listen(k.listen))
       fail(path, "cluster.listen", "give HOST:PORT, e.g. \"0.0.0.0:7475\"");

@@ -1,10 +1,12 @@
 // arcd's configuration: a TOML file (docs/config.md is the reference).
 // Every field has a default that works with no file at all.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <utility>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/agent_config.hpp"
@@ -86,8 +88,12 @@ struct HttpConfig {
 // Multi-node mode (docs/cluster.md). `role` single (the default) is one arcd
 // with its own database; a hub owns the database and the queue, gate and
 // triage; workers run tasks they claim from the hub over CAF's network layer.
+enum class NodeRole : uint8_t { single, hub, worker };
+const char* to_string(NodeRole r);
+std::optional<NodeRole> parse_node_role(std::string_view text);
+
 struct ClusterConfig {
-  std::string role = "single";   // single | hub | worker
+  NodeRole role = NodeRole::single;
   std::string listen;            // hub: "HOST:PORT" it accepts workers on
   std::string hub;               // worker: "HOST:PORT" of the hub
   std::string certificate, key, cafile;  // TLS (PEM): required unless insecure

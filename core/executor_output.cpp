@@ -54,8 +54,7 @@ bool read_text(const nlohmann::json& j, const char* key, std::string& out, std::
 
 ExecOutcome bad_output(const std::string& why, const std::string& line) {
   ExecOutcome o;
-  o.status = status::failed;
-  o.failure_class = failure::bad_output;
+  o.failure_class = FailureClass::bad_output;
   o.summary = sanitize_text("executor output not understood: " + why + "; last stdout line: " +
                                 sanitize_text(line, 300),
                             kSummaryCap);
@@ -75,16 +74,14 @@ std::string last_line(const std::string& text) {
 ExecOutcome interpret_arc_output(const ProcessResult& r) {
   ExecOutcome o;
   if (r.spawn_failed) {
-    o.status = status::failed;
-    o.failure_class = failure::executor_error;
+    o.failure_class = FailureClass::executor_error;
     o.summary = sanitize_text("executor could not start: " + r.spawn_error, kSummaryCap);
     // Out of processes, memory or descriptors passes; a missing command does not.
     o.retryable = r.spawn_error.rfind("fork:", 0) == 0 || r.spawn_error.rfind("pipe:", 0) == 0;
     return o;
   }
   if (r.timed_out) {
-    o.status = status::failed;
-    o.failure_class = failure::timeout;
+    o.failure_class = FailureClass::timeout;
     o.retryable = true;
     o.summary = "killed at its timeout after " + std::to_string(r.duration_ms / 1000) +
                 " s (SIGTERM to its process group, then SIGKILL)";
@@ -104,34 +101,30 @@ ExecOutcome interpret_arc_output(const ProcessResult& r) {
         !read_count(j, "tokens_in", o.tokens_in, why) ||
         !read_count(j, "tokens_out", o.tokens_out, why))
       return bad_output(why, line);
-    if (!st.empty() && st != status::completed && st != status::failed && st != failure::rate_limited)
+    if (!st.empty() && st != "completed" && st != "failed" && st != "rate_limited")
       return bad_output("field \"status\" must be completed, failed or rate_limited, got \"" + st + "\"", line);
     o.summary = sanitize_text(o.summary, kSummaryCap);
     o.stop_reason = sanitize_text(o.stop_reason, 1000);
-    if (st == failure::rate_limited) {
-      o.status = failure::rate_limited;
-      o.failure_class = failure::rate_limited;
+    if (st == "rate_limited") {
+      o.failure_class = FailureClass::rate_limited;
       o.retryable = true;
       return o;
     }
-    if (st.empty()) st = r.exit_code == 0 && !r.term_signal ? status::completed : status::failed;
-    o.status = st;
-    if (st == status::failed) {
+    if (st.empty()) st = r.exit_code == 0 && !r.term_signal ? "completed" : "failed";
+    if (st == "failed") {
       // An explicit verdict is final; a non-zero exit with no verdict is a crash.
       bool explicit_failed = j.contains("status");
-      o.failure_class = explicit_failed ? failure::task_failed : failure::crashed;
+      o.failure_class = explicit_failed ? FailureClass::task_failed : FailureClass::crashed;
       o.retryable = !explicit_failed;
       if (o.summary.empty()) o.summary = "executor " + describe_exit(r);
     }
     return o;
   }
   if (r.exit_code == 0 && !r.term_signal) {
-    o.status = status::completed;
     o.summary = sanitize_text(line, kSummaryCap);
     return o;
   }
-  o.status = status::failed;
-  o.failure_class = failure::crashed;
+  o.failure_class = FailureClass::crashed;
   o.retryable = true;
   std::string tail = last_line(r.err);
   if (tail.empty()) tail = line;

@@ -8,12 +8,12 @@
 #include <string>
 
 #include "core/process.hpp"
+#include "core/task_status.hpp"
 
 namespace arc {
 
 struct ExecOutcome {
-  std::string status;         // completed | failed | rate_limited
-  std::string failure_class;  // empty when completed (see core/task.hpp)
+  FailureClass failure_class = FailureClass::none;  // none: it completed
   bool retryable = false;     // timeout and crashes are; explicit failures are not
   // Not the task's fault and not passing by itself (not logged in, a bad
   // key, no credit, the executor missing): the gate stops until a person
@@ -31,6 +31,16 @@ struct ExecOutcome {
   int64_t turns = 0;
   std::string model;               // the model that answered, when the executor says
   std::string rate_limit;          // the provider's last word on limits ("allowed five_hour 82% resets ...")
+
+  bool completed() const { return failure_class == FailureClass::none; }
+  bool rate_limited() const { return failure_class == FailureClass::rate_limited; }
+  // How the gate counts it and runs.outcome records it.
+  RunOutcome outcome() const {
+    return systemic       ? RunOutcome::systemic
+           : rate_limited() ? RunOutcome::rate_limited
+           : completed()    ? RunOutcome::completed
+                            : RunOutcome::failed;
+  }
 };
 
 ExecOutcome interpret_arc_output(const ProcessResult& r);

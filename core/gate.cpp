@@ -1,5 +1,7 @@
 #include "core/gate.hpp"
 
+#include <ostream>
+
 #include "core/reset_time.hpp"
 #include "core/task.hpp"
 #include "core/time_text.hpp"
@@ -7,13 +9,13 @@
 namespace arc {
 namespace {
 
-GateChange move(GateState& g, const std::string& to, const std::string& why, millis now) {
+GateChange move(GateState& g, GateMode to, const std::string& why, millis now) {
   GateChange c;
   c.from = g.state;
   c.to = to;
   c.why = why;
   c.changed = g.state != to;
-  if (c.changed && to == gate_state::running) c.stopped_for_ms = now - g.since;
+  if (c.changed && to == GateMode::running) c.stopped_for_ms = now - g.since;
   if (c.changed) g.since = now;
   g.state = to;
   return c;
@@ -21,20 +23,65 @@ GateChange move(GateState& g, const std::string& to, const std::string& why, mil
 
 }  // namespace
 
-bool may_claim(const GateState& g) { return g.state == gate_state::running; }
-
-std::string gate_word(const std::string& run_status, bool systemic, const std::string& task_status) {
-  if (systemic) return outcome_systemic;
-  if (run_status == failure::rate_limited) return run_status;
-  if (task_status == status::completed || task_status == status::blocked) return status::completed;
-  return run_status;
+const char* to_string(GateMode m) {
+  switch (m) {
+    case GateMode::running: return "running";
+    case GateMode::paused: return "paused";
+    case GateMode::stopped_rate_limited: return "stopped_rate_limited";
+    case GateMode::stopped_failures: return "stopped_failures";
+  }
+  return "unknown";
 }
 
-GateChange gate_on_outcome(GateState& g, const GateConfig& c, const std::string& status,
+std::optional<GateMode> parse_gate_mode(std::string_view text) {
+  for (GateMode m : {GateMode::running, GateMode::paused, GateMode::stopped_rate_limited, GateMode::stopped_failures})
+    if (text == to_string(m)) return m;
+  return std::nullopt;
+}
+
+const char* to_string(GateCause c) {
+  switch (c) {
+    case GateCause::none: return "";
+    case GateCause::manual: return "manual";
+    case GateCause::rate_limited: return "rate_limited";
+    case GateCause::failures: return "failures";
+    case GateCause::systemic: return "systemic";
+  }
+  return "";
+}
+
+GateCause parse_gate_cause(std::string_view text) {
+  for (GateCause c : {GateCause::manual, GateCause::rate_limited, GateCause::failures, GateCause::systemic})
+    if (text == to_string(c)) return c;
+  return GateCause::none;
+}
+
+const char* to_string(GateOp op) {
+  switch (op) {
+    case GateOp::tick: return "tick";
+    case GateOp::outcome: return "outcome";
+    case GateOp::pause: return "pause";
+    case GateOp::resume: return "resume";
+    case GateOp::reset: return "reset";
+  }
+  return "unknown";
+}
+
+std::ostream& operator<<(std::ostream& os, GateMode m) { return os << to_string(m); }
+
+bool may_claim(const GateState& g) { return g.state == GateMode::running; }
+
+RunOutcome gate_word(RunOutcome run, TaskStatus task_status) {
+  if (run == RunOutcome::systemic || run == RunOutcome::rate_limited) return run;
+  if (task_status == TaskStatus::completed || task_status == TaskStatus::blocked) return RunOutcome::completed;
+  return run;
+}
+
+GateChange gate_on_outcome(GateState& g, const GateConfig& c, RunOutcome outcome,
                            const std::string& stop_text, millis now) {
-  if (status == failure::rate_limited) {
+  if (outcome == RunOutcome::rate_limited) {
     // An operator's stop stays in force, with its own reason.
-    if (g.state == gate_state::paused || g.state == gate_state::failures) return {};
+    if (g.state == GateMode::paused || g.state == GateMode::stopped_failures) return {};
     ResetTime rt = parse_reset_time(stop_text, now, c.default_zone);
     millis resume_at;
     std::string why;
@@ -46,7 +93,7 @@ GateChange gate_on_outcome(GateState& g, const GateConfig& c, const std::string&
       why = "rate limited, reset time not understood (" + rt.error + "); retrying after the fallback "
             "backoff at " + format_iso_utc(resume_at) + "; stop reason: " + sanitize_text(stop_text, 300);
     }
-    if (g.state == gate_state::rate_limited) {
+    if (g.state == GateMode::stopped_rate_limited) {
       // Already stopped (another slot hit the limit too): keep the later time.
       if (resume_at > g.resume_at) {
         g.resume_at = resume_at;
@@ -59,67 +106,67 @@ GateChange gate_on_outcome(GateState& g, const GateConfig& c, const std::string&
     }
     g.resume_at = resume_at;
     g.reason = why;
-    g.error_class = failure::rate_limited;
-    return move(g, gate_state::rate_limited, why, now);
+    g.error_class = GateCause::rate_limited;
+    return move(g, GateMode::stopped_rate_limited, why, now);
   }
-  if (status == outcome_systemic) {
+  if (outcome == RunOutcome::systemic) {
     // Not logged in, no credit, the executor missing: every task would fail
     // the same way. Stop at once; a person mends it and resets.
-    if (g.state == gate_state::paused || g.state == gate_state::failures) return {};
+    if (g.state == GateMode::paused || g.state == GateMode::stopped_failures) return {};
     g.reason = sanitize_text(stop_text, 1000);
-    g.error_class = "systemic";
+    g.error_class = GateCause::systemic;
     g.resume_at = 0;
-    return move(g, gate_state::failures, g.reason, now);
+    return move(g, GateMode::stopped_failures, g.reason, now);
   }
-  if (status == status::completed) {
+  if (outcome == RunOutcome::completed) {
     g.consecutive_failures = 0;
     return {};
   }
-  if (status == status::failed) {
+  if (outcome == RunOutcome::failed) {
     ++g.consecutive_failures;
-    if (g.state == gate_state::running && c.failure_threshold > 0 &&
+    if (g.state == GateMode::running && c.failure_threshold > 0 &&
         g.consecutive_failures >= c.failure_threshold) {
       g.reason = std::to_string(g.consecutive_failures) +
                  " consecutive task failures; check the executor, then `arc dispatch reset`";
-      g.error_class = "failures";
+      g.error_class = GateCause::failures;
       g.resume_at = 0;
-      return move(g, gate_state::failures, g.reason, now);
+      return move(g, GateMode::stopped_failures, g.reason, now);
     }
   }
   return {};
 }
 
 GateChange gate_tick(GateState& g, millis now) {
-  if (g.state != gate_state::rate_limited || now < g.resume_at) return {};
+  if (g.state != GateMode::stopped_rate_limited || now < g.resume_at) return {};
   g.reason.clear();
-  g.error_class.clear();
+  g.error_class = GateCause::none;
   millis due = g.resume_at;
   g.resume_at = 0;
-  return move(g, gate_state::running, "quota reset time " + format_iso_utc(due) + " reached: resumed automatically", now);
+  return move(g, GateMode::running, "quota reset time " + format_iso_utc(due) + " reached: resumed automatically", now);
 }
 
 GateChange gate_pause(GateState& g, const std::string& reason, millis now) {
-  if (g.state == gate_state::paused) return {};
+  if (g.state == GateMode::paused) return {};
   g.reason = reason.empty() ? "paused by operator" : reason;
-  g.error_class = "manual";
-  return move(g, gate_state::paused, g.reason, now);
+  g.error_class = GateCause::manual;
+  return move(g, GateMode::paused, g.reason, now);
 }
 
 GateChange gate_resume(GateState& g, const std::string& reason, millis now) {
-  if (g.state == gate_state::running || g.state == gate_state::failures) return {};
+  if (g.state == GateMode::running || g.state == GateMode::stopped_failures) return {};
   g.reason.clear();
-  g.error_class.clear();
+  g.error_class = GateCause::none;
   g.resume_at = 0;
-  return move(g, gate_state::running, reason.empty() ? "resumed by operator" : reason, now);
+  return move(g, GateMode::running, reason.empty() ? "resumed by operator" : reason, now);
 }
 
 GateChange gate_reset(GateState& g, const std::string& reason, millis now) {
   g.consecutive_failures = 0;
-  if (g.state == gate_state::running) return {};
+  if (g.state == GateMode::running) return {};
   g.reason.clear();
-  g.error_class.clear();
+  g.error_class = GateCause::none;
   g.resume_at = 0;
-  return move(g, gate_state::running, reason.empty() ? "reset by operator" : reason, now);
+  return move(g, GateMode::running, reason.empty() ? "reset by operator" : reason, now);
 }
 
 }  // namespace arc

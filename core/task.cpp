@@ -8,21 +8,6 @@
 
 namespace arc {
 
-bool is_valid_status(const std::string& s) {
-  return s == status::pending || s == status::active || is_terminal_status(s);
-}
-
-bool is_terminal_status(const std::string& s) {
-  return s == status::completed || s == status::failed || s == status::expired ||
-         s == status::cancelled || s == status::blocked;
-}
-
-std::string status_list() {
-  std::string out;
-  for (const char* s : kAllStatuses) out += (out.empty() ? "" : ", ") + std::string(s);
-  return out;
-}
-
 std::string validate(const TaskSpec& spec) {
   if (spec.subject.empty()) return "subject: must not be empty";
   if (spec.subject.size() > 1000) return "subject: longer than 1000 bytes";
@@ -62,7 +47,7 @@ nlohmann::json to_json(const Task& t) {
       {"subject", t.subject},
       {"description", t.description},
       {"priority", t.priority},
-      {"status", t.status},
+      {"status", to_string(t.status)},
       {"source", json_text(t.source)},
       {"skills", t.skills},
       {"parent_id", t.parent_id == 0 ? nlohmann::json(nullptr) : nlohmann::json(t.parent_id)},
@@ -78,7 +63,7 @@ nlohmann::json to_json(const Task& t) {
       {"started_at", json_time(t.started_at)},
       {"finished_at", json_time(t.finished_at)},
       {"summary", json_text(t.summary)},
-      {"failure_class", json_text(t.failure_class)},
+      {"failure_class", json_text(to_string(t.failure_class))},
       {"cost_usd", t.cost_usd},
       {"api_cost_usd", t.api_cost_usd},
       {"tokens_in", t.tokens_in},

@@ -9,41 +9,9 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/clock.hpp"
+#include "core/task_status.hpp"
 
 namespace arc {
-
-// Status strings as stored in tasks.status.
-namespace status {
-inline constexpr const char* pending = "pending";
-inline constexpr const char* active = "active";
-inline constexpr const char* completed = "completed";
-inline constexpr const char* failed = "failed";
-inline constexpr const char* expired = "expired";
-inline constexpr const char* cancelled = "cancelled";
-inline constexpr const char* blocked = "blocked";  // needs a person: never retried, requeued by hand
-}  // namespace status
-
-// Every status, in the order the CLI, the API and /metrics list them.
-inline constexpr const char* kAllStatuses[] = {status::pending, status::active,  status::completed,
-                                              status::failed,  status::blocked, status::expired,
-                                              status::cancelled};
-// "pending, active, ..." for messages.
-std::string status_list();
-
-bool is_valid_status(const std::string& s);
-// Closed: nothing runs it again unless a person requeues it (blocked, failed).
-bool is_terminal_status(const std::string& s);
-
-// failure_class values written by the runtime.
-namespace failure {
-inline constexpr const char* timeout = "timeout";          // killed at its timeout
-inline constexpr const char* crashed = "crashed";          // non-zero exit / signal, no verdict
-inline constexpr const char* task_failed = "task_failed";  // executor said status=failed
-inline constexpr const char* bad_output = "bad_output";    // unparseable result line
-inline constexpr const char* executor_error = "executor_error";  // could not start / no skill
-inline constexpr const char* orphaned = "orphaned";        // its runtime died, attempts used up
-inline constexpr const char* rate_limited = "rate_limited";
-}  // namespace failure
 
 // What a producer (CLI, sensor, API) asks for. Validated by validate().
 struct TaskSpec {
@@ -68,7 +36,7 @@ struct Task {
   std::string subject;
   std::string description;
   int priority = 5;
-  std::string status;
+  TaskStatus status = TaskStatus::pending;
   std::string source;
   std::vector<std::string> skills;
   int64_t parent_id = 0;
@@ -85,7 +53,7 @@ struct Task {
   millis started_at = 0;
   millis finished_at = 0;
   std::string summary;
-  std::string failure_class;
+  FailureClass failure_class = FailureClass::none;
   double cost_usd = 0;
   double api_cost_usd = 0;
   int64_t tokens_in = 0;
@@ -100,7 +68,8 @@ struct Task {
 inline constexpr const char* kWorkerOwnerPrefix = "worker:";
 inline std::string worker_owner(const std::string& node) { return kWorkerOwnerPrefix + node; }
 
-// One line of a task's history (task_events).
+// One line of a task's history (task_events), as text: from_status is ""
+// for the task's creation and to_status "refused" for a late result.
 struct TaskEvent {
   int64_t id = 0;
   int64_t task_id = 0;

@@ -11,46 +11,46 @@ millis retry_delay(const RetryPolicy& retry, int attempts) {
 
 Transition after_run(const ExecOutcome& o, int attempts, int max_attempts, const RetryPolicy& retry, millis now) {
   Transition t;
-  t.from = status::active;
+  t.from = TaskStatus::active;
   t.summary = o.summary;
   t.failure_class = o.failure_class;
   const std::string& why = o.stop_reason.empty() ? o.summary : o.stop_reason;
-  if (o.status == failure::rate_limited) {
-    t.to = status::pending;
+  if (o.rate_limited()) {
+    t.to = TaskStatus::pending;
     t.attempt_delta = -1;  // not the task's failure: its attempt is not consumed
     // No delay of its own: the gate stops all dispatch until the reset.
     t.reason = "rate limited: " + why;
   } else if (o.systemic) {
-    t.to = status::pending;
+    t.to = TaskStatus::pending;
     t.attempt_delta = -1;  // the executor could not work at all: the gate stops until a person acts
-    t.reason = o.failure_class + ", not the task's fault; back to the queue, attempt not spent: " + sanitize_text(why, 300);
-  } else if (o.status == status::completed) {
-    t.to = status::completed;
-    t.failure_class = "";
+    t.reason = std::string(to_string(o.failure_class)) + ", not the task's fault; back to the queue, attempt not spent: " + sanitize_text(why, 300);
+  } else if (o.completed()) {
+    t.to = TaskStatus::completed;
+    t.failure_class = FailureClass::none;
   } else if (o.retryable && attempts < max_attempts) {
-    t.to = status::pending;
+    t.to = TaskStatus::pending;
     millis delay = retry_delay(retry, attempts);
     t.retry_at = now + delay;
-    t.reason = o.failure_class + ", retry " + std::to_string(attempts + 1) + "/" + std::to_string(max_attempts) +
+    t.reason = std::string(to_string(o.failure_class)) + ", retry " + std::to_string(attempts + 1) + "/" + std::to_string(max_attempts) +
                " in " + std::to_string(delay / 1000) + " s: " + sanitize_text(o.summary, 200);
   } else {
-    t.to = status::failed;
-    t.reason = o.failure_class + ": " + sanitize_text(o.summary, 200);
+    t.to = TaskStatus::failed;
+    t.reason = std::string(to_string(o.failure_class)) + ": " + sanitize_text(o.summary, 200);
   }
   return t;
 }
 
 Transition lost_run(LostRun why, bool attempts_left) {
   Transition t;
-  t.from = status::active;
+  t.from = TaskStatus::active;
   bool died = why == LostRun::arcd_died;
   if (attempts_left) {
-    t.to = status::pending;
+    t.to = TaskStatus::pending;
     t.reason = died ? "orphaned by a dead arcd; requeued" : "lease expired: requeued";
     return t;
   }
-  t.to = status::failed;
-  t.failure_class = failure::orphaned;
+  t.to = TaskStatus::failed;
+  t.failure_class = FailureClass::orphaned;
   t.summary = died ? "orphaned: arcd died while it ran and no attempts were left"
                    : "lease expired with no attempts left (its runner stopped reporting)";
   t.reason = died ? "orphaned by a dead arcd; no attempts left" : "lease expired: no attempts left (orphaned)";
@@ -59,8 +59,8 @@ Transition lost_run(LostRun why, bool attempts_left) {
 
 Transition expired_unrun() {
   Transition t;
-  t.from = status::pending;
-  t.to = status::expired;
+  t.from = TaskStatus::pending;
+  t.to = TaskStatus::expired;
   t.summary = "expired: its expires_at passed before it could run";
   t.reason = "expires_at passed before it ran";
   return t;
@@ -84,8 +84,8 @@ std::string past_max_age(const std::vector<std::string>& skills, const std::stri
 
 Transition expired_stale(const std::string& rule, millis age, millis gap_ms) {
   Transition t;
-  t.from = status::pending;
-  t.to = status::expired;
+  t.from = TaskStatus::pending;
+  t.to = TaskStatus::expired;
   t.reason = "stale after a " + format_age(gap_ms) + " gap: " + format_age(age) + " old, past its " + rule;
   t.summary = t.reason;
   return t;

@@ -16,14 +16,14 @@
 namespace arc {
 
 struct Transition {
-  std::string from;            // the status it must have (the write is skipped otherwise)
-  std::string to;              // its new status
+  TaskStatus from = TaskStatus::active;  // the status it must have (the write is skipped otherwise)
+  TaskStatus to = TaskStatus::pending;    // its new status
   int attempt_delta = 0;       // -1: the run's attempt is given back (not the task's fault)
   millis retry_at = 0;         // pending again, but not before this (0: at once)
   std::optional<std::string> summary;        // nullopt: kept; "": cleared
-  std::optional<std::string> failure_class;  // likewise
+  std::optional<FailureClass> failure_class;  // likewise
   std::string reason;          // the event's reason
-  bool terminal() const { return to != "pending" && to != "active"; }  // finished_at is set
+  bool terminal() const { return is_terminal(to); }  // finished_at is set
 };
 
 // A run of an active task ended and its lease still holds. `attempts`

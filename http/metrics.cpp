@@ -223,7 +223,7 @@ std::string Metrics::render(Db& db, millis now) {
   head(out, "arc_tasks", "gauge", "Tasks in the database by status.");
   {
     std::map<std::string, int64_t> by_status;
-    for (const char* s : kAllStatuses) by_status[s] = 0;
+    for (TaskStatus s : kAllStatuses) by_status[to_string(s)] = 0;
     auto q = db.prepare("SELECT status, count(*) FROM tasks INDEXED BY tasks_status GROUP BY status");
     while (q.step()) by_status[q.col_text(0)] = q.col_int(1);
     for (auto& [s, n] : by_status) sample(out, "arc_tasks", "status=\"" + s + "\"", static_cast<double>(n));
@@ -247,8 +247,8 @@ std::string Metrics::render(Db& db, millis now) {
 
   GateState g = load_gate(db);
   head(out, "arc_gate_state", "gauge", "The dispatch gate's state (1 for the current one).");
-  for (const char* s : {"running", "paused", "stopped_rate_limited", "stopped_failures"})
-    sample(out, "arc_gate_state", std::string("state=\"") + s + "\"", g.state == s ? 1 : 0);
+  for (GateMode m : {GateMode::running, GateMode::paused, GateMode::stopped_rate_limited, GateMode::stopped_failures})
+    sample(out, "arc_gate_state", std::string("state=\"") + to_string(m) + "\"", g.state == m ? 1 : 0);
   head(out, "arc_gate_resume_timestamp_seconds", "gauge",
        "When a stopped gate resumes by itself, since the Unix epoch, in seconds (0: not set).");
   sample(out, "arc_gate_resume_timestamp_seconds", "", static_cast<double>(g.resume_at) / 1000.0);

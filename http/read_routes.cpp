@@ -45,9 +45,10 @@ void add_read_routes(httplib::Server& svr, Shared& shared) {
 
   get_json(svr, "/api/tasks", shared, [](const httplib::Request& req, Db& db, millis) {
     TaskFilter f;
-    f.status = req.get_param_value("status");
-    if (!f.status.empty() && !is_valid_status(f.status))
-      throw HttpError(400, "status: one of " + status_list());
+    if (std::string status = req.get_param_value("status"); !status.empty()) {
+      f.status = parse_task_status(status);
+      if (!f.status) throw HttpError(400, "status: one of " + status_list() + ", got \"" + status + "\"");
+    }
     f.limit = static_cast<int>(int_param(req, "limit", 50, 1, 1000));
     f.after_id = int_param(req, "after", 0, 1, INT64_MAX);
     TaskStore store(db, system_clock());

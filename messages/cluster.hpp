@@ -28,13 +28,13 @@ using hub_actor = caf::typed_actor<
     caf::replies_to<hello_atom, NodeHello>::with<millis>,  // -> the hub's lease length
     caf::replies_to<ping_atom, std::string>::with<bool>,   // a worker's heartbeat
     caf::replies_to<claim_atom, std::string, int32_t, TraceCtx>::with<TaskList>,
-    caf::replies_to<finish_atom, std::string, TaskOutcome, TraceCtx>::with<std::string>,
+    caf::replies_to<finish_atom, std::string, TaskOutcome, TraceCtx>::with<FinishResult>,
     caf::replies_to<renew_atom, std::string, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, std::string, int64_t, std::string, TraceCtx>::with<bool>,
     caf::replies_to<release_atom, std::string, IdList>::with<int32_t>,
     caf::replies_to<context_atom, std::string, int64_t>::with<PromptContext>,
     caf::replies_to<may_claim_atom, std::string, TraceCtx>::with<bool>,
-    caf::reacts_to<outcome_atom, std::string, std::string, std::string, TraceCtx>,  // node, status, why
+    caf::reacts_to<outcome_atom, std::string, RunOutcome, std::string, TraceCtx>,  // node, how it ended, why
     caf::reacts_to<failed_atom, std::string, TraceCtx>,
     caf::replies_to<sensor_atom, std::string, std::string>::with<SensorRow>,  // node, sensor name
     caf::replies_to<sensor_atom, std::string, SensorRun, TraceCtx>::with<SensorRunSummary>,
@@ -46,13 +46,13 @@ using hub_actor = caf::typed_actor<
 // off the gate's answer is no and the rest fail at once.
 using link_actor = caf::typed_actor<
     caf::replies_to<claim_atom, int32_t, TraceCtx>::with<TaskList>,
-    caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
+    caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<FinishResult>,
     caf::replies_to<renew_atom, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, TraceCtx>::with<bool>,
     caf::replies_to<release_atom, IdList>::with<int32_t>,
     caf::replies_to<context_atom, int64_t>::with<PromptContext>,
     caf::replies_to<may_claim_atom, TraceCtx>::with<bool>,
-    caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,
+    caf::reacts_to<outcome_atom, RunOutcome, std::string, TraceCtx>,
     caf::reacts_to<failed_atom, TraceCtx>,
     caf::replies_to<sensor_atom, std::string>::with<SensorRow>,  // the worker's sensors, as persistence's
     caf::replies_to<sensor_atom, SensorRun, TraceCtx>::with<SensorRunSummary>,

@@ -85,7 +85,7 @@ typename Inspector::result_type inspect(Inspector& f, CreateResult& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ExecOutcome& x) {
-  return f(caf::meta::type_name("exec_outcome"), x.status, x.failure_class, x.retryable, x.systemic,
+  return f(caf::meta::type_name("exec_outcome"), x.failure_class, x.retryable, x.systemic,
            x.summary, x.stop_reason, x.cost_usd, x.api_cost_usd, x.tokens_in, x.tokens_out,
            x.cache_read_tokens, x.cache_write_tokens, x.turns, x.model, x.rate_limit);
 }
@@ -96,8 +96,13 @@ typename Inspector::result_type inspect(Inspector& f, TaskOutcome& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, FinishResult& x) {
+  return f(caf::meta::type_name("finish_result"), x.kind, x.status, x.error);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, FinishAndClaim& x) {
-  return f(caf::meta::type_name("finish_and_claim"), x.statuses, x.errors, x.claimed, x.claim_error, x.gate_open);
+  return f(caf::meta::type_name("finish_and_claim"), x.results, x.claimed, x.claim_error, x.gate_open);
 }
 
 template <class Inspector>
@@ -113,7 +118,7 @@ typename Inspector::result_type inspect(Inspector& f, ExecDone& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, GateCommand& x) {
-  return f(caf::meta::type_name("gate_command"), x.kind, x.status, x.text);
+  return f(caf::meta::type_name("gate_command"), x.op, x.outcome, x.text);
 }
 
 template <class Inspector>
@@ -189,7 +194,7 @@ using TraceList = std::vector<TraceCtx>;  // one per outcome of an OutcomeList
 using persistence_actor = caf::typed_actor<
     caf::replies_to<create_atom, TaskSpec, std::string, TraceCtx>::with<CreateResult>,
     caf::replies_to<claim_atom, std::string, int32_t, millis, TraceCtx>::with<TaskList>,
-    caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
+    caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<FinishResult>,
     // Finishes and the next claim in one transaction (storage/dispatch_ops.hpp): max, lease.
     caf::replies_to<finish_atom, OutcomeList, int32_t, millis, TraceList>::with<FinishAndClaim>,
     caf::replies_to<renew_atom, std::string, IdList, millis>::with<IdList>,
@@ -211,7 +216,7 @@ using persistence_actor = caf::typed_actor<
 // Hands out ready tasks under leases and records outcomes.
 using queue_actor = caf::typed_actor<
     caf::replies_to<claim_atom, int32_t, TraceCtx>::with<TaskList>,
-    caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<std::string>,
+    caf::replies_to<finish_atom, TaskOutcome, TraceCtx>::with<FinishResult>,
     caf::replies_to<finish_atom, OutcomeList, int32_t, TraceList>::with<FinishAndClaim>,  // and claim up to N
     caf::replies_to<renew_atom, IdList>::with<IdList>,
     caf::replies_to<requeue_atom, int64_t, std::string, TraceCtx>::with<bool>,
@@ -222,7 +227,7 @@ using queue_actor = caf::typed_actor<
 // The dispatch gate: asked before every claim, told every outcome.
 using gate_actor = caf::typed_actor<
     caf::replies_to<may_claim_atom, TraceCtx>::with<bool>,
-    caf::reacts_to<outcome_atom, std::string, std::string, TraceCtx>,  // status, stop reason / summary: recorded, re-read the row
+    caf::reacts_to<outcome_atom, RunOutcome, std::string, TraceCtx>,  // how it ended (gate_word), stop reason / summary: recorded, re-read the row
     caf::reacts_to<reread_atom>,  // re-read the gate row now (and resume if due)
     caf::reacts_to<poll_atom>>;  // the same, every second (sees `arc dispatch …`)
 

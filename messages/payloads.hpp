@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -34,11 +35,36 @@ struct TaskOutcome {
   RunInfo run;
 };
 
+// What became of one run's result (TaskStore::finish, record_outcome).
+struct FinishResult {
+  enum class Kind : uint8_t {
+    recorded,      // `status` is the task's status after it
+    lease_lost,    // the run's lease was gone: refused, kept only in the task's history
+    not_recorded,  // a storage error (`error` says which): nothing written, send it again
+  };
+  Kind kind = Kind::not_recorded;
+  TaskStatus status = TaskStatus::pending;
+  std::string error;
+
+  static FinishResult recorded_as(TaskStatus s) { return {Kind::recorded, s, {}}; }
+  static FinishResult refused() { return {Kind::lease_lost, TaskStatus::pending, {}}; }
+  static FinishResult failed(std::string why) { return {Kind::not_recorded, TaskStatus::pending, std::move(why)}; }
+  bool recorded() const { return kind == Kind::recorded; }
+};
+// "completed", "lease lost", "not recorded: <why>": for logs and traces.
+inline std::string describe(const FinishResult& r) {
+  switch (r.kind) {
+    case FinishResult::Kind::recorded: return to_string(r.status);
+    case FinishResult::Kind::lease_lost: return "lease lost";
+    case FinishResult::Kind::not_recorded: break;
+  }
+  return "not recorded: " + r.error;
+}
+
 // The answer to a batch of outcomes with the next claim
 // (storage/dispatch_ops.hpp finish_and_claim).
 struct FinishAndClaim {
-  std::vector<std::string> statuses;  // one per outcome, as record_outcome ("" = the lease was lost)
-  std::vector<std::string> errors;    // one per outcome: "" or why it was not recorded (try it again)
+  std::vector<FinishResult> results;  // one per outcome, in order
   std::vector<Task> claimed;          // up to `max`, as TaskStore::claim
   std::string claim_error;            // "" or why the claim failed (undone; the results stand)
   bool gate_open = true;              // the gate row after the outcomes: may claimed-ahead tasks start
@@ -57,9 +83,9 @@ struct ExecDone {
 // ---- the gate (storage/gate_store.hpp apply_gate) -------------------------
 
 struct GateCommand {
-  std::string kind;         // tick | outcome | pause | resume | reset
-  std::string status;       // outcome: completed | failed | rate_limited
-  std::string text;         // outcome: stop reason / summary; pause/resume/reset: the reason
+  GateOp op = GateOp::tick;
+  RunOutcome outcome = RunOutcome::completed;  // op outcome: how the run ended (gate_word)
+  std::string text;  // outcome: stop reason / summary; pause/resume/reset: the reason
 };
 
 struct GateResult {

@@ -101,23 +101,25 @@ ImportReport import_arc_starter(const std::string& arc_db, Db& target, const Clo
                          col(task_cols, "assigned_to") + " FROM tasks ORDER BY id");
     while (q.step()) {
       int64_t arc_id = q.col_int(0);
-      std::string status = q.col_text(5);
-      std::string reason = "imported from Arc (" + arc_db + ") as " + status;
-      if (status == status::active) {
-        status = status::pending;  // its cycle died with Arc: run it again
+      std::string arc_status = q.col_text(5);
+      std::string reason = "imported from Arc (" + arc_db + ") as " + arc_status;
+      std::optional<TaskStatus> known = parse_task_status(arc_status);
+      TaskStatus status = known.value_or(TaskStatus::failed);
+      if (status == TaskStatus::active) {
+        status = TaskStatus::pending;  // its cycle died with Arc: run it again
         ++rep.requeued_active;
         reason += "; its cycle was in flight, so it is pending again";
-      } else if (status != status::pending && status != status::completed && status != status::failed &&
-                 status != status::blocked) {
-        note("tasks with status \"" + status + "\" (imported as failed)");
-        status = status::failed;
+      } else if (!known || (status != TaskStatus::pending && status != TaskStatus::completed &&
+                            status != TaskStatus::failed && status != TaskStatus::blocked)) {
+        note("tasks with status \"" + arc_status + "\" (imported as failed)");
+        status = TaskStatus::failed;
       }
       std::string source = q.col_text(6);
-      bool open = status == status::pending;
+      bool open = status == TaskStatus::pending;
       if (open && !source.empty() && !open_sources.insert(source).second) {
         note("open tasks whose source another open task has (imported as cancelled: arc-runtime keeps one open "
              "task per source)");
-        status = status::cancelled;
+        status = TaskStatus::cancelled;
         open = false;
       }
       int priority = q.col_null(4) ? 5 : static_cast<int>(q.col_int(4));  // Arc's default when it has none
@@ -159,7 +161,7 @@ ImportReport import_arc_starter(const std::string& arc_db, Db& target, const Clo
           .bind(2, q.col_text(1).empty() ? std::string("(no subject)") : sanitize_text(q.col_text(1), 1000))
           .bind(3, sanitize_text(description, 1'000'000))
           .bind(4, priority)
-          .bind(5, status)
+          .bind(5, to_string(status))
           .bind_text_or_null(6, source)
           .bind(7, names_to_json(arc_skills(q.col_text(3))))
           .bind_int_or_null(8, parent ? parent + rep.id_offset : 0)
@@ -171,15 +173,17 @@ ImportReport import_arc_starter(const std::string& arc_db, Db& target, const Clo
           .bind_int_or_null(14, open ? 0 : started)
           .bind_int_or_null(15, finished)
           .bind_text_or_null(16, sanitize_text(q.col_text(12), 4000))
-          .bind_text_or_null(17, status == status::failed ? "imported" : status == status::blocked ? "blocked" : "")
+          .bind_text_or_null(17, to_string(status == TaskStatus::failed    ? FailureClass::imported
+                                           : status == TaskStatus::blocked ? FailureClass::blocked
+                                                                           : FailureClass::none))
           .bind(18, q.col_double(13))
           .bind(19, q.col_double(14))
           .bind(20, q.col_int(15))
           .bind(21, q.col_int(16))
           .run();
-      store.add_event(arc_id + rep.id_offset, "import", "", status, reason);
+      store.add_event(arc_id + rep.id_offset, "import", std::nullopt, status, reason);
       ++rep.tasks;
-      ++rep.tasks_by_status[status];
+      ++rep.tasks_by_status[to_string(status)];
     }
   }
   if (!cycle_cols.empty()) {

@@ -4,22 +4,23 @@
 
 namespace arc {
 
-std::string record_outcome(TaskStore& store, const GateConfig& cfg, const TaskOutcome& o) {
-  std::string now = store.finish(o);
-  if (now.empty()) return now;
+FinishResult record_outcome(TaskStore& store, const GateConfig& cfg, const TaskOutcome& o) {
+  FinishResult done = store.finish(o);
+  if (!done.recorded()) return done;
   const ExecOutcome& x = o.result;
   apply_gate(store.db(), store, cfg,
-             GateCommand{"outcome", gate_word(x.status, x.systemic, now), x.stop_reason.empty() ? x.summary : x.stop_reason});
-  return now;
+             GateCommand{GateOp::outcome, gate_word(x.outcome(), done.status),
+                         x.stop_reason.empty() ? x.summary : x.stop_reason});
+  return done;
 }
 
 FinishAndClaim finish_and_claim(TaskStore& store, const GateConfig& cfg, const std::vector<TaskOutcome>& outcomes,
                                 const std::string& owner, int max, millis lease_ms) {
   FinishAndClaim r;
   for (const TaskOutcome& o : outcomes) {
-    std::string status;
-    r.errors.push_back(in_savepoint(store.db(), "outcome", [&] { status = record_outcome(store, cfg, o); }));
-    r.statuses.push_back(std::move(status));
+    FinishResult done;
+    std::string error = in_savepoint(store.db(), "outcome", [&] { done = record_outcome(store, cfg, o); });
+    r.results.push_back(error.empty() ? done : FinishResult::failed(error));
   }
   r.gate_open = store.gate_running();
   if (!r.gate_open || max <= 0) return r;

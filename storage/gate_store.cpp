@@ -10,9 +10,17 @@ GateState load_gate(Db& db) {
   auto q = db.prepare(
       "SELECT state, reason, error_class, since, resume_at, consecutive_failures FROM gate WHERE id = 1");
   if (q.step()) {
-    g.state = q.col_text(0);
+    std::string state = q.col_text(0);
+    auto mode = parse_gate_mode(state);
+    // The schema's CHECK allows only the four; another value is a database
+    // written by something else.
+    if (!mode)
+      throw std::runtime_error("the gate row's state \"" + state + "\" is not one this arcd knows (" +
+                               "running, paused, stopped_rate_limited, stopped_failures); was the database "
+                               "written by a newer arc-runtime?");
+    g.state = *mode;
     g.reason = q.col_text(1);
-    g.error_class = q.col_text(2);
+    g.error_class = parse_gate_cause(q.col_text(2));
     g.since = q.col_int(3);
     g.resume_at = q.col_int(4);
     g.consecutive_failures = static_cast<int>(q.col_int(5));
@@ -25,9 +33,9 @@ namespace {
 void save_gate(Db& db, const GateState& g, millis now) {
   db.prepare("UPDATE gate SET state = ?, reason = ?, error_class = ?, since = ?, resume_at = ?, "
              "consecutive_failures = ?, updated_at = ? WHERE id = 1")
-      .bind(1, g.state)
+      .bind(1, to_string(g.state))
       .bind_text_or_null(2, g.reason)
-      .bind_text_or_null(3, g.error_class)
+      .bind_text_or_null(3, to_string(g.error_class))
       .bind_int_or_null(4, g.since)
       .bind_int_or_null(5, g.resume_at)
       .bind(6, g.consecutive_failures)
@@ -37,14 +45,14 @@ void save_gate(Db& db, const GateState& g, millis now) {
 
 // A rate-limit stop is an incident (kind rate_limit), closed on resume.
 void track_incident(Db& db, const GateState& g, const GateChange& c, millis now) {
-  if (c.to == gate_state::rate_limited) {
+  if (c.to == GateMode::stopped_rate_limited) {
     db.prepare("INSERT INTO incidents (kind, opened_at, window_start, window_end, summary) "
                "VALUES ('rate_limit', ?1, ?1, ?2, ?3)")
         .bind(1, now)
         .bind(2, g.resume_at)
         .bind(3, c.why)
         .run();
-  } else if (c.from == gate_state::rate_limited) {
+  } else if (c.from == GateMode::stopped_rate_limited) {
     db.prepare("UPDATE incidents SET closed_at = ?1, window_end = ?1 WHERE kind = 'rate_limit' AND "
                "closed_at IS NULL")
         .bind(1, now)
@@ -77,12 +85,14 @@ GateResult apply_gate(Db& db, TaskStore& store, const GateConfig& cfg, const Gat
   GateResult r;
   r.state = load_gate(db);
   GateState before = r.state;
-  if (cmd.kind == "tick") r.change = gate_tick(r.state, now);
-  else if (cmd.kind == "outcome") r.change = gate_on_outcome(r.state, cfg, cmd.status, cmd.text, now);
-  else if (cmd.kind == "pause") r.change = gate_pause(r.state, cmd.text, now);
-  else if (cmd.kind == "resume") r.change = gate_resume(r.state, cmd.text, now);
-  else if (cmd.kind == "reset") r.change = gate_reset(r.state, cmd.text, now);
-  else throw std::invalid_argument("unknown gate command \"" + cmd.kind + "\"");
+  switch (cmd.op) {
+    case GateOp::tick: r.change = gate_tick(r.state, now); break;
+    case GateOp::outcome: r.change = gate_on_outcome(r.state, cfg, cmd.outcome, cmd.text, now); break;
+    case GateOp::pause: r.change = gate_pause(r.state, cmd.text, now); break;
+    case GateOp::resume: r.change = gate_resume(r.state, cmd.text, now); break;
+    case GateOp::reset: r.change = gate_reset(r.state, cmd.text, now); break;
+    default: throw std::invalid_argument("unknown gate command " + std::to_string(static_cast<int>(cmd.op)));
+  }
   bool dirty = r.change.changed || before.consecutive_failures != r.state.consecutive_failures ||
                before.resume_at != r.state.resume_at || before.reason != r.state.reason;
   if (!dirty) return r;
@@ -90,14 +100,14 @@ GateResult apply_gate(Db& db, TaskStore& store, const GateConfig& cfg, const Gat
   if (!r.change.changed) return r;
   db.prepare("INSERT INTO gate_events (at, from_state, to_state, reason) VALUES (?, ?, ?, ?)")
       .bind(1, now)
-      .bind(2, r.change.from)
-      .bind(3, r.change.to)
+      .bind(2, to_string(r.change.from))
+      .bind(3, to_string(r.change.to))
       .bind_text_or_null(4, r.change.why)
       .run();
   track_incident(db, r.state, r.change, now);
   // Resuming after a long stop: clear out stale work before the first claim,
   // in the same transaction, so no claim can see it.
-  if (r.change.to == gate_state::running && r.change.stopped_for_ms >= cfg.long_gap_ms)
+  if (r.change.to == GateMode::running && r.change.stopped_for_ms >= cfg.long_gap_ms)
     r.expired = prepare_resume(store, cfg, r.change.stopped_for_ms);
   return r;
 }
@@ -112,16 +122,18 @@ std::vector<GateEvent> gate_events(Db& db, int limit) {
 
 GateResult operator_gate(Db& db, const GateConfig& cfg, const std::string& kind, const std::string& reason,
                          const std::string& via) {
-  if (kind != "pause" && kind != "resume" && kind != "reset")
-    throw std::invalid_argument("unknown gate command \"" + kind + "\" (pause, resume or reset)");
+  std::optional<GateOp> op;
+  for (GateOp o : {GateOp::pause, GateOp::resume, GateOp::reset})
+    if (kind == to_string(o)) op = o;
+  if (!op) throw std::invalid_argument("unknown gate command \"" + kind + "\" (pause, resume or reset)");
   TaskStore store(db, system_clock());
   return in_transaction(db, [&] {
     GateState before = load_gate(db);
-    if (kind == "resume" && before.state == gate_state::failures)
+    if (op == GateOp::resume && before.state == GateMode::stopped_failures)
       throw GateRefused("the gate stopped after repeated failures (" + before.reason +
                         "); look at the failed tasks, then reset it (arc dispatch reset)");
     std::string text = reason.empty() ? "" : reason + " (" + via + ")";
-    return apply_gate(db, store, cfg, GateCommand{kind, "", text});
+    return apply_gate(db, store, cfg, GateCommand{*op, RunOutcome::completed, text});
   });
 }
 

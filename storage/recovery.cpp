@@ -91,7 +91,7 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
       for (int64_t id : closed) {
         auto t = store.get(id);
         db.prepare("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?").bind(1, id).run();
-        store.add_event(id, "startup", status::active, t->status,
+        store.add_event(id, "startup", TaskStatus::active, t->status,
                         "its agent had closed it; the run ended with a dead arcd (its cost is not known)");
       }
     }
@@ -109,8 +109,8 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
     r.expired = r.gap_ms >= gc.long_gap_ms && gate ? prepare_resume(store, gc, r.gap_ms)
                                                    : store.expire_stale("startup");
     // 4. Restore the gate: a rate-limit stop whose reset passed while we were down resumes.
-    GateResult g = apply_gate(db, store, gc, GateCommand{"tick", "", ""});
-    r.gate_state = g.state.state;
+    GateResult g = apply_gate(db, store, gc, GateCommand{});
+    r.gate_state = to_string(g.state.state);
     r.gate_resumed = g.change.changed;
     r.expired += g.expired;
   });

@@ -16,11 +16,11 @@ Report build_report(Db& db, millis since, millis now) {
         "WHERE finished_at >= ? GROUP BY status");
     q.bind(1, since);
     while (q.step()) {
-      std::string s = q.col_text(0);
-      if (s == status::completed) r.completed = q.col_int(1);
-      if (s == status::failed) r.failed = q.col_int(1), r.failed_in_incidents = q.col_int(2);  // downtime
-      if (s == status::expired) r.expired = q.col_int(1);
-      if (s == status::cancelled) r.cancelled = q.col_int(1);
+      std::optional<TaskStatus> s = parse_task_status(q.col_text(0));
+      if (s == TaskStatus::completed) r.completed = q.col_int(1);
+      if (s == TaskStatus::failed) r.failed = q.col_int(1), r.failed_in_incidents = q.col_int(2);  // downtime
+      if (s == TaskStatus::expired) r.expired = q.col_int(1);
+      if (s == TaskStatus::cancelled) r.cancelled = q.col_int(1);
     }
   }
   {

@@ -57,9 +57,9 @@ void health_checks(TaskStore& store, const SensorRun& run, SensorRunSummary& s) 
   Db& db = store.db();
   millis now = store.now();
   GateState g = load_gate(db);
-  if (g.state != gate_state::running && now - g.since >= run.gate_stopped_alert_ms)
+  if (g.state != GateMode::running && now - g.since >= run.gate_stopped_alert_ms)
     alert(store, "gate-stopped", "Dispatch has been stopped for " + format_age(now - g.since),
-          "The gate is " + g.state + " since " + format_iso_utc(g.since) + ": " + g.reason, s);
+          "The gate is " + std::string(to_string(g.state)) + " since " + format_iso_utc(g.since) + ": " + g.reason, s);
   int64_t stale = 0;
   {
     auto q = db.prepare("SELECT count(*) FROM tasks INDEXED BY tasks_active WHERE status = 'active' AND lease_expires_at < ?");
@@ -121,7 +121,7 @@ SensorRunSummary record_sensor_run(TaskStore& store, const SensorRun& run) {
     row.paused_reason.clear();
   }
   if (run.kind == "health") health_checks(store, run, s);
-  if (run.kind == "stale-tasks" && load_gate(db).state == gate_state::running) s.expired = store.expire_stale("sensor:" + run.name);
+  if (run.kind == "stale-tasks" && load_gate(db).state == GateMode::running) s.expired = store.expire_stale("sensor:" + run.name);
   for (auto& spec : run.specs) {
     auto r = store.create(spec, "sensor:" + run.name);
     (r.created ? s.created : s.deduplicated)++;

@@ -15,7 +15,7 @@ StatusReport build_status(Db& db, millis now, int recent_limit, const BudgetConf
   r.now = now;
   r.gate = gate_view(db, now, budget, told);
   r.incidents = incidents_view(db, true);
-  for (auto* s : kAllStatuses) r.counts[s] = 0;
+  for (TaskStatus s : kAllStatuses) r.counts[to_string(s)] = 0;
   {
     auto q = db.prepare("SELECT status, count(*) FROM tasks GROUP BY status");
     while (q.step()) r.counts[q.col_text(0)] = q.col_int(1);

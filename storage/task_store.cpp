@@ -17,13 +17,21 @@ const char* const kTaskColumns =
     "created_at, started_at, finished_at, summary, failure_class, cost_usd, api_cost_usd, "
     "tokens_in, tokens_out, duration_ms, incident_id, lease_epoch";
 
+// tasks.status as read: its CHECK admits only the known ones, so anything
+// else is a database written by something newer, and said so.
+TaskStatus stored_status(const std::string& text, int64_t id) {
+  if (auto s = parse_task_status(text)) return *s;
+  throw std::runtime_error("task " + std::to_string(id) + " has status \"" + text + "\", which this arc-runtime does "
+                           "not know (" + status_list() + "); was the database written by a newer version?");
+}
+
 Task read_task(const Stmt& s) {
   Task t;
   t.id = s.col_int(0);
   t.subject = s.col_text(1);
   t.description = s.col_text(2);
   t.priority = static_cast<int>(s.col_int(3));
-  t.status = s.col_text(4);
+  t.status = stored_status(s.col_text(4), t.id);
   t.source = s.col_text(5);
   t.skills = names_from_json(s.col_text(6));
   t.parent_id = s.col_int(7);
@@ -39,7 +47,7 @@ Task read_task(const Stmt& s) {
   t.started_at = s.col_int(17);
   t.finished_at = s.col_int(18);
   t.summary = s.col_text(19);
-  t.failure_class = s.col_text(20);
+  t.failure_class = parse_failure_class(s.col_text(20));
   t.cost_usd = s.col_double(21);
   t.api_cost_usd = s.col_double(22);
   t.tokens_in = s.col_int(23);
@@ -101,8 +109,13 @@ double TaskStore::spent_today() {
   return spend_.usd;
 }
 
-void TaskStore::add_event(int64_t task_id, const std::string& actor, const std::string& from,
-                          const std::string& to, const std::string& reason) {
+void TaskStore::add_event(int64_t task_id, const std::string& actor, std::optional<TaskStatus> from, TaskStatus to,
+                          const std::string& reason) {
+  add_event_text(task_id, actor, from ? to_string(*from) : "", to_string(to), reason);
+}
+
+void TaskStore::add_event_text(int64_t task_id, const std::string& actor, const std::string& from,
+                               const std::string& to, const std::string& reason) {
   db_.prepare("INSERT INTO task_events (task_id, at, actor, from_status, to_status, reason) "
               "VALUES (?, ?, ?, ?, ?, ?)")
       .bind(1, task_id)
@@ -140,7 +153,7 @@ CreateResult TaskStore::create(const TaskSpec& spec, const std::string& actor) {
       .bind(12, t)
       .run();
   int64_t id = db_.last_insert_id();
-  add_event(id, actor, "", status::pending, spec.source.empty() ? "" : "source " + spec.source);
+  add_event(id, actor, std::nullopt, TaskStatus::pending, spec.source.empty() ? "" : "source " + spec.source);
   return {id, true};
 }
 
@@ -204,7 +217,7 @@ std::vector<Task> TaskStore::claim_gate_checked(const std::string& owner, int ma
     if (!u.step()) continue;
     Task task = read_task(u);
     u.reset();
-    add_event(id, owner, status::pending, status::active,
+    add_event(id, owner, TaskStatus::pending, TaskStatus::active,
               "claimed, attempt " + std::to_string(task.attempts) + "/" +
                   std::to_string(task.max_attempts));
     out.push_back(std::move(task));
@@ -234,7 +247,7 @@ void TaskStore::record_run(const TaskOutcome& o, int attempt, const std::string&
   r.started_at = o.run.started_at ? o.run.started_at : r.finished_at - o.duration_ms;
   r.duration_ms = o.duration_ms;
   r.outcome = outcome;
-  r.failure_class = x.failure_class;
+  r.failure_class = to_string(x.failure_class);
   r.summary = x.summary;
   r.cost_usd = x.cost_usd;
   r.api_cost_usd = x.api_cost_usd;
@@ -247,49 +260,50 @@ void TaskStore::record_run(const TaskOutcome& o, int attempt, const std::string&
   insert_run(db_, r);
 }
 
-std::string TaskStore::finish(const TaskOutcome& outcome) {
+FinishResult TaskStore::finish(const TaskOutcome& outcome) {
   const ExecOutcome& o = outcome.result;
   int attempts = 0, max_attempts = 0;
   {
     auto q = db_.prepare("SELECT attempts, max_attempts, status, lease_owner, lease_epoch FROM tasks WHERE id = ?");
     q.bind(1, outcome.id);
-    if (!q.step()) return "";
+    if (!q.step()) return FinishResult::refused();
     attempts = static_cast<int>(q.col_int(0));
     max_attempts = static_cast<int>(q.col_int(1));
-    std::string now_status = q.col_text(2), now_owner = q.col_text(3);
+    TaskStatus now_status = stored_status(q.col_text(2), outcome.id);
+    std::string now_owner = q.col_text(3);
     int64_t now_epoch = q.col_int(4);
     q.reset();
     bool same_lease = outcome.epoch == 0 || outcome.epoch == now_epoch;
-    if (now_status != status::active && outcome.epoch != 0 && outcome.epoch == now_epoch &&
+    if (now_status != TaskStatus::active && outcome.epoch != 0 && outcome.epoch == now_epoch &&
         last_move_was_by(outcome.id, outcome.owner)) {
       // This very result was recorded already and its answer was lost on
       // the way (a cluster worker's connection dropped): the same answer
       // again, and nothing written twice.
-      return now_status;
+      return FinishResult::recorded_as(now_status);
     }
-    if (now_status != status::active && now_owner == outcome.owner && same_lease) {
+    if (now_status != TaskStatus::active && now_owner == outcome.owner && same_lease) {
       // The agent closed its own task while its run went on (close() under
       // the run's lease kept the lease): its status and summary stand; the
       // run adds what it cost.
       add_run_to_closed_task(outcome, now_status, attempts);
-      return now_status;
+      return FinishResult::recorded_as(now_status);
     }
-    if (now_status != status::active || now_owner != outcome.owner || !same_lease) {
+    if (now_status != TaskStatus::active || now_owner != outcome.owner || !same_lease) {
       // Fencing: the lease this run held is gone. Keep the refused result in
       // the task's history; never let it overwrite a re-run. The same refused
       // result delivered again (its answer was lost) is not written twice.
       refuse_late_result(outcome, now_status, now_owner, now_epoch, attempts);
-      return "";
+      return FinishResult::refused();
     }
   }
   Transition t = after_run(o, attempts, max_attempts, opts_.retry, now());
   RunTally tally{o.cost_usd, o.api_cost_usd, o.tokens_in, o.tokens_out, outcome.duration_ms};
   apply(outcome.id, t, outcome.owner, &tally);
-  record_run(outcome, attempts, o.systemic ? "systemic" : o.status);
-  return t.to;
+  record_run(outcome, attempts, to_string(o.outcome()));
+  return FinishResult::recorded_as(t.to);
 }
 
-void TaskStore::add_run_to_closed_task(const TaskOutcome& outcome, const std::string& closed_as, int attempts) {
+void TaskStore::add_run_to_closed_task(const TaskOutcome& outcome, TaskStatus closed_as, int attempts) {
   const ExecOutcome& o = outcome.result;
   db_.prepare("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL, cost_usd = cost_usd + ?, "
               "api_cost_usd = api_cost_usd + ?, tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, "
@@ -303,13 +317,13 @@ void TaskStore::add_run_to_closed_task(const TaskOutcome& outcome, const std::st
       .run();
   char cost[32];
   std::snprintf(cost, sizeof cost, "$%.4f", o.cost_usd);
-  add_event(outcome.id, outcome.owner, status::active, closed_as,
-            "run ended after its agent closed the task (run: " + o.status + ", " + cost + ", " +
+  add_event(outcome.id, outcome.owner, TaskStatus::active, closed_as,
+            "run ended after its agent closed the task (run: " + std::string(to_string(o.outcome())) + ", " + cost + ", " +
                 std::to_string(outcome.duration_ms / 1000) + " s)");
-  record_run(outcome, attempts, o.status);
+  record_run(outcome, attempts, to_string(o.outcome()));
 }
 
-void TaskStore::refuse_late_result(const TaskOutcome& outcome, const std::string& now_status,
+void TaskStore::refuse_late_result(const TaskOutcome& outcome, TaskStatus now_status,
                                    const std::string& now_owner, int64_t now_epoch, int attempts) {
   auto seen = db_.prepare("SELECT 1 FROM runs INDEXED BY runs_task WHERE task_id = ? AND lease_epoch = ? AND "
                           "owner = ? AND outcome = 'refused'");
@@ -317,9 +331,9 @@ void TaskStore::refuse_late_result(const TaskOutcome& outcome, const std::string
   if (seen.step()) return;
   seen.reset();
   // to_status "refused" is an event, not a status the task takes.
-  add_event(outcome.id, outcome.owner, now_status, "refused",
-            "late result refused (" + outcome.result.status + ", lease epoch " + std::to_string(outcome.epoch) +
-                "): the task is " + now_status + (now_owner.empty() ? std::string() : " under " + now_owner) +
+  add_event_text(outcome.id, outcome.owner, to_string(now_status), "refused",
+            "late result refused (" + std::string(to_string(outcome.result.outcome())) + ", lease epoch " +
+                std::to_string(outcome.epoch) + "): the task is " + to_string(now_status) + (now_owner.empty() ? std::string() : " under " + now_owner) +
                 " at epoch " + std::to_string(now_epoch));
   record_run(outcome, attempts, "refused");
 }
@@ -333,12 +347,12 @@ bool TaskStore::apply(int64_t id, const Transition& t, const std::string& actor,
       "attempts = attempts + ?7, scheduled_for = COALESCE(?8, scheduled_for), cost_usd = cost_usd + ?9, "
       "api_cost_usd = api_cost_usd + ?10, tokens_in = tokens_in + ?11, tokens_out = tokens_out + ?12, "
       "duration_ms = CASE WHEN ?13 THEN ?14 ELSE duration_ms END WHERE id = ?15 AND status = ?16");
-  q.bind(1, t.to)
+  q.bind(1, to_string(t.to))
       .bind_int_or_null(2, t.terminal() ? now() : 0)
       .bind(3, t.summary.has_value() ? 1 : 0)
       .bind_text_or_null(4, t.summary.value_or(""))
       .bind(5, t.failure_class.has_value() ? 1 : 0)
-      .bind_text_or_null(6, t.failure_class.value_or(""))
+      .bind_text_or_null(6, to_string(t.failure_class.value_or(FailureClass::none)))
       .bind(7, t.attempt_delta)
       .bind_int_or_null(8, t.retry_at)
       .bind(9, r.cost_usd)
@@ -348,7 +362,7 @@ bool TaskStore::apply(int64_t id, const Transition& t, const std::string& actor,
       .bind(13, run ? 1 : 0)
       .bind(14, r.duration_ms)
       .bind(15, id)
-      .bind(16, t.from);
+      .bind(16, to_string(t.from));
   q.run();
   if (db_.changes() != 1) return false;
   add_event(id, actor, t.from, t.to, t.reason);
@@ -387,7 +401,7 @@ bool TaskStore::requeue(int64_t id, const std::string& owner, const std::string&
       .bind(2, owner)
       .run();
   if (db_.changes() == 0) return false;
-  add_event(id, owner, status::active, status::pending, reason);
+  add_event(id, owner, TaskStatus::active, TaskStatus::pending, reason);
   return true;
 }
 
@@ -434,7 +448,7 @@ std::optional<Task> TaskStore::get(int64_t id) {
   if (!q.step()) return std::nullopt;
   Task t = read_task(q);
   q.reset();
-  if (t.status == status::failed && t.incident_id == 0) {  // in an outage's window?
+  if (t.status == TaskStatus::failed && t.incident_id == 0) {  // in an outage's window?
     auto w = db_.prepare("SELECT id FROM incidents WHERE kind = 'outage' AND window_start <= ?1 AND "
                          "window_end >= ?1 LIMIT 1");
     w.bind(1, t.finished_at);
@@ -458,12 +472,12 @@ std::vector<TaskEvent> TaskStore::events(int64_t task_id) {
 std::vector<Task> TaskStore::list(const TaskFilter& f) {
   std::vector<Task> out;
   int64_t after = f.after_id > 0 ? f.after_id : INT64_MAX;
-  auto q = f.status.empty()
+  auto q = !f.status
                 ? db_.prepare(sql("SELECT ", " FROM tasks WHERE id < ?1 ORDER BY id DESC LIMIT ?2"))
                 : db_.prepare(sql("SELECT ", " FROM tasks WHERE id < ?1 AND status = ?3 "
                                              "ORDER BY id DESC LIMIT ?2"));
   q.bind(1, after).bind(2, f.limit);
-  if (!f.status.empty()) q.bind(3, f.status);
+  if (f.status) q.bind(3, to_string(*f.status));
   while (q.step()) out.push_back(read_task(q));
   return out;
 }
@@ -475,91 +489,94 @@ std::vector<Task> TaskStore::active() {
   return out;
 }
 
-std::string TaskStore::set_terminal(int64_t id, const std::string& from_required,
-                                    const std::string& to, const std::string& summary,
-                                    const std::string& failure_class, const std::string& actor) {
+ActionResult TaskStore::set_terminal(int64_t id, TaskStatus to, const std::string& summary,
+                                     FailureClass failure_class, const std::string& actor) {
   auto t = get(id);
-  if (!t) return "no task with id " + std::to_string(id);
+  if (!t) return ActionResult::refused("no task with id " + std::to_string(id));
   // A blocked task waits for a person, who may close or cancel it.
-  if (is_terminal_status(t->status) && t->status != status::blocked)
-    return "task " + std::to_string(id) + " is already " + t->status;
-  if (!from_required.empty() && t->status != from_required)
-    return "task " + std::to_string(id) + " is " + t->status + ", not " + from_required;
+  if (is_terminal(t->status) && t->status != TaskStatus::blocked)
+    return ActionResult::refused("task " + std::to_string(id) + " is already " + to_string(t->status));
   // An active task's lease is dropped: its runner learns at the next lease
   // renewal that it lost the task, and stops it.
   db_.prepare("UPDATE tasks SET status = ?, finished_at = ?, summary = COALESCE(?, summary), "
               "failure_class = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ?")
-      .bind(1, to)
+      .bind(1, to_string(to))
       .bind(2, now())
       .bind_text_or_null(3, summary)
-      .bind_text_or_null(4, failure_class)
+      .bind_text_or_null(4, to_string(failure_class))
       .bind(5, id)
       .run();
   add_event(id, actor, t->status, to, summary);
-  return {};
+  return ActionResult::done();
 }
 
-std::string TaskStore::cancel(int64_t id, const std::string& reason, const std::string& actor) {
-  return set_terminal(id, "", status::cancelled, reason.empty() ? "cancelled" : reason, "", actor);
+ActionResult TaskStore::cancel(int64_t id, const std::string& reason, const std::string& actor) {
+  return set_terminal(id, TaskStatus::cancelled, reason.empty() ? "cancelled" : reason, FailureClass::none, actor);
 }
 
-std::string TaskStore::close(int64_t id, const std::string& new_status, const std::string& summary,
-                             const std::string& actor, const RunLease* lease) {
-  if (new_status != status::completed && new_status != status::failed && new_status != status::blocked)
-    return "status must be completed, failed or blocked, got \"" + new_status + "\"";
-  std::string failure_class = new_status == status::failed    ? "closed_by_operator"
-                              : new_status == status::blocked ? std::string(status::blocked)
-                                                              : "";
-  if (!lease || lease->task_id != id) return set_terminal(id, "", new_status, summary, failure_class, actor);
+ActionResult TaskStore::close(int64_t id, TaskStatus new_status, const std::string& summary, const std::string& actor,
+                              const RunLease* lease) {
+  if (new_status != TaskStatus::completed && new_status != TaskStatus::failed && new_status != TaskStatus::blocked)
+    return ActionResult::refused(std::string("status must be completed, failed or blocked, got \"") +
+                                 to_string(new_status) + "\"");
+  FailureClass failure_class = new_status == TaskStatus::failed    ? FailureClass::closed_by_operator
+                               : new_status == TaskStatus::blocked ? FailureClass::blocked
+                                                                   : FailureClass::none;
+  if (!lease || lease->task_id != id) return set_terminal(id, new_status, summary, failure_class, actor);
   // The run that holds the task closes it: its lease is kept, so that the
   // run's end is still recorded against it (finish) and its renewals still
   // hold for the grace.
   auto t = get(id);
-  if (!t) return "no task with id " + std::to_string(id);
-  if (t->status != status::active || t->lease_epoch != lease->epoch)
-    return "task " + std::to_string(id) + " is " + t->status + (t->status == status::active ? " under another run" : "") +
-           ": this run (lease epoch " + std::to_string(lease->epoch) + ") no longer holds it, so it cannot close it";
-  if (new_status == status::failed) failure_class = failure::task_failed;
+  if (!t) return ActionResult::refused("no task with id " + std::to_string(id));
+  if (t->status != TaskStatus::active || t->lease_epoch != lease->epoch)
+    return ActionResult::refused("task " + std::to_string(id) + " is " + to_string(t->status) +
+                                 (t->status == TaskStatus::active ? " under another run" : "") +
+                                 ": this run (lease epoch " + std::to_string(lease->epoch) +
+                                 ") no longer holds it, so it cannot close it");
+  if (new_status == TaskStatus::failed) failure_class = FailureClass::task_failed;
   db_.prepare("UPDATE tasks SET status = ?, finished_at = ?, summary = COALESCE(?, summary), failure_class = ? "
               "WHERE id = ? AND status = 'active' AND lease_epoch = ?")
-      .bind(1, new_status)
+      .bind(1, to_string(new_status))
       .bind(2, now())
       .bind_text_or_null(3, summary)
-      .bind_text_or_null(4, failure_class)
+      .bind_text_or_null(4, to_string(failure_class))
       .bind(5, id)
       .bind(6, lease->epoch)
       .run();
-  add_event(id, "agent", status::active, new_status, summary.empty() ? "closed by its agent" : summary);
-  return {};
+  add_event(id, "agent", TaskStatus::active, new_status, summary.empty() ? "closed by its agent" : summary);
+  return ActionResult::done();
 }
 
-std::string TaskStore::reopen(int64_t id, const std::string& reason, const std::string& actor) {
+ActionResult TaskStore::reopen(int64_t id, const std::string& reason, const std::string& actor) {
   auto t = get(id);
-  if (!t) return "no task with id " + std::to_string(id);
-  if (t->status == status::completed)
-    return "task " + std::to_string(id) + " is completed: its work was done, so it is not run again (add a new task)";
-  if (!is_terminal_status(t->status))
-    return "task " + std::to_string(id) + " is " + t->status + "; only failed, blocked, cancelled or expired tasks go back to pending";
+  if (!t) return ActionResult::refused("no task with id " + std::to_string(id));
+  if (t->status == TaskStatus::completed)
+    return ActionResult::refused("task " + std::to_string(id) +
+                                 " is completed: its work was done, so it is not run again (add a new task)");
+  if (!is_terminal(t->status))
+    return ActionResult::refused("task " + std::to_string(id) + " is " + to_string(t->status) +
+                                 "; only failed, blocked, cancelled or expired tasks go back to pending");
   if (!t->source.empty()) {
     auto q = db_.prepare("SELECT id FROM tasks WHERE source = ? AND status IN ('pending','active') AND id != ?");
     q.bind(1, t->source).bind(2, id);
     if (q.step())
-      return "task " + std::to_string(q.col_int(0)) + " is already open for source " + t->source +
-             "; close it first or leave this one closed";
+      return ActionResult::refused("task " + std::to_string(q.col_int(0)) + " is already open for source " +
+                                   t->source + "; close it first or leave this one closed");
   }
   db_.prepare("UPDATE tasks SET status = 'pending', attempts = 0, finished_at = NULL, failure_class = NULL, "
               "lease_owner = NULL, lease_expires_at = NULL, scheduled_for = NULL, expires_at = NULL WHERE id = ?")
       .bind(1, id)
       .run();
-  add_event(id, actor, t->status, status::pending, reason.empty() ? "requeued by operator" : reason);
-  return {};
+  add_event(id, actor, t->status, TaskStatus::pending, reason.empty() ? "requeued by operator" : reason);
+  return ActionResult::done();
 }
 
-std::string TaskStore::update(int64_t id, const TaskUpdate& u, const std::string& actor) {
+ActionResult TaskStore::update(int64_t id, const TaskUpdate& u, const std::string& actor) {
   auto t = get(id);
-  if (!t) return "no task with id " + std::to_string(id);
-  if (t->status != status::pending)
-    return "task " + std::to_string(id) + " is " + t->status + "; only pending tasks can be updated";
+  if (!t) return ActionResult::refused("no task with id " + std::to_string(id));
+  if (t->status != TaskStatus::pending)
+    return ActionResult::refused("task " + std::to_string(id) + " is " + to_string(t->status) +
+                                 "; only pending tasks can be updated");
   TaskSpec spec;
   spec.subject = u.subject.value_or(t->subject);
   spec.description = u.description.value_or(t->description);
@@ -568,7 +585,7 @@ std::string TaskStore::update(int64_t id, const TaskUpdate& u, const std::string
   spec.max_attempts = u.max_attempts.value_or(t->max_attempts);
   spec.scheduled_for = u.scheduled_for.value_or(t->scheduled_for);
   spec.expires_at = u.expires_at.value_or(t->expires_at);
-  if (auto why = validate(spec); !why.empty()) return why;
+  if (auto why = validate(spec); !why.empty()) return ActionResult::refused(why);
   db_.prepare("UPDATE tasks SET subject = ?, description = ?, model = ?, priority = ?, "
               "max_attempts = ?, scheduled_for = ?, expires_at = ? WHERE id = ? AND status = "
               "'pending'")
@@ -581,8 +598,8 @@ std::string TaskStore::update(int64_t id, const TaskUpdate& u, const std::string
       .bind_int_or_null(7, spec.expires_at)
       .bind(8, id)
       .run();
-  add_event(id, actor, status::pending, status::pending, "updated by operator");
-  return {};
+  add_event(id, actor, TaskStatus::pending, TaskStatus::pending, "updated by operator");
+  return ActionResult::done();
 }
 
 }  // namespace arc

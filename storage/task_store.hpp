@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/action_result.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/executor_launch.hpp"  // RunInfo
@@ -29,7 +30,7 @@ struct RunLease {
 };
 
 struct TaskFilter {
-  std::string status;  // empty = any
+  std::optional<TaskStatus> status;  // nullopt = any
   int limit = 50;
   int64_t after_id = 0;  // paging: ids below this (list is newest first); 0 = from the top
 };
@@ -76,15 +77,16 @@ class TaskStore {
   // by the same owner, cannot record). Retryable failures with attempts left
   // go back to pending after a backoff; a rate-limited run goes back to
   // pending without consuming its attempt. Returns the task's new status, or
-  // "" if the lease was lost: then the refused result is only recorded as
-  // an event of the task, which is left as it is. The same result delivered
-  // again (its answer was lost) gets the status it led to, and no write.
+  // lease_lost: then the refused result is only recorded as an event of the
+  // task, which is left as it is (a task that does not exist is lease_lost
+  // too). The same result delivered again (its answer was lost) gets the
+  // status it led to, and no write.
   // A systemic failure (o.result.systemic) goes back to pending with its
   // attempt refunded. A task its own agent closed while the run went on
   // (close() under the run's lease) keeps the agent's status and summary;
   // the run's cost, tokens and duration are added to it. Every call writes
   // one row of `runs`.
-  std::string finish(const TaskOutcome& o);
+  FinishResult finish(const TaskOutcome& o);
 
   // Extends the leases of `ids` held by `owner`; returns the ids it no
   // longer holds (cancelled, requeued by someone else): their runs must stop.
@@ -114,20 +116,21 @@ class TaskStore {
   std::vector<Task> list(const TaskFilter& f);
   std::vector<Task> active();
 
-  // Operator actions; each returns "" on success, else why not.
-  std::string cancel(int64_t id, const std::string& reason, const std::string& actor);
+  // Operator actions: done, or refused with why.
+  ActionResult cancel(int64_t id, const std::string& reason, const std::string& actor);
   // completed, failed or blocked. Under `lease` (the run that holds the
   // task closing it, with the lease's epoch) the lease is kept until the run
   // reports; a lease that is not the task's current one is refused.
-  std::string close(int64_t id, const std::string& new_status, const std::string& summary,
-                    const std::string& actor, const RunLease* lease = nullptr);
+  ActionResult close(int64_t id, TaskStatus new_status, const std::string& summary, const std::string& actor,
+                     const RunLease* lease = nullptr);
   // A failed, blocked, cancelled or expired task back to pending with all
   // its attempts (never a completed one: its effects happened).
-  std::string reopen(int64_t id, const std::string& reason, const std::string& actor);
-  std::string update(int64_t id, const TaskUpdate& u, const std::string& actor);
+  ActionResult reopen(int64_t id, const std::string& reason, const std::string& actor);
+  ActionResult update(int64_t id, const TaskUpdate& u, const std::string& actor);
 
-  void add_event(int64_t task_id, const std::string& actor, const std::string& from,
-                 const std::string& to, const std::string& reason);
+  // A line of the task's history; `from` nullopt for its creation.
+  void add_event(int64_t task_id, const std::string& actor, std::optional<TaskStatus> from, TaskStatus to,
+                 const std::string& reason);
 
   // What a run adds to its task's totals as a transition is written.
   struct RunTally {
@@ -154,14 +157,16 @@ class TaskStore {
   }
   // Whether the task's latest status change was `owner` finishing its run.
   bool last_move_was_by(int64_t id, const std::string& owner);
-  std::string set_terminal(int64_t id, const std::string& from_required, const std::string& to,
-                           const std::string& summary, const std::string& failure_class,
-                           const std::string& actor);
+  void add_event_text(int64_t task_id, const std::string& actor, const std::string& from, const std::string& to,
+                      const std::string& reason);
+  ActionResult set_terminal(int64_t id, TaskStatus to, const std::string& summary, FailureClass failure_class,
+                            const std::string& actor);
+  // `outcome`: to_string(RunOutcome), or "refused" for a late result.
   void record_run(const TaskOutcome& o, int attempt, const std::string& outcome);
   // finish() of a run whose agent closed its task: the close stands, the run adds its cost.
-  void add_run_to_closed_task(const TaskOutcome& o, const std::string& closed_as, int attempts);
+  void add_run_to_closed_task(const TaskOutcome& o, TaskStatus closed_as, int attempts);
   // finish() of a run whose lease is gone: an event and a refused run, once.
-  void refuse_late_result(const TaskOutcome& o, const std::string& now_status, const std::string& now_owner,
+  void refuse_late_result(const TaskOutcome& o, TaskStatus now_status, const std::string& now_owner,
                           int64_t now_epoch, int attempts);
   bool held_after_self_close(int64_t id, const std::string& owner);
   Db& db_;

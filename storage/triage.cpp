@@ -87,7 +87,7 @@ void investigate(TaskStore& store, const TriageConfig& cfg, const std::string& f
   millis since = horizon - cfg.investigate_period_ms;
   if (inv) {
     auto t = store.get(inv);
-    if (t && !is_terminal_status(t->status)) return;  // one open investigation at a time
+    if (t && !is_terminal(t->status)) return;  // one open investigation at a time
     if (t) since = std::max(since, t->finished_at);   // reopened only by failures after it closed
   }
   int64_t failures = 0;

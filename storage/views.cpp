@@ -52,9 +52,9 @@ nlohmann::json gate_view(Db& db, millis now, const BudgetConfig* budget, const s
   auto ev = nlohmann::json::array();
   for (auto& e : gate_events(db, 5))
     ev.push_back({{"at", format_iso_utc(e.at)}, {"from", e.from}, {"to", e.to}, {"reason", e.reason}});
-  nlohmann::json view = {{"state", g.state},
+  nlohmann::json view = {{"state", to_string(g.state)},
                          {"reason", json_text(g.reason)},
-                         {"error_class", json_text(g.error_class)},
+                         {"error_class", json_text(to_string(g.error_class))},
                          {"since", time_pair(g.since)},
                          {"resume_at", time_pair(g.resume_at)},
                          {"resume_in_ms", g.resume_at > now ? nlohmann::json(g.resume_at - now) : nlohmann::json(nullptr)},

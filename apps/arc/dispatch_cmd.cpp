@@ -20,13 +20,13 @@ void print_status(Db& db, bool json, const BudgetConfig& budget) {
     return;
   }
   GateState g = load_gate(db);  // the times as numbers, for their ages
-  std::printf("state:      %s\n", g.state.c_str());
+  std::printf("state:      %s\n", to_string(g.state));
   if (view["storage"]["held"].is_string())
     std::printf("held:       %s\n", view["storage"]["held"].get<std::string>().c_str());
   if (view["storage"]["disk_warning"].is_string())
     std::printf("storage:    %s\n", view["storage"]["disk_warning"].get<std::string>().c_str());
   if (!g.reason.empty()) std::printf("reason:     %s\n", g.reason.c_str());
-  if (!g.error_class.empty()) std::printf("error:      %s\n", g.error_class.c_str());
+  if (g.error_class != GateCause::none) std::printf("error:      %s\n", to_string(g.error_class));
   if (g.since) std::printf("since:      %s (%s ago)\n", format_iso_utc(g.since).c_str(), format_age(now - g.since).c_str());
   if (g.resume_at)
     std::printf("resume at:  %s  /  %s (in %s)\n", format_iso_utc(g.resume_at).c_str(),
@@ -78,10 +78,10 @@ void add_dispatch_command(CLI::App& app, Context& ctx) {
       }
       if (!ctx.json) {
         if (r.change.changed)
-          std::printf("gate: %s -> %s%s\n", r.change.from.c_str(), r.change.to.c_str(),
+          std::printf("gate: %s -> %s%s\n", to_string(r.change.from), to_string(r.change.to),
                       r.expired ? (" (" + std::to_string(r.expired) + " stale tasks expired)").c_str() : "");
         else
-          std::printf("gate: already %s\n", r.state.state.c_str());
+          std::printf("gate: already %s\n", to_string(r.state.state));
         std::printf("arcd applies it within a second.\n");
         return;
       }

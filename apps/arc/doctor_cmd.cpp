@@ -46,7 +46,7 @@ json config_summary(const std::string& path) {
     for (auto& [n, s] : c.sensors) sensors.push_back(n);
     return {{"file", path}, {"valid", true}, {"database", c.database}, {"slots", c.slots},
             {"skills", skills}, {"sensors", sensors}, {"http", json_text(c.http.listen)},
-            {"trace", c.trace.enabled}, {"cluster_role", c.cluster.role}};
+            {"trace", c.trace.enabled}, {"cluster_role", to_string(c.cluster.role)}};
   } catch (const std::exception& e) {
     return {{"file", path}, {"valid", false}, {"error", e.what()}};
   }

@@ -79,7 +79,7 @@ void add_status_command(CLI::App& app, Context& ctx) {
                   t.subject.substr(0, 70).c_str());
     std::printf("\nrecent:\n");
     for (auto& t : r.recent)
-      std::printf("  %-7lld %-9s %s  %s%s%s\n", static_cast<long long>(t.id), t.status.c_str(),
+      std::printf("  %-7lld %-9s %s  %s%s%s\n", static_cast<long long>(t.id), to_string(t.status),
                   format_iso_utc(t.finished_at).substr(0, 19).c_str(), t.subject.substr(0, 50).c_str(),
                   t.summary.empty() ? "" : " — ", t.summary.substr(0, 60).c_str());
   });

@@ -34,7 +34,7 @@ void print_table(const std::vector<Task>& tasks) {
   std::printf("%-7s %-9s %-3s %-5s %-19s  %s\n", "ID", "STATUS", "PRI", "TRIES", "CREATED", "SUBJECT");
   for (auto& t : tasks) {
     std::string tries = std::to_string(t.attempts) + "/" + std::to_string(t.max_attempts);
-    std::printf("%-7lld %-9s %-3d %-5s %-19s  %s\n", static_cast<long long>(t.id), t.status.c_str(),
+    std::printf("%-7lld %-9s %-3d %-5s %-19s  %s\n", static_cast<long long>(t.id), to_string(t.status),
                 t.priority, tries.c_str(), short_time(t.created_at).c_str(),
                 t.subject.substr(0, 80).c_str());
   }
@@ -46,7 +46,7 @@ void print_task(const Task& t, const std::vector<TaskEvent>& events) {
   };
   line("id", std::to_string(t.id));
   line("subject", t.subject);
-  line("status", t.status);
+  line("status", to_string(t.status));
   line("priority", std::to_string(t.priority));
   line("attempts", std::to_string(t.attempts) + "/" + std::to_string(t.max_attempts));
   line("source", t.source);
@@ -60,7 +60,7 @@ void print_task(const Task& t, const std::vector<TaskEvent>& events) {
   if (t.finished_at) line("finished", short_time(t.finished_at));
   if (!t.lease_owner.empty())
     line("lease", t.lease_owner + " until " + short_time(t.lease_expires_at));
-  line("failure class", t.failure_class);
+  line("failure class", to_string(t.failure_class));
   line("summary", t.summary);
   if (t.cost_usd > 0 || t.tokens_in > 0) {
     char buf[128];
@@ -112,13 +112,13 @@ Task must_get(TaskStore& store, int64_t id) {
 }
 
 // Runs an operator action; its "why not" becomes a usage error.
-void apply(Context& ctx, int64_t id, const std::function<std::string(TaskStore&)>& fn,
+void apply(Context& ctx, int64_t id, const std::function<ActionResult(TaskStore&)>& fn,
            const std::string& done) {
   auto db = ctx.open();
   TaskStore store(*db, system_clock());
   Transaction tx(*db);
-  std::string why = fn(store);
-  if (!why.empty()) throw UsageError(why);  // rolled back: nothing half-done
+  ActionResult r = fn(store);
+  if (!r.ok()) throw UsageError(r.why());  // rolled back: nothing half-done
   tx.commit();
   if (ctx.json) std::cout << to_json(must_get(store, id)).dump() << "\n";
   else std::cout << done << "\n";
@@ -175,12 +175,15 @@ void add_tasks_commands(CLI::App& app, Context& ctx) {
   // --- list
   auto* list = tasks->add_subcommand("list", "list tasks, newest first");
   auto filter = std::make_shared<TaskFilter>();
-  list->add_option("--status", filter->status, status_list())
-      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kAllStatuses), std::end(kAllStatuses))));
+  auto fstatus = std::make_shared<std::string>();
+  std::vector<std::string> statuses;
+  for (TaskStatus st : kAllStatuses) statuses.push_back(to_string(st));
+  list->add_option("--status", *fstatus, status_list())->check(CLI::IsMember(statuses));
   list->add_option("--limit", filter->limit, "at most N (default 50)")->check(CLI::Range(1, 100000));
   list->add_option("--after", filter->after_id, "page: ids below this one")->check(CLI::PositiveNumber);
   list->add_flag("--json", ctx.json, "print JSON");
-  list->callback([&ctx, filter] {
+  list->callback([&ctx, filter, fstatus] {
+    if (!fstatus->empty()) filter->status = parse_task_status(*fstatus);
     auto db = ctx.open();
     TaskStore store(*db, system_clock());
     auto tasks = store.list(*filter);
@@ -234,8 +237,8 @@ void add_tasks_commands(CLI::App& app, Context& ctx) {
                   u->expires_at;
     apply(ctx, id,
           [&](TaskStore& s) {
-            std::string why = ustatus->empty() ? "" : s.reopen(id, "requeued by operator", kActor);
-            return why.empty() && (fields || ustatus->empty()) ? s.update(id, *u, kActor) : why;
+            ActionResult r = ustatus->empty() ? ActionResult::done() : s.reopen(id, "requeued by operator", kActor);
+            return r.ok() && (fields || ustatus->empty()) ? s.update(id, *u, kActor) : r;
           },
           ustatus->empty() ? "updated task " + std::to_string(id) : "task " + std::to_string(id) + " is pending again");
   });
@@ -255,7 +258,11 @@ void add_tasks_commands(CLI::App& app, Context& ctx) {
     int64_t id = cid->get();
     auto lease = own_run_lease(id);
     apply(ctx, id,
-          [&](TaskStore& s) { return s.close(id, *cstatus, *csummary, kActor, lease ? &*lease : nullptr); },
+          [&](TaskStore& s) {
+            // --status is checked to be one of the three.
+            return s.close(id, parse_task_status(*cstatus).value_or(TaskStatus::failed), *csummary, kActor,
+                           lease ? &*lease : nullptr);
+          },
           "task " + std::to_string(id) + " closed as " + *cstatus);
   });
 

@@ -123,10 +123,10 @@ class Watchdog {
 // The TLS files are read once here and replaced by their checked copies.
 std::string check_cluster_options(arc::Config& cfg) {
   auto& c = cfg.cluster;
-  if (c.role == "single") return "";
-  if (c.role == "hub" && !arc::parse_listen(c.listen))
+  if (c.role == arc::NodeRole::single) return "";
+  if (c.role == arc::NodeRole::hub && !arc::parse_listen(c.listen))
     return "a hub needs --listen HOST:PORT (or [cluster] listen) to accept workers on";
-  if (c.role == "worker") {
+  if (c.role == arc::NodeRole::worker) {
     if (!arc::parse_listen(c.hub)) return "a worker needs --hub HOST:PORT (or [cluster] hub)";
     if (!cfg.http.listen.empty())
       return "a worker serves no HTTP API (it has no database); use the hub's ([http] listen there)";
@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
   }
   if (!database.empty()) cfg.database = database;
   auto& cl = cfg.cluster;
-  if (!role.empty()) cl.role = role;
+  if (!role.empty()) cl.role = *arc::parse_node_role(role);  // --role is checked to be one of the three
   if (!listen.empty()) cl.listen = listen;
   if (!hub.empty()) cl.hub = hub;
   if (!node_name.empty()) cfg.node_name = node_name;
@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
   if (!tls_key.empty()) cl.key = tls_key;
   if (!tls_ca.empty()) cl.cafile = tls_ca;
   if (insecure) cl.insecure = true;
-  if (cl.role == "hub") {
+  if (cl.role == arc::NodeRole::hub) {
     // The hub runs tasks itself only if told to.
     cfg.slots = app.count("--slots") ? slots : cl.hub_slots;
   } else if (app.count("--slots")) {
@@ -236,8 +236,8 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<arc::InstanceLock> lock;
   std::string incarnation = arc::make_incarnation_id(cfg.node_name);
-  const bool worker = cfg.cluster.role == "worker";
-  if (cfg.cluster.role != "single" && cfg.cluster.insecure)
+  const bool worker = cfg.cluster.role == arc::NodeRole::worker;
+  if (cfg.cluster.role != arc::NodeRole::single && cfg.cluster.insecure)
     spdlog::warn("cluster: --insecure: plain TCP, any peer that reaches {} is trusted",
                  worker ? cfg.cluster.hub : cfg.cluster.listen);
   if (!worker) try {
@@ -295,7 +295,7 @@ int main(int argc, char** argv) {
                  cfg.cluster.hub, cfg.slots, skills, incarnation);
   else
     spdlog::info("arcd ready: {}database {}, {} slot(s), skills [{}], incarnation {}",
-                 cfg.cluster.role == "hub" ? "hub, " : "", cfg.database, cfg.slots, skills, incarnation);
+                 cfg.cluster.role == arc::NodeRole::hub ? "hub, " : "", cfg.database, cfg.slots, skills, incarnation);
 
   if (cfg.claude.enabled) {
     // Said now, not when the first task fails: a missing binary or home stops the gate.

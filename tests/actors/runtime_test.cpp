@@ -209,7 +209,7 @@ TEST_F(RuntimeTest, GracefulStopRequeuesWhatItInterrupts) {
   rt_->stop(100);
   unsetenv("SLEEP");
   auto t = store_->get(1);
-  EXPECT_EQ(t->status, "pending");
+  EXPECT_EQ(t->status, TaskStatus::pending);
   EXPECT_EQ(t->attempts, 0);
   EXPECT_NE(store_->events(1).back().reason.find("arcd stopping"), std::string::npos);
 }

@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const char* format : {"arc", "claude"}) {
     auto o = arc::interpret_output(format, r);
     // Every outcome is one the store understands, with text safe to print as JSON.
-    if (o.status != "completed" && o.status != "failed" && o.status != "rate_limited") std::abort();
-    if (o.status == "failed" && o.failure_class.empty()) std::abort();
+    if (o.failure_class > arc::FailureClass::imported) std::abort();  // none of the runtime's own classes
+    if (o.rate_limited() && o.systemic) std::abort();
     if (arc::sanitize_text(o.summary, 1 << 20) != o.summary) std::abort();
     if (o.cost_usd < 0 || o.tokens_in < 0 || o.tokens_out < 0) std::abort();
   }

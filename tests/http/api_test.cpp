@@ -376,11 +376,10 @@ TEST_F(ApiTest, RunsAreListedNewestFirstByTaskAndTheBudgetIsInTheGate) {
     o.id = claimed[0].id;
     o.owner = "w";
     o.epoch = claimed[0].lease_epoch;
-    o.result.status = "completed";
     o.result.cost_usd = 0.5;
     o.result.model = "claude-sonnet-5";
     o.run.executor = "claude";
-    in_transaction(*db_, [&] { store.finish(o); });
+    in_transaction(*db_, [&] { (void)store.finish(o); });
   }
   auto all = nlohmann::json::parse(client_->Get("/api/runs")->body);
   ASSERT_EQ(all.size(), 3u);
@@ -412,10 +411,9 @@ TEST_F(ApiTest, MetricsCountFinishedTasksOnceAcrossScrapes) {
     auto claimed = in_transaction(*db_, [&] { return store.claim("w", 1, 60'000); });
     ASSERT_EQ(claimed.size(), 1u);
     TaskOutcome o{claimed[0].id, "w", {}, 1500};
-    o.result.status = status;
-    o.result.failure_class = cls;
+    o.result.failure_class = status == "completed" ? FailureClass::none : parse_failure_class(cls);
     o.result.cost_usd = 0.25;
-    in_transaction(*db_, [&] { store.finish(o); });
+    in_transaction(*db_, [&] { (void)store.finish(o); });
   };
   finish("completed", "");
   db_->exec("INSERT INTO tasks (subject, created_at, scheduled_for) VALUES ('waiting', 0, 9999999999999)");

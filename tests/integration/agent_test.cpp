@@ -125,7 +125,7 @@ TEST(Agent, AllowedRateLimitEventsThenAnOrdinaryFailureStopNothing) {
   EXPECT_TRUE(test::wait_for([&] { return load_gate(*open_database(rig.db)).consecutive_failures == 1; }, 5s))
       << "consecutive failures " << load_gate(*open_database(rig.db)).consecutive_failures;
   auto gate = load_gate(*open_database(rig.db));
-  EXPECT_EQ(gate.state, "running");
+  EXPECT_EQ(gate.state, GateMode::running);
   EXPECT_EQ(gate.consecutive_failures, 1);
   auto runs = nlohmann::json::parse(test::arc_cli(rig.db, {"runs", "--json"}).out);
   ASSERT_EQ(runs.size(), 1u);
@@ -140,7 +140,7 @@ TEST(Agent, ARejectedLimitStopsTheGateUntilItsResetsAtAndCostsNoAttempt) {
     int64_t reset = system_clock().now_ms() / 1000 + ahead;
     rig.start(rig.transcript_resetting(file, reset));
     int64_t id = rig.add({"--subject", "anything"});
-    ASSERT_TRUE(test::wait_for([&] { return load_gate(*open_database(rig.db)).state == "stopped_rate_limited"; }, 15s))
+    ASSERT_TRUE(test::wait_for([&] { return load_gate(*open_database(rig.db)).state == GateMode::stopped_rate_limited; }, 15s))
         << rig.arcd->log();
     auto gate = load_gate(*open_database(rig.db));
     EXPECT_EQ(gate.resume_at, reset * 1000) << file << ": " << gate.reason;
@@ -156,7 +156,7 @@ TEST(Agent, NotLoggedInStopsTheGateAtTheFirstRunAndNoTaskFails) {
   AgentRig rig;
   rig.start(kSource + "/tests/data/claude/not-logged-in.jsonl");
   for (int i = 0; i < 5; ++i) rig.add({"--subject", "task " + std::to_string(i)});
-  ASSERT_TRUE(test::wait_for([&] { return load_gate(*open_database(rig.db)).state == "stopped_failures"; }, 15s))
+  ASSERT_TRUE(test::wait_for([&] { return load_gate(*open_database(rig.db)).state == GateMode::stopped_failures; }, 15s))
       << rig.arcd->log();
   auto gate = load_gate(*open_database(rig.db));
   EXPECT_NE(gate.reason.find("claude /login"), std::string::npos) << gate.reason;

@@ -69,12 +69,12 @@ TEST(ClaudeCode, NotLoggedInFiveQueuedTasksStopTheGateAtTheFirstRunAndNoneFails)
   ASSERT_TRUE(arcd.wait_ready()) << arcd.log();
   for (int i = 0; i < 5; ++i)
     ASSERT_EQ(test::arc_cli(db, {"tasks", "add", "--subject", "task " + std::to_string(i)}).exit_code, 0);
-  ASSERT_TRUE(test::wait_for([&] { return load_gate(*open_database(db)).state == "stopped_failures"; }, 60s))
+  ASSERT_TRUE(test::wait_for([&] { return load_gate(*open_database(db)).state == GateMode::stopped_failures; }, 60s))
       << arcd.log();
   auto gate = load_gate(*open_database(db));
   EXPECT_NE(gate.reason.find("Not logged in"), std::string::npos) << gate.reason;
   EXPECT_NE(gate.reason.find("claude /login"), std::string::npos) << gate.reason;
-  EXPECT_EQ(gate.error_class, "systemic");
+  EXPECT_EQ(gate.error_class, GateCause::systemic);
   auto q = open_database(db);
   EXPECT_EQ(q->scalar_int("SELECT count(*) FROM runs"), 1);  // the first run only
   EXPECT_EQ(q->scalar_int("SELECT count(*) FROM tasks WHERE status = 'failed'"), 0);

@@ -37,7 +37,7 @@ TEST(GateIntegration, RateLimitStopsDispatchAndItResumesByItselfAtTheReset) {
   int64_t reset_s = 0;
   ASSERT_TRUE(test::wait_for([&] { std::ifstream(dir.file("reset_at")) >> reset_s; return reset_s > 0; }, 2s));
   millis reset = reset_s * 1000;
-  ASSERT_TRUE(test::wait_for([&] { return load_gate(*open_database(db)).state == "stopped_rate_limited"; }, 5s));
+  ASSERT_TRUE(test::wait_for([&] { return load_gate(*open_database(db)).state == GateMode::stopped_rate_limited; }, 5s));
   auto status = nlohmann::json::parse(test::arc_cli(db, {"dispatch", "status", "--json"}).out);
   EXPECT_EQ(status["state"], "stopped_rate_limited");
   EXPECT_EQ(status["resume_at"]["utc"], format_iso_utc(reset));

@@ -52,7 +52,7 @@ TEST(ArcImport, EveryTaskAndCycleComesOverFieldByField) {
     std::string arc_status = q.col_text(4), source = q.col_text(5);
     std::string want = arc_status == "active" ? "pending" : arc_status;
     if (want == "pending" && !source.empty() && !open_sources.insert(source).second) want = "cancelled";
-    EXPECT_EQ(t->status, want);
+    EXPECT_EQ(to_string(t->status), want);
     EXPECT_EQ(t->source, source);
     EXPECT_EQ(t->parent_id, q.col_int(6));
     EXPECT_EQ(t->model, q.col_text(7));
@@ -78,7 +78,7 @@ TEST(ArcImport, EveryTaskAndCycleComesOverFieldByField) {
   // Skills: Arc's JSON arrays, and a hand-written "a, b".
   EXPECT_EQ(store.get(2)->skills, (std::vector<std::string>{"pr-review", "stacks-js"}));
   EXPECT_EQ(store.get(10)->skills, (std::vector<std::string>{"notes", "inbox-digest"}));
-  EXPECT_EQ(store.get(4)->status, "blocked");  // kept: it needs a person
+  EXPECT_EQ(store.get(4)->status, TaskStatus::blocked);  // kept: it needs a person
   EXPECT_NE(store.get(7)->description.find("find logs -mtime +30 -delete"), std::string::npos);
 
   auto c = arc.prepare("SELECT task_id, started_at, completed_at, duration_ms, cost_usd, api_cost_usd, tokens_in, "

@@ -94,7 +94,7 @@ TEST(Lifecycle, ATaskAddedWhileArcdRunsStartsWithinASecond) {
   ASSERT_TRUE(arcd.wait_ready());
   std::this_thread::sleep_for(300ms);  // idle: no task yet, the dispatcher is polling
   int64_t id = f.add({"--subject", "hello"});
-  ASSERT_TRUE(test::wait_for([&] { return f.task(id).status == "completed"; }, 10s));
+  ASSERT_TRUE(test::wait_for([&] { return f.task(id).status == TaskStatus::completed; }, 10s));
   Task t = f.task(id);
   // Typically a few ms (the file watch); 1 s holds on a loaded machine under ASan.
   EXPECT_LT(t.started_at - t.created_at, 1000) << "started " << t.started_at - t.created_at << " ms after creation";
@@ -109,9 +109,9 @@ TEST(Lifecycle, AHungExecutorIsKilledAtItsTimeoutWithItsChildren) {
   test::Daemon arcd({"--config", f.config}, f.dir.file("arcd.log"));
   ASSERT_TRUE(arcd.wait_ready());
   int64_t id = f.add({"--subject", "hangs", "--max-attempts", "1"});
-  ASSERT_TRUE(test::wait_for([&] { return f.task(id).status == "failed"; }, 20s)) << arcd.log();
+  ASSERT_TRUE(test::wait_for([&] { return f.task(id).status == TaskStatus::failed; }, 20s)) << arcd.log();
   Task t = f.task(id);
-  EXPECT_EQ(t.failure_class, "timeout");
+  EXPECT_EQ(t.failure_class, FailureClass::timeout);
   EXPECT_NE(t.summary.find("timeout"), std::string::npos) << t.summary;
   pid_t child = 0;
   std::ifstream(pidfile) >> child;
@@ -128,10 +128,10 @@ TEST(Lifecycle, GarbageOutputFailsTheTaskWithAClearSummaryAndArcdGoesOn) {
   ASSERT_TRUE(arcd.wait_ready());
   int64_t bad = f.add({"--subject", "noisy", "--skills", "garbage"});
   int64_t good = f.add({"--subject", "after", "--skills", "quick"});
-  ASSERT_TRUE(test::wait_for([&] { return f.task(good).status == "completed"; }, 20s)) << arcd.log();
+  ASSERT_TRUE(test::wait_for([&] { return f.task(good).status == TaskStatus::completed; }, 20s)) << arcd.log();
   Task t = f.task(bad);
-  EXPECT_EQ(t.status, "failed");
-  EXPECT_EQ(t.failure_class, "bad_output");
+  EXPECT_EQ(t.status, TaskStatus::failed);
+  EXPECT_EQ(t.failure_class, FailureClass::bad_output);
   EXPECT_NE(t.summary.find("not valid JSON"), std::string::npos) << t.summary;
   // Whatever bytes it printed, the CLI's JSON stays valid.
   auto show = test::arc_cli(f.db, {"tasks", "show", std::to_string(bad), "--json"});
@@ -145,8 +145,8 @@ TEST(Lifecycle, UnknownSkillFailsTheTaskNotArcd) {
   test::Daemon arcd({"--config", f.config}, f.dir.file("arcd.log"));
   ASSERT_TRUE(arcd.wait_ready());
   int64_t id = f.add({"--subject", "x", "--skills", "nonexistent"});
-  ASSERT_TRUE(test::wait_for([&] { return f.task(id).status == "failed"; }, 10s));
-  EXPECT_EQ(f.task(id).failure_class, "executor_error");
+  ASSERT_TRUE(test::wait_for([&] { return f.task(id).status == TaskStatus::failed; }, 10s));
+  EXPECT_EQ(f.task(id).failure_class, FailureClass::executor_error);
   EXPECT_NE(f.task(id).summary.find("nonexistent"), std::string::npos);
   EXPECT_TRUE(arcd.alive());
 }

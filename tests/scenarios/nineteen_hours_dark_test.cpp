@@ -114,8 +114,8 @@ TEST(Scenario, NineteenHoursDark) {
     }
     // The queue's housekeeping (every 2 s in arcd) ages out expired tasks.
     in_transaction(*db, [&] { return store.expire_stale("queue"); });
-    auto tick = in_transaction(*db, [&] { return apply_gate(*db, store, gc, {"tick", "", ""}); });
-    if (tick.change.changed && tick.change.to == "running") resumed_at = now;
+    auto tick = in_transaction(*db, [&] { return apply_gate(*db, store, gc, GateCommand{}); });
+    if (tick.change.changed && tick.change.to == GateMode::running) resumed_at = now;
     GateState g = load_gate(*db);
     // The loop claims whatever the gate says: the claim transaction itself
     // must refuse while the gate row is stopped (a dispatcher may hold an
@@ -134,12 +134,12 @@ TEST(Scenario, NineteenHoursDark) {
     millis next = now + 60 * kMinute;
     if (next_feed <= feed_end) next = std::min(next, next_feed);
     for (auto& r : running) next = std::min(next, r.ends);
-    if (g.state == gate_state::rate_limited) next = std::min(next, g.resume_at);
+    if (g.state == GateMode::stopped_rate_limited) next = std::min(next, g.resume_at);
     if (may_claim(g) && open > 0 && running.size() < 2) next = std::min(next, now + kMinute);  // backoff retries
     clock.set(std::max(next, now + 1));
   }
 
-  for (auto& t : store.list({"pending", 10, 0}))
+  for (auto& t : store.list({TaskStatus::pending, 10, 0}))
     ADD_FAILURE() << "left pending: " << t.subject << " scheduled " << format_iso_utc(t.scheduled_for)
                   << " attempts " << t.attempts << " locks " << t.locks.size() << " now " << format_iso_utc(clock.now_ms());
   // Dispatch stopped at 03:00 and nothing was claimed until the reset.
@@ -189,7 +189,7 @@ TEST(Scenario, NineteenHoursDark) {
   EXPECT_GT(deduplicated, 0);  // PR reviews re-queued under their source were not duplicated
   // The rate-limited run was given back its attempt and ran again.
   auto overnight = store.get(1);
-  EXPECT_EQ(overnight->status, "completed");
+  EXPECT_EQ(overnight->status, TaskStatus::completed);
   EXPECT_EQ(overnight->attempts, 1);
   std::printf("19 hours dark: %d tasks created (%d deduplicated), %lld completed, %lld expired as stale, "
               "resumed at %s\n", created, deduplicated, static_cast<long long>(completed),

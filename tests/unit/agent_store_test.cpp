@@ -44,8 +44,7 @@ class AgentStoreTest : public ::testing::Test {
     o.owner = kOwner;
     o.epoch = t.lease_epoch;
     o.duration_ms = 30'000;
-    o.result.status = status;
-    o.result.failure_class = status == "failed" ? "crashed" : "";
+    o.result.failure_class = status == "failed" ? FailureClass::crashed : FailureClass::none;
     o.result.summary = "executor says " + status;
     o.result.cost_usd = cost;
     o.result.api_cost_usd = cost * 2;
@@ -68,14 +67,14 @@ TEST_F(AgentStoreTest, ARunThatClosesItsOwnTaskKeepsTheAgentsWordAndItsCost) {
   int64_t id = add("review");
   Task t = claim_one();
   RunLease lease{id, t.lease_epoch};
-  ASSERT_EQ(store_.close(id, "completed", "posted two comments", "cli", &lease), "");
-  EXPECT_EQ(get(id).status, "completed");
+  ASSERT_TRUE(store_.close(id, TaskStatus::completed, "posted two comments", "cli", &lease).ok());
+  EXPECT_EQ(get(id).status, TaskStatus::completed);
   EXPECT_EQ(get(id).lease_owner, kOwner);  // kept until the run reports
   // Within the grace the run still holds its lease: its renewals are not lost.
   clock_.advance(20'000);
   EXPECT_TRUE(store_.renew(kOwner, {id}, 60'000).empty());
   // The executor's own verdict (here a failure) does not overrule the agent's.
-  EXPECT_EQ(store_.finish(outcome(t, "failed", 0.25)), "completed");
+  EXPECT_EQ(describe(store_.finish(outcome(t, "failed", 0.25))), "completed");
   Task done = get(id);
   EXPECT_EQ(done.summary, "posted two comments");
   EXPECT_DOUBLE_EQ(done.cost_usd, 0.25);
@@ -83,7 +82,7 @@ TEST_F(AgentStoreTest, ARunThatClosesItsOwnTaskKeepsTheAgentsWordAndItsCost) {
   EXPECT_EQ(done.lease_owner, "");
   EXPECT_EQ(count("SELECT count(*) FROM runs WHERE task_id = " + std::to_string(id)), 1);
   // Delivered again (its answer lost): the same word, nothing added.
-  EXPECT_EQ(store_.finish(outcome(t, "failed", 0.25)), "completed");
+  EXPECT_EQ(describe(store_.finish(outcome(t, "failed", 0.25))), "completed");
   EXPECT_DOUBLE_EQ(get(id).cost_usd, 0.25);
 }
 
@@ -91,12 +90,12 @@ TEST_F(AgentStoreTest, PastTheGraceTheSelfClosedRunsLeaseCountsAsLost) {
   int64_t id = add("review");
   Task t = claim_one();
   RunLease lease{id, t.lease_epoch};
-  ASSERT_EQ(store_.close(id, "failed", "the PR is gone", "cli", &lease), "");
-  EXPECT_EQ(get(id).failure_class, "task_failed");
+  ASSERT_TRUE(store_.close(id, TaskStatus::failed, "the PR is gone", "cli", &lease).ok());
+  EXPECT_EQ(get(id).failure_class, FailureClass::task_failed);
   clock_.advance(46'000);
   EXPECT_EQ(store_.renew(kOwner, {id}, 60'000), std::vector<int64_t>{id});
   // The stopped run still reports: its cost is kept, the agent's status stands.
-  EXPECT_EQ(store_.finish(outcome(t, "failed", 1.5)), "failed");
+  EXPECT_EQ(describe(store_.finish(outcome(t, "failed", 1.5))), "failed");
   EXPECT_DOUBLE_EQ(get(id).cost_usd, 1.5);
 }
 
@@ -104,10 +103,10 @@ TEST_F(AgentStoreTest, AStaleRunCannotCloseATaskItNoLongerHolds) {
   int64_t id = add("review");
   Task t = claim_one();
   RunLease old{id, t.lease_epoch - 1};
-  EXPECT_NE(store_.close(id, "completed", "", "cli", &old), "");
-  EXPECT_EQ(get(id).status, "active");
+  EXPECT_FALSE(store_.close(id, TaskStatus::completed, "", "cli", &old).ok());
+  EXPECT_EQ(get(id).status, TaskStatus::active);
   RunLease other{id + 1, 1};  // a lease for another task: an operator's close of this one
-  EXPECT_EQ(store_.close(id, "completed", "by hand", "cli", &other), "");
+  EXPECT_TRUE(store_.close(id, TaskStatus::completed, "by hand", "cli", &other).ok());
   EXPECT_EQ(get(id).lease_owner, "");
 }
 
@@ -117,9 +116,9 @@ TEST_F(AgentStoreTest, ASystemicFailureRequeuesWithoutSpendingTheAttempt) {
   EXPECT_EQ(t.attempts, 1);
   TaskOutcome o = outcome(t, "failed");
   o.result.systemic = true;
-  o.result.failure_class = "not_logged_in";
+  o.result.failure_class = FailureClass::not_logged_in;
   o.result.stop_reason = "claude: Not logged in. Log Claude Code in, then `arc dispatch reset`";
-  EXPECT_EQ(store_.finish(o), "pending");
+  EXPECT_EQ(describe(store_.finish(o)), "pending");
   EXPECT_EQ(get(id).attempts, 0);
   EXPECT_EQ(count("SELECT count(*) FROM runs WHERE outcome = 'systemic'"), 1);
 }
@@ -127,16 +126,16 @@ TEST_F(AgentStoreTest, ASystemicFailureRequeuesWithoutSpendingTheAttempt) {
 TEST_F(AgentStoreTest, BlockedIsNeverRetriedAndIsRequeuedByHand) {
   int64_t id = add("needs a person", 5, "src:1");
   claim_one();
-  ASSERT_EQ(store_.close(id, "blocked", "needs credentials", "cli"), "");
-  EXPECT_EQ(get(id).status, "blocked");
+  ASSERT_TRUE(store_.close(id, TaskStatus::blocked, "needs credentials", "cli").ok());
+  EXPECT_EQ(get(id).status, TaskStatus::blocked);
   EXPECT_TRUE(store_.claim(kOwner, 5, 60'000).empty());
   // Its source is free again: a sensor may queue a new task for it meanwhile.
   int64_t again = add("needs a person", 5, "src:1");
   EXPECT_NE(again, id);
-  EXPECT_NE(store_.reopen(id, "", "cli"), "");  // the source is open elsewhere
-  ASSERT_EQ(store_.cancel(again, "dup", "cli"), "");
-  ASSERT_EQ(store_.reopen(id, "", "cli"), "");
-  EXPECT_EQ(get(id).status, "pending");
+  EXPECT_FALSE(store_.reopen(id, "", "cli").ok());  // the source is open elsewhere
+  ASSERT_TRUE(store_.cancel(again, "dup", "cli").ok());
+  ASSERT_TRUE(store_.reopen(id, "", "cli").ok());
+  EXPECT_EQ(get(id).status, TaskStatus::pending);
   EXPECT_EQ(get(id).attempts, 0);
   EXPECT_EQ(claim_one().id, id);
 }
@@ -145,7 +144,7 @@ TEST_F(AgentStoreTest, ACompletedTaskIsNotReopened) {
   int64_t id = add("done");
   Task t = claim_one();
   store_.finish(outcome(t, "completed"));
-  EXPECT_NE(store_.reopen(id, "", "cli").find("completed"), std::string::npos);
+  EXPECT_NE(store_.reopen(id, "", "cli").why().find("completed"), std::string::npos);
 }
 
 TEST_F(AgentStoreTest, OverTheDailyBudgetOnlyUrgentTasksAreClaimed) {
@@ -159,7 +158,7 @@ TEST_F(AgentStoreTest, OverTheDailyBudgetOnlyUrgentTasksAreClaimed) {
   auto got = store_.claim(kOwner, 5, 60'000);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].id, urgent);
-  EXPECT_EQ(get(low).status, "pending");
+  EXPECT_EQ(get(low).status, TaskStatus::pending);
   // A new day in the budget's zone (Chicago midnight is 06:00 UTC): all again.
   clock_.set(kT0 + 21 * 3'600'000);  // 2026-12-07T06:00Z
   EXPECT_DOUBLE_EQ(store_.spent_today(), 0.0);
@@ -240,11 +239,11 @@ TEST_F(AgentStoreTest, AfterAPowerCutATaskItsAgentClosedKeepsItsStatusAndLosesIt
   int64_t id = add("closed, then the power went");
   Task t = claim_one();
   RunLease lease{id, t.lease_epoch};
-  ASSERT_EQ(store_.close(id, "completed", "done", "cli", &lease), "");
+  ASSERT_TRUE(store_.close(id, TaskStatus::completed, "done", "cli", &lease).ok());
   clock_.advance(60'000);
   auto r = run_startup(*db_, clock_, "next-incarnation", "node", 100);
   EXPECT_EQ(r.orphans_requeued + r.orphans_failed, 0);
-  EXPECT_EQ(get(id).status, "completed");
+  EXPECT_EQ(get(id).status, TaskStatus::completed);
   EXPECT_EQ(get(id).lease_owner, "");
   EXPECT_EQ(store_.events(id).back().actor, "startup");
 }

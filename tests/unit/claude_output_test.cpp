@@ -35,7 +35,7 @@ TEST(ClaudeOutput, ASuccessGivesCostTokensPerModelCacheAndTurns) {
   ClaudeConfig claude;
   claude.models = default_models();
   auto o = interpret_claude_output(run(0, transcript("success.jsonl")), &claude);
-  EXPECT_EQ(o.status, "completed");
+  EXPECT_EQ(o.outcome(), RunOutcome::completed);
   EXPECT_NE(o.summary.find("Reviewed PR 42: two comments posted."), std::string::npos);
   EXPECT_DOUBLE_EQ(o.cost_usd, 0.07395);
   // modelUsage over both models: sonnet 1200 + 300 + 8000, haiku 400.
@@ -56,14 +56,14 @@ TEST(ClaudeOutput, ASuccessGivesCostTokensPerModelCacheAndTurns) {
 
 TEST(ClaudeOutput, AllowedRateLimitEventsThenAnOrdinaryFailureStopNothing) {
   auto server = interpret_claude_output(run(1, transcript("allowed-then-server-error.jsonl")));
-  EXPECT_EQ(server.status, "failed");
-  EXPECT_EQ(server.failure_class, "crashed");  // an API 500 may pass: retried
+  EXPECT_EQ(server.outcome(), RunOutcome::failed);
+  EXPECT_EQ(server.failure_class, FailureClass::crashed);  // an API 500 may pass: retried
   EXPECT_TRUE(server.retryable);
   EXPECT_FALSE(server.systemic);
   EXPECT_NE(server.rate_limit.find("allowed_warning seven_day 81%"), std::string::npos) << server.rate_limit;
   auto turns = interpret_claude_output(run(1, transcript("allowed-then-max-turns.jsonl")));
-  EXPECT_EQ(turns.status, "failed");
-  EXPECT_EQ(turns.failure_class, "task_failed");
+  EXPECT_EQ(turns.outcome(), RunOutcome::failed);
+  EXPECT_EQ(turns.failure_class, FailureClass::task_failed);
   EXPECT_FALSE(turns.retryable);
   EXPECT_NE(turns.summary.find("ran out of turns"), std::string::npos);
   EXPECT_EQ(turns.turns, 30);
@@ -78,7 +78,7 @@ TEST(ClaudeOutput, ARejectedRateLimitEventResumesAtItsResetsAt) {
                {"rejected-seven-day.jsonl", "2026-12-10T23:00:00.000Z"}};
   for (auto& c : cases) {
     auto o = interpret_claude_output(run(1, transcript(c.file)));
-    EXPECT_EQ(o.status, "rate_limited") << c.file;
+    EXPECT_EQ(o.outcome(), RunOutcome::rate_limited) << c.file;
     EXPECT_FALSE(o.systemic);
     auto rt = parse_reset_time(o.stop_reason, kDec6Noon, "UTC");
     ASSERT_TRUE(rt.ok) << o.stop_reason;
@@ -88,7 +88,7 @@ TEST(ClaudeOutput, ARejectedRateLimitEventResumesAtItsResetsAt) {
 
 TEST(ClaudeOutput, AWeeklyLimitInTextWithADateResetsThatDay) {
   auto o = interpret_claude_output(run(1, transcript("weekly-limit-text-only.jsonl")));
-  EXPECT_EQ(o.status, "rate_limited");
+  EXPECT_EQ(o.outcome(), RunOutcome::rate_limited);
   auto rt = parse_reset_time(o.stop_reason, kDec6Noon, "UTC");
   ASSERT_TRUE(rt.ok) << rt.error;
   EXPECT_EQ(format_iso_utc(rt.at), "2026-12-10T23:00:00.000Z");  // 5pm CST
@@ -98,9 +98,9 @@ TEST(ClaudeOutput, NotLoggedInIsSystemicAndSaysWhatToDo) {
   // The real CLI, not logged in: an assistant message with
   // error "authentication_failed", then an is_error result; exit 1.
   auto o = interpret_claude_output(run(1, transcript("not-logged-in.jsonl")));
-  EXPECT_EQ(o.status, "failed");
+  EXPECT_EQ(o.outcome(), RunOutcome::systemic);
   EXPECT_TRUE(o.systemic);
-  EXPECT_EQ(o.failure_class, "not_logged_in");
+  EXPECT_EQ(o.failure_class, FailureClass::not_logged_in);
   EXPECT_NE(o.stop_reason.find("Not logged in"), std::string::npos);
   EXPECT_NE(o.stop_reason.find("claude /login"), std::string::npos);
   EXPECT_NE(o.stop_reason.find("arc dispatch reset"), std::string::npos);
@@ -111,7 +111,7 @@ TEST(ClaudeOutput, NotLoggedInIsSystemicAndSaysWhatToDo) {
 
 TEST(ClaudeOutput, AnUnreachableApiIsATransientFailure) {
   auto o = interpret_claude_output(run(1, transcript("api-unreachable.jsonl")));
-  EXPECT_EQ(o.status, "failed");
+  EXPECT_EQ(o.outcome(), RunOutcome::failed);
   EXPECT_FALSE(o.systemic);
   EXPECT_TRUE(o.retryable);
   EXPECT_NE(o.summary.find("Can't reach the API server"), std::string::npos);
@@ -123,7 +123,7 @@ TEST(ClaudeOutput, AMissingBinaryIsSystemic) {
   r.spawn_error = "cannot run claude: No such file or directory";
   auto o = interpret_claude_output(r);
   EXPECT_TRUE(o.systemic);
-  EXPECT_EQ(o.failure_class, "executor_missing");
+  EXPECT_EQ(o.failure_class, FailureClass::executor_missing);
   EXPECT_NE(o.stop_reason.find("[claude] binary"), std::string::npos);
 }
 
@@ -141,7 +141,7 @@ TEST(ClaudeOutput, ARunKilledAtItsTimeoutStillCountsWhatItsApiCallsCost) {
   r.term_signal = 15;
   r.duration_ms = 900'000;
   auto o = interpret_claude_output(r, &claude);
-  EXPECT_EQ(o.failure_class, "timeout");
+  EXPECT_EQ(o.failure_class, FailureClass::timeout);
   EXPECT_TRUE(o.retryable);
   // The assistant message's usage is what the run saw; its price at sonnet's
   // rates (3/15/3.75/0.30 per million) is the estimate the budget counts.
@@ -160,14 +160,14 @@ TEST(ClaudeOutput, TheAgentsOwnWordsAreNeverTakenForTheAccountsOrALimit) {
                              R"(your limit \u00b7 resets 5pm"}]},"session_id":"s"})" "\n";
   auto crashed = interpret_claude_output(run(1, prose));
   EXPECT_FALSE(crashed.systemic);
-  EXPECT_EQ(crashed.status, "failed");
-  EXPECT_EQ(crashed.failure_class, "crashed");
+  EXPECT_EQ(crashed.outcome(), RunOutcome::failed);
+  EXPECT_EQ(crashed.failure_class, FailureClass::crashed);
   // Stopped by arcd: a crash, whatever the stream said before.
   ProcessResult stopped = run(-1, transcript("not-logged-in.jsonl"));
   stopped.cancelled = true;
   auto o = interpret_claude_output(stopped);
   EXPECT_FALSE(o.systemic);
-  EXPECT_EQ(o.failure_class, "crashed");
+  EXPECT_EQ(o.failure_class, FailureClass::crashed);
 }
 
 TEST(ClaudeOutput, ARejectedEventThatLaterPassedIsNotALimit) {
@@ -178,15 +178,15 @@ TEST(ClaudeOutput, ARejectedEventThatLaterPassedIsNotALimit) {
   allowed.replace(allowed.find("\"rejected\""), 10, "\"allowed\"");
   std::string max_turns = transcript("allowed-then-max-turns.jsonl");
   auto o = interpret_claude_output(run(1, first_event + allowed + max_turns));
-  EXPECT_EQ(o.status, "failed");
-  EXPECT_EQ(o.failure_class, "task_failed");
+  EXPECT_EQ(o.outcome(), RunOutcome::failed);
+  EXPECT_EQ(o.failure_class, FailureClass::task_failed);
 }
 
 TEST(ClaudeOutput, JsonFormatSingleObject) {
   auto o = interpret_claude_output(run(0,
       "{\n  \"type\": \"result\", \"subtype\": \"success\", \"is_error\": false,\n"
       "  \"result\": \"ok\", \"total_cost_usd\": 0.01, \"usage\": {\"input_tokens\": 5, \"output_tokens\": 2}\n}\n"));
-  EXPECT_EQ(o.status, "completed");
+  EXPECT_EQ(o.outcome(), RunOutcome::completed);
   EXPECT_EQ(o.tokens_in, 5);
   EXPECT_EQ(o.tokens_out, 2);
 }
@@ -198,7 +198,7 @@ TEST(ClaudeOutput, OlderLimitTextsInAResultAreRateLimitedWithTheirResetPhrase) {
     std::string out = init + R"({"type":"result","subtype":"success","is_error":true,"result":")" + text +
                       R"(","session_id":"s-2","total_cost_usd":0})" + "\n";
     auto o = interpret_claude_output(run(1, out));
-    EXPECT_EQ(o.status, "rate_limited") << text;
+    EXPECT_EQ(o.outcome(), RunOutcome::rate_limited) << text;
     EXPECT_EQ(o.stop_reason, text);
     EXPECT_TRUE(parse_reset_time(o.stop_reason, 1'778'000'000'000, "UTC").ok) << text;
   }
@@ -207,18 +207,18 @@ TEST(ClaudeOutput, OlderLimitTextsInAResultAreRateLimitedWithTheirResetPhrase) {
 TEST(ClaudeOutput, CrashesCutOutputAndLimitsOnStderr) {
   std::string init = transcript("success.jsonl").substr(0, transcript("success.jsonl").find('\n') + 1);
   auto crash = interpret_claude_output(run(137, init, "Killed"));
-  EXPECT_EQ(crash.failure_class, "crashed");
+  EXPECT_EQ(crash.failure_class, FailureClass::crashed);
   auto cut = interpret_claude_output(run(0, init + "{\"type\":\"assis"));
-  EXPECT_EQ(cut.failure_class, "bad_output");
+  EXPECT_EQ(cut.failure_class, FailureClass::bad_output);
   EXPECT_NE(cut.summary.find("no result message"), std::string::npos);
   auto limit_on_stderr = interpret_claude_output(run(1, "", "Error: Claude AI usage limit reached|1779000000"));
-  EXPECT_EQ(limit_on_stderr.status, "rate_limited");
+  EXPECT_EQ(limit_on_stderr.outcome(), RunOutcome::rate_limited);
 }
 
 TEST(ClaudeOutput, GarbageLinesAmongMessagesAreSkipped) {
   std::string out = std::string("\xff\xfe{{{\nnot json\n") + transcript("success.jsonl");
   auto o = interpret_claude_output(run(0, out));
-  EXPECT_EQ(o.status, "completed");
+  EXPECT_EQ(o.outcome(), RunOutcome::completed);
   auto nan = interpret_claude_output(
       run(0, "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"fine\",\"total_cost_usd\":\"NaN\"}\n"));
   EXPECT_EQ(nan.cost_usd, 0);

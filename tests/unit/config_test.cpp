@@ -68,12 +68,12 @@ TEST(HttpConfig, OffByDefaultAndListenIsChecked) {
 }
 
 TEST(ClusterConfig, SingleByDefaultAndEveryKeyIsChecked) {
-  EXPECT_EQ(parse_config("", "t.toml").cluster.role, "single");
+  EXPECT_EQ(parse_config("", "t.toml").cluster.role, NodeRole::single);
   Config c = parse_config(
       "[cluster]\nrole = \"worker\"\nhub = \"hub.lan:7475\"\ncertificate = \"w.pem\"\nkey = \"w.key\"\n"
       "cafile = \"ca.pem\"\nreconnect_max_ms = 2000\n",
       "t.toml");
-  EXPECT_EQ(c.cluster.role, "worker");
+  EXPECT_EQ(c.cluster.role, NodeRole::worker);
   EXPECT_EQ(c.cluster.hub, "hub.lan:7475");
   EXPECT_EQ(c.cluster.cafile, "ca.pem");
   EXPECT_EQ(c.cluster.reconnect_max_ms, 2000);

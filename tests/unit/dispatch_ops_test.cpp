@@ -34,11 +34,17 @@ struct Rig {
     o.id = t.id;
     o.owner = "me";
     o.epoch = t.lease_epoch;
-    o.result.status = status;
-    if (status == "failed") o.result.failure_class = "task_failed";
+    if (status == "failed") o.result.failure_class = FailureClass::task_failed;
     return o;
   }
 };
+
+// Each result as describe() words it: the status, "lease lost" or "not recorded: ...".
+std::vector<std::string> described(const FinishAndClaim& r) {
+  std::vector<std::string> out;
+  for (auto& one : r.results) out.push_back(describe(one));
+  return out;
+}
 
 TEST(DispatchOps, AResultAndTheNextClaimAreOneTransaction) {
   Rig r;
@@ -49,10 +55,10 @@ TEST(DispatchOps, AResultAndTheNextClaimAreOneTransaction) {
   r.add(3);
   int64_t commits = r.db->scalar_int("PRAGMA data_version");
   auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, {r.outcome(first, "completed")}, "me", 1, 60'000); });
-  EXPECT_EQ(got.statuses, std::vector<std::string>{"completed"});
+  EXPECT_EQ(described(got), std::vector<std::string>{"completed"});
   ASSERT_EQ(got.claimed.size(), 1u);
   EXPECT_EQ(got.claimed[0].subject, "p3") << "the next claim is by priority";
-  EXPECT_EQ(r.store.get(first.id)->status, "completed");
+  EXPECT_EQ(r.store.get(first.id)->status, TaskStatus::completed);
   EXPECT_EQ(r.db->scalar_int("PRAGMA data_version"), commits) << "own commits only";
 }
 
@@ -62,7 +68,7 @@ TEST(DispatchOps, AFailureIsCountedByTheGateInTheSameTransaction) {
   Task t = r.claim_one();
   in_transaction(*r.db, [&] { return record_outcome(r.store, r.gate, r.outcome(t, "failed")); });
   EXPECT_EQ(load_gate(*r.db).consecutive_failures, 1);
-  EXPECT_EQ(r.store.get(t.id)->status, "failed");
+  EXPECT_EQ(r.store.get(t.id)->status, TaskStatus::failed);
 }
 
 TEST(DispatchOps, AResultThatStopsTheGateClaimsNothing) {
@@ -72,7 +78,7 @@ TEST(DispatchOps, AResultThatStopsTheGateClaimsNothing) {
   r.add(5);
   Task t = r.claim_one();
   auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, {r.outcome(t, "failed")}, "me", 1, 60'000); });
-  EXPECT_EQ(load_gate(*r.db).state, "stopped_failures");
+  EXPECT_EQ(load_gate(*r.db).state, GateMode::stopped_failures);
   EXPECT_TRUE(got.claimed.empty()) << "the claim reads the gate row the result just stopped";
 }
 
@@ -84,7 +90,7 @@ TEST(DispatchOps, ARefusedResultStillFillsTheSlotAndTellsTheGateNothing) {
   TaskOutcome late = r.outcome(t, "failed");
   late.epoch = t.lease_epoch + 7;  // another lease's
   auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, {late}, "me", 1, 60'000); });
-  EXPECT_EQ(got.statuses, std::vector<std::string>{""});
+  EXPECT_EQ(described(got), std::vector<std::string>{"lease lost"});
   EXPECT_EQ(got.claimed.size(), 1u);
   EXPECT_EQ(load_gate(*r.db).consecutive_failures, 0);
 }
@@ -102,14 +108,13 @@ TEST(DispatchOps, ABatchOfResultsAndTheNextClaimAreOneTransactionEachResultOnIts
     return finish_and_claim(r.store, r.gate, {r.outcome(held[0], "completed"), r.outcome(held[1], "failed"), late},
                             "me", 5, 60'000);
   });
-  EXPECT_EQ(got.statuses, (std::vector<std::string>{"completed", "failed", ""}));
-  EXPECT_EQ(got.errors, (std::vector<std::string>{"", "", ""}));
+  EXPECT_EQ(described(got), (std::vector<std::string>{"completed", "failed", "lease lost"}));
   EXPECT_TRUE(got.gate_open);
   EXPECT_EQ(got.claimed.size(), 2u) << "the two tasks left; the refused one is still active under its lease";
   EXPECT_EQ(load_gate(*r.db).consecutive_failures, 1);
-  EXPECT_EQ(r.store.get(held[0].id)->status, "completed");
-  EXPECT_EQ(r.store.get(held[1].id)->status, "failed");
-  EXPECT_EQ(r.store.get(held[2].id)->status, "active");
+  EXPECT_EQ(r.store.get(held[0].id)->status, TaskStatus::completed);
+  EXPECT_EQ(r.store.get(held[1].id)->status, TaskStatus::failed);
+  EXPECT_EQ(r.store.get(held[2].id)->status, TaskStatus::active);
   EXPECT_EQ(r.db->scalar_int("PRAGMA data_version"), commits) << "own commits only";
 }
 
@@ -125,14 +130,14 @@ TEST(DispatchOps, AResultThatCannotBeRecordedIsUndoneAloneAndNamed) {
     return finish_and_claim(r.store, r.gate, {r.outcome(held[0], "completed"), r.outcome(held[1], "completed")},
                             "me", 1, 60'000);
   });
-  ASSERT_EQ(got.errors.size(), 2u);
-  EXPECT_NE(got.errors[0].find("refused by the test"), std::string::npos) << got.errors[0];
-  EXPECT_EQ(got.errors[1], "");
-  EXPECT_EQ(got.statuses[1], "completed");
+  ASSERT_EQ(got.results.size(), 2u);
+  EXPECT_EQ(got.results[0].kind, FinishResult::Kind::not_recorded);
+  EXPECT_NE(got.results[0].error.find("refused by the test"), std::string::npos) << got.results[0].error;
+  EXPECT_EQ(describe(got.results[1]), "completed");
   EXPECT_EQ(got.claimed.size(), 1u) << "the claim goes on";
-  EXPECT_EQ(r.store.get(held[0].id)->status, "active") << "nothing of it half-written";
+  EXPECT_EQ(r.store.get(held[0].id)->status, TaskStatus::active) << "nothing of it half-written";
   EXPECT_EQ(r.db->scalar_int("SELECT count(*) FROM runs WHERE task_id = " + std::to_string(held[0].id)), 0);
-  EXPECT_EQ(r.store.get(held[1].id)->status, "completed");
+  EXPECT_EQ(r.store.get(held[1].id)->status, TaskStatus::completed);
 }
 
 TEST(DispatchOps, AClaimThatFailsKeepsTheResultsRecorded) {
@@ -143,11 +148,11 @@ TEST(DispatchOps, AClaimThatFailsKeepsTheResultsRecorded) {
   r.db->exec("CREATE TEMP TRIGGER refuse BEFORE UPDATE OF status ON tasks WHEN OLD.id = " + std::to_string(next) +
              " AND NEW.status = 'active' BEGIN SELECT RAISE(ABORT, 'no claim today'); END;");
   auto got = in_transaction(*r.db, [&] { return finish_and_claim(r.store, r.gate, {r.outcome(t, "completed")}, "me", 1, 60'000); });
-  EXPECT_EQ(got.statuses, std::vector<std::string>{"completed"});
+  EXPECT_EQ(described(got), std::vector<std::string>{"completed"});
   EXPECT_NE(got.claim_error.find("no claim today"), std::string::npos) << got.claim_error;
   EXPECT_TRUE(got.claimed.empty());
-  EXPECT_EQ(r.store.get(t.id)->status, "completed");
-  EXPECT_EQ(r.store.get(next)->status, "pending");
+  EXPECT_EQ(r.store.get(t.id)->status, TaskStatus::completed);
+  EXPECT_EQ(r.store.get(next)->status, TaskStatus::pending);
 }
 
 }  // namespace

@@ -31,13 +31,13 @@ class QueueTest : public ::testing::Test {
   }
   TaskOutcome outcome(int64_t id, const std::string& status, const std::string& cls = "", bool retryable = false) {
     TaskOutcome o{id, kOwner, {}, 0};
-    o.result.status = status;
-    o.result.failure_class = cls;
+    // A word as an executor says it: completed, failed (with the class), rate_limited.
+    o.result.failure_class = status == "completed" ? FailureClass::none : parse_failure_class(cls.empty() ? status : cls);
     o.result.retryable = retryable;
     o.result.summary = "s";
     return o;
   }
-  std::string status_of(int64_t id) { return store_.get(id)->status; }
+  TaskStatus status_of(int64_t id) { return store_.get(id)->status; }
 
   test::TempDir dir_;
   SimClock clock_;
@@ -75,7 +75,7 @@ TEST_F(QueueTest, NeverAnExpiredOneAndExpiryHasAReason) {
   EXPECT_TRUE(claim_ids(1).empty());
   EXPECT_EQ(store_.expire_stale("test"), 1);
   auto t = store_.get(id);
-  EXPECT_EQ(t->status, "expired");
+  EXPECT_EQ(t->status, TaskStatus::expired);
   EXPECT_NE(t->summary.find("expires_at"), std::string::npos);
   EXPECT_EQ(store_.events(id).back().to_status, "expired");
 }
@@ -87,8 +87,8 @@ TEST_F(QueueTest, TasksSharingALockNeverRunTogether) {
   // One claim call must not hand out two holders of "repo" either.
   EXPECT_EQ(claim_ids(3), (std::vector<int64_t>{a, c}));
   EXPECT_TRUE(claim_ids(3).empty());  // b waits: not failed
-  EXPECT_EQ(status_of(b), "pending");
-  EXPECT_EQ(store_.finish(outcome(a, "completed")), "completed");
+  EXPECT_EQ(status_of(b), TaskStatus::pending);
+  EXPECT_EQ(describe(store_.finish(outcome(a, "completed"))), "completed");
   EXPECT_EQ(claim_ids(3), std::vector<int64_t>{b});
 }
 
@@ -137,7 +137,7 @@ TEST_F(QueueTest, ClaimIsALeaseThatRenewsAndExpires) {
   EXPECT_EQ(store_.recover_expired_leases("test"), 0);
   clock_.advance(2'000);
   EXPECT_EQ(store_.recover_expired_leases("test"), 1);
-  EXPECT_EQ(status_of(id), "pending");
+  EXPECT_EQ(status_of(id), TaskStatus::pending);
 }
 
 TEST_F(QueueTest, ExpiredLeaseWithNoAttemptsLeftFailsAsOrphaned) {
@@ -149,8 +149,8 @@ TEST_F(QueueTest, ExpiredLeaseWithNoAttemptsLeftFailsAsOrphaned) {
   clock_.advance(61'000);
   EXPECT_EQ(store_.recover_expired_leases("test"), 1);
   auto t = store_.get(id);
-  EXPECT_EQ(t->status, "failed");
-  EXPECT_EQ(t->failure_class, "orphaned");
+  EXPECT_EQ(t->status, TaskStatus::failed);
+  EXPECT_EQ(t->failure_class, FailureClass::orphaned);
 }
 
 TEST_F(QueueTest, OutcomeFromAnotherOwnerIsIgnored) {
@@ -158,38 +158,38 @@ TEST_F(QueueTest, OutcomeFromAnotherOwnerIsIgnored) {
   claim_ids(1);
   auto o = outcome(id, "completed");
   o.owner = "someone-else";
-  EXPECT_EQ(store_.finish(o), "");
-  EXPECT_EQ(status_of(id), "active");
+  EXPECT_EQ(describe(store_.finish(o)), "lease lost");
+  EXPECT_EQ(status_of(id), TaskStatus::active);
 }
 
 TEST_F(QueueTest, RetryableFailureBacksOffThenFailsWhenAttemptsRunOut) {
   int64_t id = add("a");  // max_attempts 3
   claim_ids(1);
-  EXPECT_EQ(store_.finish(outcome(id, "failed", "crashed", true)), "pending");
+  EXPECT_EQ(describe(store_.finish(outcome(id, "failed", "crashed", true))), "pending");
   EXPECT_EQ(store_.get(id)->scheduled_for, kT0 + 10'000);
   EXPECT_TRUE(claim_ids(1).empty());
   clock_.advance(10'000);
   claim_ids(1);
-  EXPECT_EQ(store_.finish(outcome(id, "failed", "timeout", true)), "pending");
+  EXPECT_EQ(describe(store_.finish(outcome(id, "failed", "timeout", true))), "pending");
   EXPECT_EQ(store_.get(id)->scheduled_for, kT0 + 10'000 + 20'000);  // doubled
   clock_.advance(20'000);
   claim_ids(1);
-  EXPECT_EQ(store_.finish(outcome(id, "failed", "crashed", true)), "failed");
+  EXPECT_EQ(describe(store_.finish(outcome(id, "failed", "crashed", true))), "failed");
   auto t = store_.get(id);
   EXPECT_EQ(t->attempts, 3);
-  EXPECT_EQ(t->failure_class, "crashed");
+  EXPECT_EQ(t->failure_class, FailureClass::crashed);
 }
 
 TEST_F(QueueTest, ExplicitFailureIsNotRetried) {
   int64_t id = add("a");
   claim_ids(1);
-  EXPECT_EQ(store_.finish(outcome(id, "failed", "task_failed", false)), "failed");
+  EXPECT_EQ(describe(store_.finish(outcome(id, "failed", "task_failed", false))), "failed");
 }
 
 TEST_F(QueueTest, RateLimitedRunDoesNotConsumeTheAttempt) {
   int64_t id = add("a");
   claim_ids(1);
-  EXPECT_EQ(store_.finish(outcome(id, "rate_limited", "rate_limited", true)), "pending");
+  EXPECT_EQ(describe(store_.finish(outcome(id, "rate_limited", "rate_limited", true))), "pending");
   EXPECT_EQ(store_.get(id)->attempts, 0);
   EXPECT_EQ(store_.get(id)->scheduled_for, 0);  // the gate, not the task, waits for the reset
 }
@@ -197,10 +197,10 @@ TEST_F(QueueTest, RateLimitedRunDoesNotConsumeTheAttempt) {
 TEST_F(QueueTest, CancelledActiveTaskIsReportedLostAtRenewal) {
   int64_t id = add("a");
   claim_ids(1);
-  EXPECT_EQ(store_.cancel(id, "operator", "test"), "");
+  EXPECT_TRUE(store_.cancel(id, "operator", "test").ok());
   EXPECT_EQ(store_.renew(kOwner, {id}, 60'000), std::vector<int64_t>{id});
-  EXPECT_EQ(store_.finish(outcome(id, "completed")), "");  // fenced
-  EXPECT_EQ(status_of(id), "cancelled");
+  EXPECT_EQ(describe(store_.finish(outcome(id, "completed"))), "lease lost");  // fenced
+  EXPECT_EQ(status_of(id), TaskStatus::cancelled);
 }
 
 TEST_F(QueueTest, RequeueGivesTheAttemptBack) {
@@ -208,7 +208,7 @@ TEST_F(QueueTest, RequeueGivesTheAttemptBack) {
   claim_ids(1);
   EXPECT_TRUE(store_.requeue(id, kOwner, "shutdown"));
   auto t = store_.get(id);
-  EXPECT_EQ(t->status, "pending");
+  EXPECT_EQ(t->status, TaskStatus::pending);
   EXPECT_EQ(t->attempts, 0);
 }
 
@@ -253,13 +253,13 @@ TEST_F(QueueTest, UpdateOnlyPendingAndValidated) {
   int64_t id = add("a");
   TaskUpdate u;
   u.priority = 2;
-  EXPECT_EQ(store_.update(id, u, "test"), "");
+  EXPECT_TRUE(store_.update(id, u, "test").ok());
   EXPECT_EQ(store_.get(id)->priority, 2);
   u.priority = 0;
-  EXPECT_NE(store_.update(id, u, "test").find("priority"), std::string::npos);
+  EXPECT_NE(store_.update(id, u, "test").why().find("priority"), std::string::npos);
   u.priority = 3;
   claim_ids(1);
-  EXPECT_NE(store_.update(id, u, "test").find("only pending"), std::string::npos);
+  EXPECT_NE(store_.update(id, u, "test").why().find("only pending"), std::string::npos);
 }
 
 }  // namespace
@@ -281,30 +281,30 @@ TEST_F(QueueTest, AResultUnderAnOldLeaseEpochIsRefusedAndKeptAsAnEvent) {
   auto second = store_.claim(kOwner, 1, 60'000);
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(second[0].lease_epoch, 2);
-  auto late = outcome(id, status::completed);
+  auto late = outcome(id, "completed");
   late.epoch = first[0].lease_epoch;
-  EXPECT_EQ(store_.finish(late), "");  // same owner, old epoch: refused
-  EXPECT_EQ(status_of(id), status::active);
+  EXPECT_EQ(describe(store_.finish(late)), "lease lost");  // same owner, old epoch: refused
+  EXPECT_EQ(status_of(id), TaskStatus::active);
   auto events = store_.events(id);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().to_status, "refused");
   EXPECT_NE(events.back().reason.find("lease epoch 1"), std::string::npos) << events.back().reason;
-  auto current = outcome(id, status::failed, failure::executor_error);
+  auto current = outcome(id, "failed", "executor_error");
   current.epoch = second[0].lease_epoch;
-  EXPECT_EQ(store_.finish(current), status::failed);
+  EXPECT_EQ(describe(store_.finish(current)), "failed");
   // Once finished, a second delivery of either result changes nothing. The
   // current one (its answer was lost) gets the same answer again, unwritten;
   // the late one is refused again, also unwritten (its run and cost are
   // recorded once).
   int64_t events_before = db_->scalar_int("SELECT count(*) FROM task_events");
-  EXPECT_EQ(store_.finish(current), status::failed);
+  EXPECT_EQ(describe(store_.finish(current)), "failed");
   EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM task_events"), events_before);
-  EXPECT_EQ(store_.finish(late), "");
-  EXPECT_EQ(status_of(id), status::failed);
+  EXPECT_EQ(describe(store_.finish(late)), "lease lost");
+  EXPECT_EQ(status_of(id), TaskStatus::failed);
   EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM task_events WHERE to_status = 'refused'"), 1);
   EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM runs WHERE outcome = 'refused'"), 1);
   // And after a refusal, the current result still reads as delivered.
-  EXPECT_EQ(store_.finish(current), status::failed);
+  EXPECT_EQ(describe(store_.finish(current)), "failed");
 }
 
 // Another owner's result is refused whatever its epoch.
@@ -312,11 +312,11 @@ TEST_F(QueueTest, AnotherOwnersResultIsRefused) {
   int64_t id = add("mine");
   auto t = store_.claim(kOwner, 1, 60'000);
   ASSERT_EQ(t.size(), 1u);
-  auto o = outcome(id, status::completed);
+  auto o = outcome(id, "completed");
   o.owner = "worker:other";
   o.epoch = t[0].lease_epoch;
-  EXPECT_EQ(store_.finish(o), "");
-  EXPECT_EQ(status_of(id), status::active);
+  EXPECT_EQ(describe(store_.finish(o)), "lease lost");
+  EXPECT_EQ(status_of(id), TaskStatus::active);
 }
 
 }  // namespace
@@ -330,9 +330,9 @@ namespace {
 TEST_F(QueueTest, ALongSummaryIsCutOnACharacterBoundaryInTheHistory) {
   int64_t id = add("long");
   ASSERT_EQ(claim_ids(1).size(), 1u);
-  auto o = outcome(id, status::failed, failure::executor_error);
+  auto o = outcome(id, "failed", "executor_error");
   o.result.summary = std::string(199, 'x') + "\xC3\xA9";  // "é" across byte 200
-  ASSERT_EQ(store_.finish(o), status::failed);
+  ASSERT_EQ(describe(store_.finish(o)), "failed");
   std::string reason = store_.events(id).back().reason;
   EXPECT_EQ(reason.find('\xC3'), std::string::npos) << "half a character kept";
   EXPECT_EQ(reason.back(), 'x');

@@ -43,11 +43,11 @@ TEST(Recovery, OrphansGoBackToPendingOrFailWhenOutOfAttempts) {
   EXPECT_EQ(r.orphans_requeued, 1);
   EXPECT_EQ(r.orphans_failed, 1);
   EXPECT_EQ(r.expired, 1);
-  EXPECT_EQ(store.get(a)->status, "pending");
-  EXPECT_EQ(store.get(b)->status, "failed");
-  EXPECT_EQ(store.get(b)->failure_class, "orphaned");
-  EXPECT_EQ(store.get(c)->status, "pending");
-  EXPECT_EQ(store.get(d)->status, "expired");
+  EXPECT_EQ(store.get(a)->status, TaskStatus::pending);
+  EXPECT_EQ(store.get(b)->status, TaskStatus::failed);
+  EXPECT_EQ(store.get(b)->failure_class, FailureClass::orphaned);
+  EXPECT_EQ(store.get(c)->status, TaskStatus::pending);
+  EXPECT_EQ(store.get(d)->status, TaskStatus::expired);
   EXPECT_EQ(db->scalar_int("SELECT count(*) FROM tasks WHERE status = 'active'"), 0);
 }
 

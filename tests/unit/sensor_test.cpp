@@ -154,7 +154,7 @@ TEST_F(SensorStoreTest, DedupWhileOpenIsRecordedAndANewTaskOnceTheOldFinished) {
   EXPECT_EQ(again.deduplicated, 2);
   EXPECT_EQ(load_sensor(*db_, "inbox").deduplicated, 2);
   int64_t m1 = db_->scalar_int("SELECT id FROM tasks WHERE source = 'sensor:inbox:m1'");
-  in_transaction(*db_, [&] { return store_.close(m1, "completed", "done", "test"); });
+  in_transaction(*db_, [&] { return store_.close(m1, TaskStatus::completed, "done", "test"); });
   EXPECT_EQ(run(script(true, {"m1"})).created, 1);
 }
 
@@ -169,13 +169,13 @@ TEST_F(SensorStoreTest, AFailureStreakIsVisibleAndRaisesOneHealthTask) {
 }
 
 TEST_F(SensorStoreTest, SensorsKeepCreatingTasksWhileTheGateIsStopped) {
-  in_transaction(*db_, [&] { return apply_gate(*db_, store_, GateConfig{}, {"pause", "", "maintenance"}); });
+  in_transaction(*db_, [&] { return apply_gate(*db_, store_, GateConfig{}, {GateOp::pause, RunOutcome::completed, "maintenance"}); });
   EXPECT_EQ(run(script(true, {"a", "b"})).created, 2);
   EXPECT_EQ(db_->scalar_int("SELECT count(*) FROM tasks WHERE status = 'pending'"), 2);
 }
 
 TEST_F(SensorStoreTest, HealthChecksAlertOncePerCondition) {
-  in_transaction(*db_, [&] { return apply_gate(*db_, store_, GateConfig{}, {"pause", "", ""}); });
+  in_transaction(*db_, [&] { return apply_gate(*db_, store_, GateConfig{}, {GateOp::pause, RunOutcome::completed, ""}); });
   clock_.advance(2 * 60 * kMinute);
   SensorRun h;
   h.name = "health";
