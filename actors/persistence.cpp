@@ -169,8 +169,9 @@ void trace_claimed(const TraceCtx& tc, const TaskList& tasks) {
     });
 }
 
-persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs args) {
-  answer_requests_on_crash(self, "persistence");
+// Opens the database and the store on it; a failure to open counts as a
+// storage fault (a broken disk fails the reopening too) and is rethrown.
+void open_store(self_ptr self, const PersistenceArgs& args) {
   auto& st = self->state;
   st.args = args;
   if (args.stats) st.health = args.stats->storage_health();  // a fault of before a restart goes on
@@ -181,151 +182,166 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
     st.db = open_database(args.database, o);
     // Read back from this connection: what an acknowledged write rests on.
     spdlog::info("persistence: {} open ({})", args.database, durability(*st.db));
-  } catch (const DbError& e) {  // a broken disk fails the reopening too: the same fault goes on
+  } catch (const DbError& e) {
     storage_failed(self, e);
     throw;
   }
   st.store = std::make_unique<TaskStore>(*st.db, *args.clock, args.store);
+}
+
+// ---- the requests that need more than one line: each queued for the batch
+
+caf::typed_response_promise<CreateResult> create(self_ptr self, TaskSpec spec, std::string actor, TraceCtx tc) {
+  trace::recv(tc, "persistence", "create");
+  self->state.notify_dispatcher = true;  // a new task may be ready: claim at once
+  return enqueue<CreateResult>(
+      self, [spec = std::move(spec), actor](TaskStore& s) { return s.create(spec, actor); },
+      traced<CreateResult>(tc, "create", [tc](const CreateResult& r) {
+        if (r.created) trace::event(tc, "persistence", "task.created", r.id, [] { return "pending"; });
+      }));
+}
+
+caf::typed_response_promise<TaskList> claim(self_ptr self, std::string owner, int32_t max, millis lease, TraceCtx tc) {
+  trace::recv(tc, "persistence", "claim");
+  return enqueue<TaskList>(
+      self, [owner, max, lease](TaskStore& s) { return s.claim(owner, max, lease); },
+      traced<TaskList>(tc, "claim", [tc](const TaskList& tasks) { trace_claimed(tc, tasks); }));
+}
+
+// One result (a cluster worker's, relayed). The gate counts it in the same
+// transaction (the gate actor, told next, re-reads the row to log and notify).
+caf::typed_response_promise<FinishResult> finish(self_ptr self, TaskOutcome o, TraceCtx tc) {
+  trace::recv(tc, "persistence", "finish");
+  int64_t id = o.id;
+  auto gate = self->state.args.gate;
+  return enqueue<FinishResult>(
+      self, [o = std::move(o), gate](TaskStore& s) { return record_outcome(s, gate, o); },
+      traced<FinishResult>(tc, "finish", [tc, id](const FinishResult& done) {
+        trace::event(tc, "persistence", "task.finished", id, [&] { return describe(done); });
+      }));
+}
+
+// The dispatcher's results with its next claim: one composite write.
+caf::typed_response_promise<FinishAndClaim> finish_batch(self_ptr self, OutcomeList os, int32_t max, millis lease,
+                                                         TraceList tcs) {
+  for (auto& tc : tcs) trace::recv(tc, "persistence", "finish");
+  auto gate = self->state.args.gate;
+  std::string owner = os.empty() ? std::string() : os.front().owner;
+  std::function<void(const FinishAndClaim&)> traced_reply;
+  if (trace::on()) {
+    IdList ids;
+    for (auto& o : os) ids.push_back(o.id);
+    traced_reply = [tcs, ids](const FinishAndClaim& r) {
+      for (size_t i = 0; i < tcs.size() && i < r.results.size(); ++i) {
+        if (!tcs[i].id) continue;
+        trace::event(tcs[i], "persistence", "task.finished", ids[i], [&] { return describe(r.results[i]); });
+        if (i + 1 == tcs.size()) trace_claimed(tcs[i], r.claimed);
+        trace::reply(tcs[i], "persistence", "", "finish", [&] { return trace::describe(r); });
+      }
+    };
+  }
+  return enqueue<FinishAndClaim>(
+      self,
+      [os = std::move(os), gate, owner, max, lease](TaskStore& s) {
+        return finish_and_claim(s, gate, os, owner, max, lease);
+      },
+      std::move(traced_reply));
+}
+
+// The queue's housekeeping: this arcd's heartbeat, lapsed leases, expiry.
+caf::typed_response_promise<int32_t> housekeep(self_ptr self, std::string incarnation) {
+  return enqueue<int32_t>(self, [incarnation](TaskStore& s) {
+    heartbeat(s.db(), incarnation, s.now());
+    return static_cast<int32_t>(s.recover_expired_leases("queue") + s.expire_stale("queue"));
+  });
+}
+
+caf::typed_response_promise<TriageReport> triage(self_ptr self, TraceCtx tc) {
+  trace::recv(tc, "persistence", "triage");
+  auto cfg = self->state.args.triage;
+  auto before = std::make_shared<int64_t>(0);  // the highest task id before the scan
+  return enqueue<TriageReport>(
+      self,
+      [cfg, before](TaskStore& s) {
+        *before = s.db().scalar_int("SELECT coalesce(max(id), 0) FROM tasks");  // one index probe
+        return run_triage(s, cfg);
+      },
+      traced<TriageReport>(tc, "triage", [self, tc, before](const TriageReport& r) {
+        if (!r.investigations && !r.incidents_opened) return;
+        // The tasks the scan created (investigations, incident summaries).
+        auto q = self->state.db->prepare("SELECT id, subject FROM tasks WHERE id > ? ORDER BY id");
+        q.bind(1, *before);
+        while (q.step()) trace::event(tc, "persistence", "task.created", q.col_int(0), [&] { return q.col_text(1); });
+      }));
+}
+
+caf::typed_response_promise<SensorRunSummary> sensor_run(self_ptr self, SensorRun run, TraceCtx tc) {
+  trace::recv(tc, "persistence", "sensor");
+  if (!run.specs.empty()) self->state.notify_dispatcher = true;  // never clears one set earlier in the batch
+  std::string name = run.name;
+  return enqueue<SensorRunSummary>(
+      self, [run = std::move(run)](TaskStore& s) { return record_sensor_run(s, run); },
+      traced<SensorRunSummary>(tc, "sensor", [tc, name](const SensorRunSummary& r) {
+        for (int64_t id : r.created_ids)
+          trace::event(tc, "persistence", "task.created", id, [&] { return "by sensor " + name; });
+      }));
+}
+
+persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs args) {
+  answer_requests_on_crash(self, "persistence");
+  open_store(self, args);
   // On shutdown, commit what is queued before leaving.
   self->set_exit_handler([self](const caf::exit_msg& m) {
     flush(self);
     self->quit(m.reason);
   });
+  // Writes join the next batch (one transaction, one commit); reads are
+  // answered at once from the connection, outside any batch.
+  using S = TaskStore;
   return {
-      [self](create_atom, TaskSpec spec, std::string actor, TraceCtx tc) {
-        trace::recv(tc, "persistence", "create");
-        self->state.notify_dispatcher = true;  // a new task may be ready: claim at once
-        return enqueue<CreateResult>(
-            self, [spec = std::move(spec), actor](TaskStore& s) { return s.create(spec, actor); },
-            traced<CreateResult>(tc, "create", [tc](const CreateResult& r) {
-              if (r.created) trace::event(tc, "persistence", "task.created", r.id, [] { return "pending"; });
-            }));
-      },
+      [self](create_atom, TaskSpec spec, std::string actor, TraceCtx tc) { return create(self, spec, actor, tc); },
       [self](claim_atom, std::string owner, int32_t max, millis lease, TraceCtx tc) {
-        trace::recv(tc, "persistence", "claim");
-        return enqueue<TaskList>(
-            self, [owner, max, lease](TaskStore& s) { return s.claim(owner, max, lease); },
-            traced<TaskList>(tc, "claim", [tc](const TaskList& tasks) { trace_claimed(tc, tasks); }));
+        return claim(self, owner, max, lease, tc);
       },
-      [self](finish_atom, TaskOutcome o, TraceCtx tc) {
-        trace::recv(tc, "persistence", "finish");
-        int64_t id = o.id;
-        auto gate = self->state.args.gate;
-        return enqueue<FinishResult>(
-            self,
-            // The gate counts the outcome in the same transaction (the gate
-            // actor, told next, re-reads the row to log and notify).
-            [o = std::move(o), gate](TaskStore& s) { return record_outcome(s, gate, o); },
-            traced<FinishResult>(tc, "finish", [tc, id](const FinishResult& done) {
-              trace::event(tc, "persistence", "task.finished", id, [&] { return describe(done); });
-            }));
-      },
+      [self](finish_atom, TaskOutcome o, TraceCtx tc) { return finish(self, std::move(o), tc); },
       [self](finish_atom, OutcomeList os, int32_t max, millis lease, TraceList tcs) {
-        for (auto& tc : tcs) trace::recv(tc, "persistence", "finish");
-        auto gate = self->state.args.gate;
-        std::string owner = os.empty() ? std::string() : os.front().owner;
-        IdList ids;
-        for (auto& o : os) ids.push_back(o.id);
-        std::function<void(const FinishAndClaim&)> traced_reply;
-        if (trace::on())
-          traced_reply = [tcs, ids](const FinishAndClaim& r) {
-            for (size_t i = 0; i < tcs.size() && i < r.results.size(); ++i) {
-              if (!tcs[i].id) continue;
-              trace::event(tcs[i], "persistence", "task.finished", ids[i], [&] { return describe(r.results[i]); });
-              if (i + 1 == tcs.size()) trace_claimed(tcs[i], r.claimed);
-              trace::reply(tcs[i], "persistence", "", "finish", [&] { return trace::describe(r); });
-            }
-          };
-        return enqueue<FinishAndClaim>(
-            self,
-            [os = std::move(os), gate, owner, max, lease](TaskStore& s) {
-              return finish_and_claim(s, gate, os, owner, max, lease);
-            },
-            std::move(traced_reply));
+        return finish_batch(self, std::move(os), max, lease, std::move(tcs));
       },
       [self](renew_atom, std::string owner, IdList ids, millis lease) {
-        return enqueue<IdList>(self, [owner, ids = std::move(ids), lease](TaskStore& s) {
-          return s.renew(owner, ids, lease);
-        });
+        return enqueue<IdList>(self, [=](S& s) { return s.renew(owner, ids, lease); });
       },
       [self](requeue_atom, int64_t id, std::string owner, std::string reason, TraceCtx tc) {
         trace::recv(tc, "persistence", "requeue");
-        return enqueue<bool>(
-            self, [id, owner, reason](TaskStore& s) { return s.requeue(id, owner, reason); },
-            traced<bool>(tc, "requeue", nullptr));
+        return enqueue<bool>(self, [=](S& s) { return s.requeue(id, owner, reason); }, traced<bool>(tc, "requeue", nullptr));
       },
-      [self](reap_atom, std::string incarnation) {
-        return enqueue<int32_t>(self, [incarnation](TaskStore& s) {
-          heartbeat(s.db(), incarnation, s.now());
-          return static_cast<int32_t>(s.recover_expired_leases("queue") + s.expire_stale("queue"));
-        });
-      },
+      [self](reap_atom, std::string incarnation) { return housekeep(self, incarnation); },
       [self](gate_atom, GateCommand cmd) {
-        auto cfg = self->state.args.gate;
-        return enqueue<GateResult>(self, [cmd = std::move(cmd), cfg](TaskStore& s) {
-          return apply_gate(s.db(), s, cfg, cmd);
-        });
+        return enqueue<GateResult>(self, [cmd, cfg = self->state.args.gate](S& s) { return apply_gate(s.db(), s, cfg, cmd); });
       },
-      [self](triage_atom, TraceCtx tc) {
-        trace::recv(tc, "persistence", "triage");
-        auto cfg = self->state.args.triage;
-        auto before = std::make_shared<int64_t>(0);  // the highest task id before the scan
-        return enqueue<TriageReport>(
-            self,
-            [cfg, before](TaskStore& s) {
-              *before = s.db().scalar_int("SELECT coalesce(max(id), 0) FROM tasks");  // one index probe
-              return run_triage(s, cfg);
-            },
-            traced<TriageReport>(tc, "triage", [self, tc, before](const TriageReport& r) {
-              if (!r.investigations && !r.incidents_opened) return;
-              // The tasks the scan created (investigations, incident summaries).
-              auto q = self->state.db->prepare("SELECT id, subject FROM tasks WHERE id > ? ORDER BY id");
-              q.bind(1, *before);
-              while (q.step())
-                trace::event(tc, "persistence", "task.created", q.col_int(0), [&] { return q.col_text(1); });
-            }));
-      },
+      [self](triage_atom, TraceCtx tc) { return triage(self, tc); },
       [self](sensor_atom, std::string name) {
-        return enqueue<SensorRow>(self, [name](TaskStore& s) { return load_sensor(s.db(), name); });
+        return enqueue<SensorRow>(self, [name](S& s) { return load_sensor(s.db(), name); });
       },
-      [self](sensor_atom, SensorRun run, TraceCtx tc) {
-        trace::recv(tc, "persistence", "sensor");
-        if (!run.specs.empty()) self->state.notify_dispatcher = true;  // never clears one set earlier in the batch
-        std::string name = run.name;
-        return enqueue<SensorRunSummary>(
-            self, [run = std::move(run)](TaskStore& s) { return record_sensor_run(s, run); },
-            traced<SensorRunSummary>(tc, "sensor", [tc, name](const SensorRunSummary& r) {
-              for (int64_t id : r.created_ids)
-                trace::event(tc, "persistence", "task.created", id, [&] { return "by sensor " + name; });
-            }));
-      },
+      [self](sensor_atom, SensorRun run, TraceCtx tc) { return sensor_run(self, std::move(run), tc); },
       [self](release_atom, std::string owner, IdList running) {
-        return enqueue<int32_t>(self, [owner, running = std::move(running)](TaskStore& s) {
-          return static_cast<int32_t>(s.release_unheld(owner, running));
-        });
+        return enqueue<int32_t>(self, [=](S& s) { return static_cast<int32_t>(s.release_unheld(owner, running)); });
       },
       [self](node_atom, NodeRow row) {
-        return enqueue<bool>(self, [row = std::move(row)](TaskStore& s) {
+        return enqueue<bool>(self, [row](S& s) {
           upsert_node(s.db(), row);
           return true;
         });
       },
-      [self](context_atom, int64_t task, int32_t recent) {
-        // A read: answered at once, outside any batch (no write lock).
-        return load_prompt_context(*self->state.db, task, recent);
-      },
       [self](ping_atom, std::string name) {
-        return enqueue<bool>(self, [name](TaskStore& s) { return touch_node(s.db(), name, s.now()); });
+        return enqueue<bool>(self, [name](S& s) { return touch_node(s.db(), name, s.now()); });
       },
+      [self](context_atom, int64_t task, int32_t recent) { return load_prompt_context(*self->state.db, task, recent); },
       [self](setting_atom, const std::string& name) {
         auto s = get_setting(*self->state.db, name);
         return caf::make_result(s.value, s.updated_at);
       },
-      [self](version_atom) {
-        // Answered at once, outside any batch: a read of the connection's
-        // counter, no transaction, no lock.
-        return self->state.db->scalar_int("PRAGMA data_version");
-      },
+      // A read of the connection's counter: no transaction, no lock.
+      [self](version_atom) { return self->state.db->scalar_int("PRAGMA data_version"); },
       [self](stats_atom) {
         fault::hang_point("hang.persistence");
         return caf::make_result(self->state.transactions, self->state.requests);

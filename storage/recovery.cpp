@@ -14,13 +14,11 @@
 
 namespace arc {
 
+namespace {
 
-StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarnation,
-                          const std::string& node_name, millis kill_grace_ms,
-                          const GateConfig* gate) {
-  StartupReport r;
-  millis now = clock.now_ms();
-  // 1. This incarnation and the gap since the last one was alive.
+// 1. This incarnation, and the gap since the last one was alive.
+void record_incarnation(Db& db, millis now, const std::string& incarnation, const std::string& node_name,
+                        StartupReport& r) {
   in_transaction(db, [&] {
     auto q = db.prepare(
         "SELECT incarnation, last_heartbeat, stopped_at FROM nodes ORDER BY started_at DESC "
@@ -42,12 +40,15 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
         .bind_int_or_null(6, r.gap_ms)
         .run();
   });
-  // 2. Orphans: active tasks leased by a dead incarnation. Their executors
-  // may still be running (a kill -9 leaves the children of a shell script
-  // alive): kill those process groups before the tasks can run again.
-  // Leases held by cluster workers ("worker:NAME") are not this host's: a
-  // worker outlives a hub restart and reports its runs when it reconnects;
-  // the queue requeues them if their lease runs out first.
+}
+
+// 2a. The executors of active tasks leased by a dead incarnation may still
+// be running (a kill -9 leaves the children of a shell script alive): their
+// process groups are killed before the tasks can run again. Leases held by
+// cluster workers ("worker:NAME") are not this host's: a worker outlives a
+// hub restart and reports its runs when it reconnects; the queue requeues
+// them if their lease runs out first.
+int kill_stray_executors(Db& db, const std::string& incarnation, millis kill_grace_ms) {
   std::set<std::string> dead_owners;
   {
     // Also the runs of tasks their agent had closed (the session may linger).
@@ -58,50 +59,69 @@ StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarna
     q.bind(1, incarnation).bind(2, std::string(kWorkerOwnerPrefix));
     while (q.step()) dead_owners.insert(q.col_text(0));
   }
-  if (!dead_owners.empty()) {
-    for (pid_t g : find_executor_groups(dead_owners)) {
-      kill_process_group(g, kill_grace_ms);
-      ++r.stray_groups_killed;
-    }
+  int killed = 0;
+  if (dead_owners.empty()) return killed;
+  for (pid_t g : find_executor_groups(dead_owners)) {
+    kill_process_group(g, kill_grace_ms);
+    ++killed;
   }
+  return killed;
+}
+
+// 2b. Those tasks: pending again or failed as orphaned (lost_run). Returns their ids.
+std::vector<int64_t> recover_orphans(Db& db, TaskStore& store, const std::string& incarnation, StartupReport& r) {
+  std::vector<std::pair<int64_t, bool>> orphans;
+  {
+    auto q = db.prepare(
+        "SELECT id, attempts < max_attempts FROM tasks INDEXED BY tasks_active "
+        "WHERE status = 'active' AND "
+        "lease_owner != ? AND lease_owner NOT LIKE ? || '%'");
+    q.bind(1, incarnation).bind(2, std::string(kWorkerOwnerPrefix));
+    while (q.step()) orphans.emplace_back(q.col_int(0), q.col_int(1) != 0);
+  }
+  std::vector<int64_t> ids;
+  for (auto& [id, retry] : orphans) {
+    store.apply(id, lost_run(LostRun::arcd_died, retry), "startup");
+    ++(retry ? r.orphans_requeued : r.orphans_failed);
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+// 2c. Tasks their agent closed while a dead arcd's run went on: the close
+// stands; the run's cost died with it.
+void release_self_closed(Db& db, TaskStore& store, const std::string& incarnation) {
+  std::vector<int64_t> closed;
+  auto q = db.prepare("SELECT id FROM tasks INDEXED BY tasks_self_closed WHERE status != 'active' AND "
+                      "lease_owner IS NOT NULL AND lease_owner != ? AND lease_owner NOT LIKE ? || '%'");
+  q.bind(1, incarnation).bind(2, std::string(kWorkerOwnerPrefix));
+  while (q.step()) closed.push_back(q.col_int(0));
+  q.reset();
+  for (int64_t id : closed) {
+    auto t = store.get(id);
+    db.prepare("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?").bind(1, id).run();
+    store.add_event(id, "startup", TaskStatus::active, t->status,
+                    "its agent had closed it; the run ended with a dead arcd (its cost is not known)");
+  }
+}
+
+}  // namespace
+
+StartupReport run_startup(Db& db, const Clock& clock, const std::string& incarnation,
+                          const std::string& node_name, millis kill_grace_ms,
+                          const GateConfig* gate) {
+  StartupReport r;
+  millis now = clock.now_ms();
+  record_incarnation(db, now, incarnation, node_name, r);
+  r.stray_groups_killed = kill_stray_executors(db, incarnation, kill_grace_ms);
   TaskStore store(db, clock);
   in_transaction(db, [&] {
-    std::vector<std::pair<int64_t, bool>> orphans;
-    {
-      auto q = db.prepare(
-          "SELECT id, attempts < max_attempts FROM tasks INDEXED BY tasks_active "
-          "WHERE status = 'active' AND "
-          "lease_owner != ? AND lease_owner NOT LIKE ? || '%'");
-      q.bind(1, incarnation).bind(2, std::string(kWorkerOwnerPrefix));
-      while (q.step()) orphans.emplace_back(q.col_int(0), q.col_int(1) != 0);
-    }
-    for (auto& [id, retry] : orphans) {
-      store.apply(id, lost_run(LostRun::arcd_died, retry), "startup");
-      ++(retry ? r.orphans_requeued : r.orphans_failed);
-    }
-    // Tasks their agent closed while a dead arcd's run went on: the close
-    // stands; the run's cost died with it.
-    {
-      std::vector<int64_t> closed;
-      auto q = db.prepare("SELECT id FROM tasks INDEXED BY tasks_self_closed WHERE status != 'active' AND "
-                          "lease_owner IS NOT NULL AND lease_owner != ? AND lease_owner NOT LIKE ? || '%'");
-      q.bind(1, incarnation).bind(2, std::string(kWorkerOwnerPrefix));
-      while (q.step()) closed.push_back(q.col_int(0));
-      q.reset();
-      for (int64_t id : closed) {
-        auto t = store.get(id);
-        db.prepare("UPDATE tasks SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?").bind(1, id).run();
-        store.add_event(id, "startup", TaskStatus::active, t->status,
-                        "its agent had closed it; the run ended with a dead arcd (its cost is not known)");
-      }
-    }
+    std::vector<int64_t> orphans = recover_orphans(db, store, incarnation, r);
+    release_self_closed(db, store, incarnation);
     // A run that died leaves a downtime incident; its orphans are tagged
     // with it, so triage counts the crash once.
-    if (!r.previous_incarnation.empty() && !r.previous_stopped_cleanly && (!orphans.empty() || r.gap_ms >= 60'000)) {
-      std::vector<int64_t> ids;
-      for (auto& [id, retry] : orphans) ids.push_back(id);
-      r.downtime_incident = record_downtime(db, now - r.gap_ms, now, ids);
-    }
+    if (!r.previous_incarnation.empty() && !r.previous_stopped_cleanly && (!orphans.empty() || r.gap_ms >= 60'000))
+      r.downtime_incident = record_downtime(db, now - r.gap_ms, now, orphans);
     // 3. Age out stale pending work; after a long downtime also what is
     // older than its max_age.
     GateConfig defaults;

@@ -134,16 +134,23 @@ TemplateMiner load_miner(Db& db, const TriageConfig& cfg) {
   return m;
 }
 
-TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
-  TriageReport r;
-  Db& db = store.db();
-  millis now = store.now();
-  millis cursor = db.scalar_int("SELECT scanned_until FROM triage_state WHERE id = 1");
-  millis settled = now - cfg.outage_window_ms;  // older failures are known not to be in a later burst
-  // Context for the density test: one window before the cursor, up to now.
-  // Read in bounded chunks, so that one scan never holds the persistence
-  // thread for long (a first scan over a long history takes several).
+namespace {
+
+// The failures a scan from `cursor` looks at, and up to when they are
+// settled (older ones are known not to be in a later burst).
+struct ScanWindow {
   std::vector<Failure> f;
+  millis settled = 0;
+  bool more = false;  // truncated: the next scan goes on
+};
+
+// Context for the density test: one window before the cursor, up to now.
+// Read in bounded chunks, so that one scan never holds the persistence
+// thread for long (a first scan over a long history takes several).
+ScanWindow read_failures(Db& db, const TriageConfig& cfg, millis cursor, millis now) {
+  ScanWindow sw;
+  std::vector<Failure>& f = sw.f;
+  millis& settled = sw.settled;
   for (int64_t limit = cfg.scan_chunk;; limit *= 2) {
     f.clear();
     auto q = db.prepare(
@@ -153,8 +160,8 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
     while (q.step()) f.push_back({q.col_int(0), q.col_int(1), q.col_int(2) != 0, q.col_text(3)});
     q.reset();
     settled = now - cfg.outage_window_ms;
-    r.more = f.size() == static_cast<size_t>(limit);
-    if (!r.more) break;
+    sw.more = f.size() == static_cast<size_t>(limit);
+    if (!sw.more) break;
     // Truncated: only what has a full window of context after it is decided.
     settled = std::min(settled, f.back().at - cfg.outage_window_ms);
     // The next scan reads from its cursor less a window: unless that passes
@@ -163,21 +170,69 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
     // chunk limit is for long histories, where it always makes progress.
     if (settled - cfg.outage_window_ms > f.front().at) break;
   }
+  return sw;
+}
+
+// Membership of an outage is by time: every failure inside an outage's
+// window [window_start, window_end] belongs to it. Nothing is written per
+// failure, so an outage of 1M failures costs a few statements (the count
+// is an index-only range count), and a re-scan cannot count one twice.
+// The known outages ending after `cursor`, by start.
+std::vector<std::pair<millis, millis>> outage_windows(Db& db, millis cursor) {
+  std::vector<std::pair<millis, millis>> windows;
+  auto q = db.prepare("SELECT window_start, window_end FROM incidents WHERE kind = 'outage' AND window_end > ? "
+                      "ORDER BY window_start");
+  q.bind(1, cursor);
+  while (q.step()) windows.emplace_back(q.col_int(0), q.col_int(1));
+  return windows;
+}
+
+// What one scan saw of a pattern: written once per scan, not per failure.
+struct Seen {
+  int64_t count = 0;
+  millis first = INT64_MAX, last = 0;
+};
+
+void save_patterns(Db& db, const TemplateMiner& miner, const std::map<size_t, Seen>& seen) {
+  for (auto& [idx, s] : seen) {
+    const Pattern& p = miner.pattern(idx);
+    db.prepare("INSERT INTO failure_patterns (fingerprint, template, count, first_seen, last_seen) "
+               "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (fingerprint) DO UPDATE SET "
+               "template = ?2, count = count + ?3, last_seen = max(last_seen, ?5)")
+        .bind(1, p.fingerprint)
+        .bind(2, p.text())
+        .bind(3, s.count)
+        .bind(4, s.first)
+        .bind(5, s.last)
+        .run();
+  }
+}
+
+// Outages with no failure for the quiet period are over. Returns how many closed.
+int close_quiet_outages(Db& db, const TriageConfig& cfg, millis now) {
+  db.prepare("UPDATE incidents SET closed_at = ? WHERE kind = 'outage' AND closed_at IS NULL AND "
+             "window_end < ?")
+      .bind(1, now)
+      .bind(2, now - cfg.quiet_ms)
+      .run();
+  return db.changes();
+}
+
+}  // namespace
+
+TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
+  TriageReport r;
+  Db& db = store.db();
+  millis now = store.now();
+  millis cursor = db.scalar_int("SELECT scanned_until FROM triage_state WHERE id = 1");
+  ScanWindow scan = read_failures(db, cfg, cursor, now);
+  const std::vector<Failure>& f = scan.f;
+  const millis settled = scan.settled;
+  r.more = scan.more;
   auto is_dense = dense(f, cfg.outage_window_ms, cfg.outage_threshold);
   TemplateMiner miner = load_miner(db, cfg);
-  struct Seen { int64_t count = 0; millis first = INT64_MAX, last = 0; };
-  std::map<size_t, Seen> seen;  // per pattern index: written once per scan, not per failure
-  // Membership of an outage is by time: every failure inside an outage's
-  // window [window_start, window_end] belongs to it. Nothing is written per
-  // failure, so an outage of 1M failures costs a few statements (the count
-  // is an index-only range count), and a re-scan cannot count one twice.
-  std::vector<std::pair<millis, millis>> windows;  // known outages, by start
-  {
-    auto q = db.prepare("SELECT window_start, window_end FROM incidents WHERE kind = 'outage' AND window_end > ? "
-                        "ORDER BY window_start");
-    q.bind(1, cursor);
-    while (q.step()) windows.emplace_back(q.col_int(0), q.col_int(1));
-  }
+  std::map<size_t, Seen> seen;  // per pattern index
+  auto windows = outage_windows(db, cursor);
   size_t w = 0;
   auto in_known_outage = [&](millis at) {
     while (w < windows.size() && windows[w].second < at) ++w;
@@ -225,26 +280,9 @@ TriageReport run_triage(TaskStore& store, const TriageConfig& cfg) {
     }
   }
   end_burst();
-  for (auto& [idx, s] : seen) {
-    const Pattern& p = miner.pattern(idx);
-    db.prepare("INSERT INTO failure_patterns (fingerprint, template, count, first_seen, last_seen) "
-               "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (fingerprint) DO UPDATE SET "
-               "template = ?2, count = count + ?3, last_seen = max(last_seen, ?5)")
-        .bind(1, p.fingerprint)
-        .bind(2, p.text())
-        .bind(3, s.count)
-        .bind(4, s.first)
-        .bind(5, s.last)
-        .run();
-  }
+  save_patterns(db, miner, seen);
   for (auto& [idx, s] : seen) investigate(store, cfg, miner.pattern(idx).fingerprint, std::max(settled, cursor), r);
-  // Outages with no failure for the quiet period are over.
-  db.prepare("UPDATE incidents SET closed_at = ? WHERE kind = 'outage' AND closed_at IS NULL AND "
-             "window_end < ?")
-      .bind(1, now)
-      .bind(2, now - cfg.quiet_ms)
-      .run();
-  r.incidents_closed = db.changes();
+  r.incidents_closed = close_quiet_outages(db, cfg, now);
   db.prepare("UPDATE triage_state SET scanned_until = ? WHERE id = 1").bind(1, std::max(cursor, settled)).run();
   return r;
 }
