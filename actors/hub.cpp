@@ -81,92 +81,112 @@ caf::result<T> relay(self_ptr self, const std::string& node, const Target& to, T
   return self->delegate(to, std::forward<Ts>(xs)...);
 }
 
+// A worker's connection closed: its row says lost; its leases run out on time.
+void lost_worker(self_ptr self, const caf::down_msg& dm) {
+  auto& ws = self->state.workers;
+  for (auto it = ws.begin(); it != ws.end(); ++it) {
+    if (it->second.link != dm.source) continue;
+    spdlog::warn("hub: lost worker {} ({}); its leases run out on time unless it reconnects first", it->first,
+                 dm.reason ? caf::to_string(dm.reason) : std::string("connection closed"));
+    NodeRow row = it->second.row;
+    row.state = "lost";
+    row.detail = "connection closed";
+    row.last_heartbeat = system_clock().now_ms();
+    store_row(self, row);
+    ws.erase(it);
+    return;
+  }
+}
+
+// What is wrong with a worker's hello, or "".
+std::string bad_hello(const NodeHello& h, millis lease_ms) {
+  if (!valid_name(h.name)) return "node name \"" + h.name + "\" refused: use 1-64 letters, digits, '-', '_' or '.'";
+  if (h.slots < 1 || h.slots > 256)
+    return "worker " + h.name + " says it has " + std::to_string(h.slots) + " slots; give 1..256";
+  if (h.renew_every_ms <= 0 || h.renew_every_ms * 2 > lease_ms)
+    return "worker " + h.name + " renews its leases every " + std::to_string(h.renew_every_ms) +
+           " ms but the hub's lease is " + std::to_string(lease_ms) +
+           " ms; set [arcd] lease_seconds on the worker as on the hub";
+  return "";
+}
+
+// A worker says hello on a connection: it is registered under its name
+// (replacing a silent older connection of that name), or refused.
+caf::result<millis> hello(self_ptr self, const NodeHello& h) {
+  auto& st = self->state;
+  if (auto why = bad_hello(h, st.args.lease_ms); !why.empty()) return caf::make_error(caf::sec::invalid_argument, why);
+  auto sender = self->current_sender();
+  if (!sender) return caf::make_error(caf::sec::invalid_argument, "hello with no sender refused");
+  auto& w = st.workers[h.name];
+  if (w.link && w.link != sender && steady_now_ms() - w.last_ping < kLiveNameMs) {
+    spdlog::warn("hub: refused a second worker named {} ({}): one of that name is connected and alive", h.name,
+                 h.address);
+    return caf::make_error(caf::sec::invalid_argument, "a worker named " + h.name + " is already connected (" +
+                                                           w.row.address + "); give each worker its own --node-name");
+  }
+  if (w.link && w.link != sender) {
+    spdlog::warn("hub: worker {} connected again; its older connection is dropped", h.name);
+    self->demonitor(caf::actor_cast<caf::actor_addr>(w.link));
+  }
+  w.link = sender;
+  w.last_ping = steady_now_ms();
+  self->monitor(sender);
+  millis now = system_clock().now_ms();
+  // What the worker says about itself is shown, not trusted: bounded.
+  w.row = NodeRow{h.name, "worker", h.address.substr(0, 200), h.slots, "connected", now, now,
+                  "arcd " + h.version.substr(0, 64)};
+  store_row(self, w.row);
+  spdlog::info("hub: worker {} connected ({}, {} slot(s), {})", h.name, w.row.address, h.slots, w.row.detail);
+  return st.args.lease_ms;
+}
+
+// A worker's heartbeat: written to its row at most every kHeartbeatWriteMs.
+caf::result<bool> ping(self_ptr self, std::string node) {
+  auto why = refused(self, node);
+  if (!why.empty()) return caf::make_error(caf::sec::invalid_argument, why);
+  auto& w = self->state.workers[node];
+  w.last_ping = steady_now_ms();
+  auto p = persistence(self);
+  if (!p || w.last_ping - w.recorded_at < kHeartbeatWriteMs) return true;  // a later ping records it
+  w.recorded_at = w.last_ping;
+  return self->delegate(p, ping_atom::value, std::move(node));
+}
+
+// A worker's claim, never for more than the slots it said it has: a
+// confused or hostile worker cannot take the whole queue.
+caf::result<TaskList> claim(self_ptr self, const std::string& node, int32_t max, TraceCtx tc) {
+  trace::recv(tc, "hub", "claim");
+  if (auto it = self->state.workers.find(node); it != self->state.workers.end())
+    max = std::clamp(max, int32_t{0}, static_cast<int32_t>(it->second.row.slots));
+  auto out = trace::send(tc, "hub", "persistence", "claim", 0, [&] { return node + ": up to " + std::to_string(max); });
+  return relay<TaskList>(self, node, persistence(self), claim_atom::value, worker_owner(node), max,
+                         self->state.args.lease_ms, out);
+}
+
+// The hub's own row, and the first of its heartbeats.
+void register_hub(self_ptr self, const HubArgs& args) {
+  millis now = system_clock().now_ms();
+  store_row(self, NodeRow{args.name, "hub", args.address, args.slots, "connected", now, now,
+                          "arcd " + std::string(version())});
+  self->delayed_send(self, std::chrono::milliseconds(kHeartbeatWriteMs), beat_atom::value);
+}
+
 hub_actor::behavior_type hub_fn(self_ptr self, HubArgs args) {
   self->state.args = args;
+  // The hub dying other than in a shutdown ends arcd (exit 70): restarted,
+  // it listens again and the workers reconnect.
   self->attach_functor([escalated = args.escalated](const caf::error& reason) {
     if (reason == caf::exit_reason::user_shutdown || reason == caf::exit_reason::normal) return;
     spdlog::critical("hub: the cluster endpoint stopped ({}); exiting so that arcd restarts and workers reconnect",
                      caf::to_string(reason));
     if (escalated) escalated->store(70);
   });
-  self->set_down_handler([self](caf::down_msg& dm) {
-    auto& ws = self->state.workers;
-    for (auto it = ws.begin(); it != ws.end(); ++it) {
-      if (it->second.link != dm.source) continue;
-      spdlog::warn("hub: lost worker {} ({}); its leases run out on time unless it reconnects first", it->first,
-                   dm.reason ? caf::to_string(dm.reason) : std::string("connection closed"));
-      NodeRow row = it->second.row;
-      row.state = "lost";
-      row.detail = "connection closed";
-      row.last_heartbeat = system_clock().now_ms();
-      store_row(self, row);
-      ws.erase(it);
-      return;
-    }
-  });
-  NodeRow me{args.name, "hub", args.address, args.slots, "connected", system_clock().now_ms(),
-             system_clock().now_ms(), "arcd " + std::string(version())};
-  store_row(self, me);
-  self->delayed_send(self, std::chrono::milliseconds(kHeartbeatWriteMs), beat_atom::value);
+  self->set_down_handler([self](caf::down_msg& dm) { lost_worker(self, dm); });
+  register_hub(self, args);
   return {
-      [self](hello_atom, NodeHello h) -> caf::result<millis> {
-        auto& st = self->state;
-        if (!valid_name(h.name))
-          return caf::make_error(caf::sec::invalid_argument,
-                                 "node name \"" + h.name + "\" refused: use 1-64 letters, digits, '-', '_' or '.'");
-        if (h.slots < 1 || h.slots > 256)
-          return caf::make_error(caf::sec::invalid_argument,
-                                 "worker " + h.name + " says it has " + std::to_string(h.slots) + " slots; give 1..256");
-        if (h.renew_every_ms <= 0 || h.renew_every_ms * 2 > st.args.lease_ms)
-          return caf::make_error(caf::sec::invalid_argument,
-                                 "worker " + h.name + " renews its leases every " + std::to_string(h.renew_every_ms) +
-                                     " ms but the hub's lease is " + std::to_string(st.args.lease_ms) +
-                                     " ms; set [arcd] lease_seconds on the worker as on the hub");
-        auto sender = self->current_sender();
-        if (!sender) return caf::make_error(caf::sec::invalid_argument, "hello with no sender refused");
-        auto& w = st.workers[h.name];
-        if (w.link && w.link != sender && steady_now_ms() - w.last_ping < kLiveNameMs) {
-          spdlog::warn("hub: refused a second worker named {} ({}): one of that name is connected and alive", h.name,
-                       h.address);
-          return caf::make_error(caf::sec::invalid_argument,
-                                 "a worker named " + h.name + " is already connected (" + w.row.address +
-                                     "); give each worker its own --node-name");
-        }
-        if (w.link && w.link != sender) {
-          spdlog::warn("hub: worker {} connected again; its older connection is dropped", h.name);
-          self->demonitor(caf::actor_cast<caf::actor_addr>(w.link));
-        }
-        w.link = sender;
-        w.last_ping = steady_now_ms();
-        self->monitor(sender);
-        millis now = system_clock().now_ms();
-        // What the worker says about itself is shown, not trusted: bounded.
-        w.row = NodeRow{h.name, "worker", h.address.substr(0, 200), h.slots, "connected", now, now,
-                        "arcd " + h.version.substr(0, 64)};
-        store_row(self, w.row);
-        spdlog::info("hub: worker {} connected ({}, {} slot(s), {})", h.name, w.row.address, h.slots, w.row.detail);
-        return st.args.lease_ms;
-      },
-      [self](ping_atom, std::string node) -> caf::result<bool> {
-        auto why = refused(self, node);
-        if (!why.empty()) return caf::make_error(caf::sec::invalid_argument, why);
-        auto& w = self->state.workers[node];
-        w.last_ping = steady_now_ms();
-        auto p = persistence(self);
-        if (!p || w.last_ping - w.recorded_at < kHeartbeatWriteMs) return true;  // a later ping records it
-        w.recorded_at = w.last_ping;
-        return self->delegate(p, ping_atom::value, std::move(node));
-      },
-      [self](claim_atom, std::string node, int32_t max, TraceCtx tc) {
-        trace::recv(tc, "hub", "claim");
-        // Never more than the slots it said it has: a confused or hostile
-        // worker cannot take the whole queue.
-        if (auto it = self->state.workers.find(node); it != self->state.workers.end())
-          max = std::clamp(max, int32_t{0}, static_cast<int32_t>(it->second.row.slots));
-        auto out = trace::send(tc, "hub", "persistence", "claim", 0, [&] { return node + ": up to " + std::to_string(max); });
-        return relay<TaskList>(self, node, persistence(self), claim_atom::value, worker_owner(node), max,
-                               self->state.args.lease_ms, out);
-      },
+      [self](hello_atom, NodeHello h) { return hello(self, h); },
+      [self](ping_atom, std::string node) { return ping(self, std::move(node)); },
+      [self](claim_atom, std::string node, int32_t max, TraceCtx tc) { return claim(self, node, max, tc); },
       [self](finish_atom, std::string node, TaskOutcome o, TraceCtx tc) {
         trace::recv(tc, "hub", "finish");
         o.owner = worker_owner(node);

@@ -93,97 +93,124 @@ Runtime::~Runtime() {
   if (impl_->sys && !impl_->stopped) stop(0);
 }
 
-void Runtime::start() {
-  auto& m = *impl_;
-  m.sys = std::make_unique<caf::actor_system>(m.cfg);
-  PersistenceArgs pa;
-  pa.database = m.config->database;
-  pa.synchronous = m.config->synchronous;
-  pa.busy_timeout_ms = static_cast<int>(m.config->busy_timeout_ms);
-  pa.store = StoreOptions{m.config->retry, m.config->claude.self_close_grace_ms, m.config->budget};
-  pa.clock = &m.clock;
-  pa.incarnation = m.incarnation;
-  pa.gate = m.config->gate;
-  pa.triage = m.config->triage;
-  pa.stats = m.stats;
-  QueueArgs qa;
-  qa.incarnation = m.incarnation;
-  qa.lease_ms = m.config->lease_ms;
-  qa.recent_runs = m.config->agent.recent_runs;
-  DispatcherArgs da{m.config, m.incarnation, m.runners};
-  da.env = executor_env_of(*m.config, m.incarnation);
-  if (m.config->cluster.role == NodeRole::worker) {
-    da.poll_data_version = false;  // no database here
-  } else {
-    caf::actor_system* sys = m.sys.get();
-    m.watch = std::make_unique<FileWatch>(m.config->database, [sys] {
-      if (auto d = sys->registry().get(dispatcher_name))
-        caf::anon_send(caf::actor_cast<caf::actor>(d), version_atom::value);
-    });
-    da.poll_data_version = !m.watch->ok();
-    if (da.poll_data_version) spdlog::warn("runtime: cannot watch the database's directory (inotify); polling instead");
-  }
-  SupervisorArgs sa;
-  sa.policy = m.config->supervisor;
-  sa.escalated = m.escalated;
-  sa.stats = m.stats;
-  TracerArgs ta{m.config->trace, m.config->node_name.empty() ? m.incarnation : m.config->node_name};
-  NodeRole role = m.config->cluster.role;
-  sa.children = {
-      // First, so that the others' first messages are traced.
-      {"tracer", tracer_name,
-       [ta](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_tracer(s, ta)); }, {}},
-  };
-  if (role == NodeRole::worker) {
-    // No database here: the link to the hub stands in for the queue, the
-    // gate and triage (actors/hub_link.hpp).
-    HubLinkArgs la;
-    la.cluster = m.config->cluster;
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    la.hello = NodeHello{m.config->node_name, std::string(host) + ":" + std::to_string(getpid()),
-                         m.config->slots, m.config->lease_ms / 3, std::string(version())};
-    sa.children.push_back(
-        {"hub-link", queue_name, [la](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_hub_link(s, la)); }, {}});
-  } else {
-    sa.children.insert(
-        sa.children.end(),
-        {{"persistence", persistence_name,
-          [pa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_persistence(s, pa)); }, {}},
-         {"queue", queue_name, [qa](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_queue(s, qa)); }, {}},
-         {"gate", gate_name,
-          [gc = m.config->gate](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_gate(s, gc)); }, {}},
-         {"triage", triage_name,
-          [tc = m.config->triage](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_triage(s, tc)); },
-          {}}});
-  }
-  // A hub runs tasks itself only with hub_slots (arcd sets slots to it).
-  bool dispatches = m.config->slots > 0;
-  if (dispatches)
-    sa.children.push_back({"dispatcher", dispatcher_name,
-                           [da](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn_dispatcher(s, da)); }, {}});
-  // One actor per sensor, before the dispatcher: sensors run whatever
-  // dispatch does. A worker's sensors record through its link to the hub.
-  caf::atom_value store = role == NodeRole::worker ? queue_name : persistence_name;
+namespace {
+
+// ChildSpec's spawn for a typed actor: `spawn(system)` as the untyped handle.
+template <class Fn>
+ChildSpec child(std::string name, caf::atom_value reg, Fn spawn) {
+  return {std::move(name), reg, [spawn](caf::actor_system& s) { return caf::actor_cast<caf::actor>(spawn(s)); }, {}};
+}
+
+// The actors that own the database: persistence first, then what uses it.
+std::vector<ChildSpec> store_children(const PersistenceArgs& pa, const QueueArgs& qa, const Config& cfg) {
+  return {child("persistence", persistence_name, [pa](caf::actor_system& s) { return spawn_persistence(s, pa); }),
+          child("queue", queue_name, [qa](caf::actor_system& s) { return spawn_queue(s, qa); }),
+          child("gate", gate_name, [gc = cfg.gate](caf::actor_system& s) { return spawn_gate(s, gc); }),
+          child("triage", triage_name, [tc = cfg.triage](caf::actor_system& s) { return spawn_triage(s, tc); })};
+}
+
+// A worker has no database: its link to the hub stands in for the queue,
+// the gate and triage (actors/hub_link.hpp).
+ChildSpec hub_link_child(const Config& cfg) {
+  HubLinkArgs la;
+  la.cluster = cfg.cluster;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  la.hello = NodeHello{cfg.node_name, std::string(host) + ":" + std::to_string(getpid()), cfg.slots,
+                       cfg.lease_ms / 3, std::string(version())};
+  return child("hub-link", queue_name, [la](caf::actor_system& s) { return spawn_hub_link(s, la); });
+}
+
+// One actor per sensor, `before` the dispatcher (or at the end): sensors
+// run whatever dispatch does. A worker's sensors record through its link.
+void add_sensors(std::vector<ChildSpec>& children, size_t before, const Config& cfg,
+                 const std::shared_ptr<SensorThreads>& threads, caf::atom_value store) {
   int index = 0;
-  for (auto& [name, sc] : m.config->sensors) {
-    auto threads = m.sensor_threads;
-    sa.children.insert(dispatches ? sa.children.end() - 1 : sa.children.end(),
-                       ChildSpec{"sensor " + name, caf::atom_from_string("sensor" + std::to_string(index++)),
-                                 [sc = sc, threads, store](caf::actor_system& s) {
-                                   return caf::actor_cast<caf::actor>(spawn_sensor(s, sc, threads, store));
-                                 },
-                                 {}});
+  for (auto& [name, sc] : cfg.sensors) {
+    children.insert(children.begin() + static_cast<std::ptrdiff_t>(before++),
+                    child("sensor " + name, caf::atom_from_string("sensor" + std::to_string(index++)),
+                          [sc = sc, threads, store](caf::actor_system& s) { return spawn_sensor(s, sc, threads, store); }));
   }
-  // Each child's own policy: [supervisor.children.NAME], for a sensor also
-  // [supervisor.children.sensors], else [supervisor].
-  for (auto& c : sa.children) {
-    auto& by_name = m.config->supervisor_children;
+}
+
+// Each child's own policy: [supervisor.children.NAME], for a sensor also
+// [supervisor.children.sensors], else [supervisor].
+void set_policies(std::vector<ChildSpec>& children, const Config& cfg) {
+  for (auto& c : children) {
+    auto& by_name = cfg.supervisor_children;
     std::string key = c.name.rfind("sensor ", 0) == 0 ? "sensor:" + c.name.substr(7) : c.name;
     auto it = by_name.find(key);
     if (it == by_name.end() && key.rfind("sensor:", 0) == 0) it = by_name.find("sensors");
-    c.policy = it != by_name.end() ? it->second : m.config->supervisor;
+    c.policy = it != by_name.end() ? it->second : cfg.supervisor;
   }
+}
+
+PersistenceArgs persistence_args_of(const Config& cfg, const Clock& clock, const std::string& incarnation,
+                                    std::shared_ptr<RuntimeStats> stats) {
+  PersistenceArgs pa;
+  pa.database = cfg.database;
+  pa.synchronous = cfg.synchronous;
+  pa.busy_timeout_ms = static_cast<int>(cfg.busy_timeout_ms);
+  pa.store = StoreOptions{cfg.retry, cfg.claude.self_close_grace_ms, cfg.budget};
+  pa.clock = &clock;
+  pa.incarnation = incarnation;
+  pa.gate = cfg.gate;
+  pa.triage = cfg.triage;
+  pa.stats = std::move(stats);
+  return pa;
+}
+
+// The dispatcher learns of other processes' writes (arc, the API) from a
+// watch on the database's directory (kept in `watch`), or by polling when
+// there is none.
+DispatcherArgs dispatcher_args_of(DispatcherArgs da, caf::actor_system* sys, std::unique_ptr<FileWatch>& watch) {
+  da.env = executor_env_of(*da.config, da.incarnation);
+  if (da.config->cluster.role == NodeRole::worker) {
+    da.poll_data_version = false;  // no database here
+    return da;
+  }
+  watch = std::make_unique<FileWatch>(da.config->database, [sys] {
+    if (auto d = sys->registry().get(dispatcher_name))
+      caf::anon_send(caf::actor_cast<caf::actor>(d), version_atom::value);
+  });
+  da.poll_data_version = !watch->ok();
+  if (da.poll_data_version) spdlog::warn("runtime: cannot watch the database's directory (inotify); polling instead");
+  return da;
+}
+
+}  // namespace
+
+void Runtime::start() {
+  auto& m = *impl_;
+  m.sys = std::make_unique<caf::actor_system>(m.cfg);
+  const Config& cfg = *m.config;
+  NodeRole role = cfg.cluster.role;
+  QueueArgs qa;
+  qa.incarnation = m.incarnation;
+  qa.lease_ms = cfg.lease_ms;
+  qa.recent_runs = cfg.agent.recent_runs;
+  SupervisorArgs sa;
+  sa.policy = cfg.supervisor;
+  sa.escalated = m.escalated;
+  sa.stats = m.stats;
+  TracerArgs ta{cfg.trace, cfg.node_name.empty() ? m.incarnation : cfg.node_name};
+  // The tracer first, so that the others' first messages are traced.
+  sa.children = {child("tracer", tracer_name, [ta](caf::actor_system& s) { return spawn_tracer(s, ta); })};
+  if (role == NodeRole::worker) {
+    sa.children.push_back(hub_link_child(cfg));
+  } else {
+    auto owners = store_children(persistence_args_of(cfg, m.clock, m.incarnation, m.stats), qa, cfg);
+    sa.children.insert(sa.children.end(), owners.begin(), owners.end());
+  }
+  size_t before_dispatcher = sa.children.size();
+  // A hub runs tasks itself only with hub_slots (arcd sets slots to it).
+  if (cfg.slots > 0) {
+    DispatcherArgs da = dispatcher_args_of(DispatcherArgs{m.config, m.incarnation, m.runners}, m.sys.get(), m.watch);
+    sa.children.push_back(child("dispatcher", dispatcher_name, [da](caf::actor_system& s) { return spawn_dispatcher(s, da); }));
+  }
+  add_sensors(sa.children, before_dispatcher, cfg, m.sensor_threads,
+              role == NodeRole::worker ? queue_name : persistence_name);
+  set_policies(sa.children, cfg);
   m.supervisor = spawn_supervisor(*m.sys, std::move(sa));
   // The supervisor spawns and registers its children before it handles any
   // message: once it answers, the runtime is up.
