@@ -161,6 +161,58 @@ void record(self_ptr self, ExecDone done) {
           [self, done](caf::error& e) { record_failed(self, done, e); });
 }
 
+// The answer to a batch of results with a claim of `more` (asked at `asked`):
+// each result recorded (or tried again), then the claimed tasks launched.
+void records_answered(self_ptr self, const std::vector<ExecDone>& batch, const TraceList& traces, int64_t asked,
+                      int more, const FinishAndClaim& r) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const ExecDone& done = batch[i];
+    // A batch answered short (it never is) leaves the rest unrecorded: tried again.
+    FinishResult one = i < r.results.size() ? r.results[i] : FinishResult::failed("no answer for it");
+    if (one.kind == FinishResult::Kind::not_recorded) {
+      record_failed(self, done, caf::make_error(caf::sec::runtime_error, one.error));
+      continue;
+    }
+    finished(self, done.task_id, done.outcome, one, traces[i]);
+    on_recorded(self, done.task_id);
+  }
+  if (!r.gate_open) give_back_waiting(self, book(self).take_waiting(), "the gate closed before they started");
+  fault::crash_point("actor.dispatcher.claimed");
+  TraceCtx cause = traces.empty() ? TraceCtx{} : traces.back();
+  // The batch counts as in flight until its claims are in the book: a
+  // result meanwhile (a run refused at its start) waits for send_records
+  // below, and the drain cannot end before the claimed tasks are given back.
+  for (auto& t : r.claimed) launch(self, t, cause, asked);
+  book(self).batch_answered();
+  bool claim_more = more == 0 || static_cast<int>(r.claimed.size()) == more;
+  if (more > 0 && !r.claim_error.empty()) {
+    claim_more = false;
+    claim_failed(self, r.claim_error);
+  } else if (more > 0) {
+    book(self).claim_answered();
+  }
+  start_waiting(self);
+  send_records(self);  // what came in meanwhile
+  // As many as asked for: more may be ready. Fewer: nothing more is ready
+  // (or the gate is stopped) now; the next poll or write wakes us.
+  if (claim_more) self->send(self, claim_atom::value);
+  maybe_finish_drain(self);
+}
+
+// The batch's request failed: every result is tried again.
+void records_failed(self_ptr self, const std::vector<ExecDone>& batch, int more, const caf::error& e) {
+  book(self).batch_answered();
+  if (more > 0) {
+    claim_failed(self, caf::to_string(e));
+    // The claim may have been committed all the same (a timeout): what we
+    // hold but do not run goes back.
+    want_release(self);
+  }
+  for (auto& done : batch) record_failed(self, done, e);
+  send_records(self);
+  maybe_finish_drain(self);
+}
+
 // Sends the results waiting in the outbox, with the next claim, in one
 // request (one commit), unless a claim or an earlier batch is in flight:
 // then they go when it answers.
@@ -192,55 +244,8 @@ void send_records(self_ptr self) {
   // The answer also says whether the gate is open after these results,
   // which is what the tasks claimed ahead wait for after a failure.
   self->request(q, kRequestTimeout, finish_atom::value, std::move(outcomes), static_cast<int32_t>(more), traces)
-      .then(
-          [self, batch, traces, asked, more](FinishAndClaim& r) {
-            for (size_t i = 0; i < batch.size(); ++i) {
-              const ExecDone& done = batch[i];
-              // A batch answered short (it never is) leaves the rest unrecorded: tried again.
-              FinishResult one = i < r.results.size() ? r.results[i] : FinishResult::failed("no answer for it");
-              if (one.kind == FinishResult::Kind::not_recorded) {
-                record_failed(self, done, caf::make_error(caf::sec::runtime_error, one.error));
-                continue;
-              }
-              finished(self, done.task_id, done.outcome, one, traces[i]);
-              on_recorded(self, done.task_id);
-            }
-            if (!r.gate_open) give_back_waiting(self, book(self).take_waiting(), "the gate closed before they started");
-            fault::crash_point("actor.dispatcher.claimed");
-            TraceCtx cause = traces.empty() ? TraceCtx{} : traces.back();
-            // The batch counts as in flight until its claims are in the
-            // book: a result meanwhile (a run refused at its start) waits
-            // for send_records below, and the drain cannot end before the
-            // claimed tasks are given back.
-            for (auto& t : r.claimed) launch(self, t, cause, asked);
-            book(self).batch_answered();
-            bool claim_more = more == 0 || static_cast<int>(r.claimed.size()) == more;
-            if (more > 0 && !r.claim_error.empty()) {
-              claim_more = false;
-              claim_failed(self, r.claim_error);
-            } else if (more > 0) {
-              book(self).claim_answered();
-            }
-            start_waiting(self);
-            send_records(self);  // what came in meanwhile
-            // As many as asked for: more may be ready. Fewer: nothing more
-            // is ready (or the gate is stopped) now; the next poll or write
-            // wakes us.
-            if (claim_more) self->send(self, claim_atom::value);
-            maybe_finish_drain(self);
-          },
-          [self, batch, more](caf::error& e) {
-            book(self).batch_answered();
-            if (more > 0) {
-              claim_failed(self, caf::to_string(e));
-              // The claim may have been committed all the same (a timeout):
-              // what we hold but do not run goes back.
-              want_release(self);
-            }
-            for (auto& done : batch) record_failed(self, done, e);
-            send_records(self);
-            maybe_finish_drain(self);
-          });
+      .then([self, batch, traces, asked, more](FinishAndClaim& r) { records_answered(self, batch, traces, asked, more, r); },
+            [self, batch, more](caf::error& e) { records_failed(self, batch, more, e); });
 }
 
 void claim(self_ptr self);
@@ -549,23 +554,40 @@ void check_data_version(self_ptr self) {
   ask_data_version(self);
 }
 
+RunBookPolicy policy_of(const Config& cfg) {
+  RunBookPolicy policy;
+  policy.slots = cfg.slots;
+  policy.lease_ms = cfg.lease_ms;
+  policy.lease_deadlines = cfg.cluster.role == NodeRole::worker;
+  // A worker's queue is its link to the hub, which relays the two steps.
+  policy.claim_with_record = cfg.cluster.role != NodeRole::worker;
+  // Claiming ahead needs the gate's word with each result (the fused
+  // record): not on a worker, whose hub link relays the two steps.
+  if (policy.claim_with_record && cfg.prefetch_ms > 0) {
+    policy.prefetch_horizon_ms = cfg.prefetch_ms;
+    policy.prefetch_max = 32;
+  }
+  return policy;
+}
+
+// arcd stops: no new runs; the running ones get `grace` to finish. The
+// answer (how many were stopped) comes when the last one is recorded.
+caf::typed_response_promise<int32_t> drain(self_ptr self, millis grace) {
+  auto& st = self->state;
+  give_back_waiting(self, book(self).drain(), "arcd stopping before the run started");
+  auto rp = self->make_response_promise<int32_t>();
+  st.drain_promise = rp;
+  spdlog::info("dispatcher: draining: {} runs to finish within {} ms", book(self).size(), grace);
+  maybe_finish_drain(self);
+  if (st.drain_promise.pending()) self->delayed_send(self, std::chrono::milliseconds(grace), drain_atom::value);
+  return rp;
+}
+
 dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args) {
   answer_requests_on_crash(self, "dispatcher");
   auto& st = self->state;
   st.args = args;
-  RunBookPolicy policy;
-  policy.slots = args.config->slots;
-  policy.lease_ms = args.config->lease_ms;
-  policy.lease_deadlines = args.config->cluster.role == NodeRole::worker;
-  // A worker's queue is its link to the hub, which relays the two steps.
-  policy.claim_with_record = args.config->cluster.role != NodeRole::worker;
-  // Claiming ahead needs the gate's word with each result (the fused
-  // record): not on a worker, whose hub link relays the two steps.
-  if (policy.claim_with_record && args.config->prefetch_ms > 0) {
-    policy.prefetch_horizon_ms = args.config->prefetch_ms;
-    policy.prefetch_max = 32;
-  }
-  st.book.emplace(policy);
+  st.book.emplace(policy_of(*args.config));
   // Runs started by a previous dispatcher (we are a restart) are ours now.
   for (auto& run : st.args.runners->adopt(caf::actor_cast<caf::actor>(self))) book(self).adopt(run.task_id, run.epoch);
   if (!book(self).empty()) spdlog::info("dispatcher: adopted {} runs of the previous dispatcher", book(self).size());
@@ -595,16 +617,7 @@ dispatcher_actor::behavior_type dispatcher_fn(self_ptr self, DispatcherArgs args
         claim(self);
       },
       [self](renew_atom) { renew(self); },
-      [self](drain_atom, millis grace) {
-        auto& st = self->state;
-        give_back_waiting(self, book(self).drain(), "arcd stopping before the run started");
-        auto rp = self->make_response_promise<int32_t>();
-        st.drain_promise = rp;
-        spdlog::info("dispatcher: draining: {} runs to finish within {} ms", book(self).size(), grace);
-        maybe_finish_drain(self);
-        if (st.drain_promise.pending()) self->delayed_send(self, std::chrono::milliseconds(grace), drain_atom::value);
-        return rp;
-      },
+      [self](drain_atom, millis grace) { return drain(self, grace); },
       [self](drain_atom) {
         auto ids = book(self).drain_grace_over();
         if (ids.empty()) return;

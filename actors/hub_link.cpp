@@ -119,6 +119,40 @@ caf::result<T> relay(self_ptr self, Ts&&... xs) {
   return rp;
 }
 
+// The gate's answer, from the hub (a fresh "open" is remembered briefly).
+caf::result<bool> may_claim(self_ptr self, const std::string& node, TraceCtx tc) {
+  auto& st = self->state;
+  if (!st.hub) return false;  // cut off: claim nothing
+  if (st.gate_open && steady_now_ms() - st.gate_asked_at < kGateOpenFreshMs) return true;
+  auto rp = self->make_response_promise<bool>();
+  self->request(st.hub, timeout(self), may_claim_atom::value, node, trace::send(tc, "hub-link", "hub", "may_claim"))
+      .then(
+          [self, rp](bool open) mutable {
+            self->state.gate_open = open;
+            self->state.gate_asked_at = steady_now_ms();
+            rp.deliver(open);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+// This worker's heartbeat to the hub, every second while connected.
+void ping(self_ptr self, const std::string& node) {
+  self->delayed_send(self, std::chrono::seconds(1), ping_atom::value);
+  auto& st = self->state;
+  if (!st.hub) return;
+  self->request(st.hub, timeout(self), ping_atom::value, node)
+      .then([](bool) {},
+            [self](caf::error& e) {
+              // Refused (the hub no longer knows this connection) or no
+              // answer in time: connect and say hello again.
+              if (e.category() == caf::atom("system") && e.code() == static_cast<uint8_t>(caf::sec::invalid_argument))
+                lose_hub(self, "the hub refused our heartbeat: " + caf::to_string(e));
+              else
+                spdlog::warn("hub-link: heartbeat to the hub failed: {}", caf::to_string(e));
+            });
+}
+
 link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
   auto& st = self->state;
   st.args = args;
@@ -154,21 +188,7 @@ link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
         return relay<int32_t>(self, release_atom::value, node, std::move(running));
       },
       [self, node](context_atom, int64_t id) { return relay<PromptContext>(self, context_atom::value, node, id); },
-      [self, node](may_claim_atom, TraceCtx tc) -> caf::result<bool> {
-        auto& st = self->state;
-        if (!st.hub) return false;  // cut off: claim nothing
-        if (st.gate_open && steady_now_ms() - st.gate_asked_at < kGateOpenFreshMs) return true;
-        auto rp = self->make_response_promise<bool>();
-        self->request(st.hub, timeout(self), may_claim_atom::value, node, trace::send(tc, "hub-link", "hub", "may_claim"))
-            .then(
-                [self, rp](bool open) mutable {
-                  self->state.gate_open = open;
-                  self->state.gate_asked_at = steady_now_ms();
-                  rp.deliver(open);
-                },
-                [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
-        return rp;
-      },
+      [self, node](may_claim_atom, TraceCtx tc) { return may_claim(self, node, tc); },
       [self, node](outcome_atom, RunOutcome outcome, std::string why, TraceCtx tc) {
         if (self->state.hub)
           self->send(self->state.hub, outcome_atom::value, node, outcome, std::move(why), tc);
@@ -188,21 +208,7 @@ link_actor::behavior_type link_fn(self_ptr self, HubLinkArgs args) {
         return caf::make_result(int64_t{self->state.hub ? 1 : 0}, self->state.hellos);
       },
       [self](connect_atom) { connect(self); },
-      [self, node](ping_atom) {
-        self->delayed_send(self, std::chrono::seconds(1), ping_atom::value);
-        auto& st = self->state;
-        if (!st.hub) return;
-        self->request(st.hub, timeout(self), ping_atom::value, node)
-            .then([](bool) {},
-                  [self](caf::error& e) {
-                    // Refused (the hub no longer knows this connection) or
-                    // no answer in time: connect and say hello again.
-                    if (e.category() == caf::atom("system") && e.code() == static_cast<uint8_t>(caf::sec::invalid_argument))
-                      lose_hub(self, "the hub refused our heartbeat: " + caf::to_string(e));
-                    else
-                      spdlog::warn("hub-link: heartbeat to the hub failed: {}", caf::to_string(e));
-                  });
-      },
+      [self, node](ping_atom) { ping(self, node); },
   };
 }
 

@@ -37,6 +37,37 @@ caf::result<T> forward(self_ptr self, Ts&&... xs) {
   return self->delegate(p, std::forward<Ts>(xs)...);
 }
 
+// The dispatcher's results with its next claim, under this arcd's lease owner.
+caf::result<FinishAndClaim> finish_batch(self_ptr self, OutcomeList os, int32_t max, TraceList tcs) {
+  fault::crash_point("actor.queue");
+  auto& a = self->state.args;
+  for (size_t i = 0; i < os.size(); ++i) {
+    os[i].owner = a.incarnation;
+    if (i >= tcs.size()) continue;
+    trace::recv(tcs[i], "queue", "finish");
+    tcs[i] = trace::send(tcs[i], "queue", "persistence", "finish", os[i].id, [&] {
+      return to_string(os[i].result.outcome()) + (i + 1 == os.size() ? ", then claim up to " + std::to_string(max) : "");
+    });
+  }
+  return forward<FinishAndClaim>(self, finish_atom::value, std::move(os), max, a.lease_ms, std::move(tcs));
+}
+
+// Lapsed leases and expiry, every housekeeping_ms; a failure said once per interval.
+void housekeep(self_ptr self) {
+  self->delayed_send(self, std::chrono::milliseconds(self->state.args.housekeeping_ms), housekeep_atom::value);
+  auto p = persistence(self);
+  if (!p) return;
+  self->request(p, kRequestTimeout, reap_atom::value, self->state.args.incarnation)
+      .then(
+          [](int32_t n) {
+            if (n > 0) spdlog::info("queue: {} tasks recovered from lapsed leases or expired", n);
+          },
+          [self](caf::error& e) {
+            if (auto held = self->state.log.admit("housekeeping", steady_now_ms()))
+              spdlog::warn("queue: housekeeping failed: {}{}", caf::to_string(e), held_back_note(*held));
+          });
+}
+
 queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
   answer_requests_on_crash(self, "queue");
   self->state.args = args;
@@ -57,17 +88,7 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
         return forward<FinishResult>(self, finish_atom::value, std::move(o), out);
       },
       [self](finish_atom, OutcomeList os, int32_t max, TraceList tcs) {
-        fault::crash_point("actor.queue");
-        auto& a = self->state.args;
-        for (size_t i = 0; i < os.size(); ++i) {
-          os[i].owner = a.incarnation;
-          if (i >= tcs.size()) continue;
-          trace::recv(tcs[i], "queue", "finish");
-          tcs[i] = trace::send(tcs[i], "queue", "persistence", "finish", os[i].id, [&] {
-            return to_string(os[i].result.outcome()) + (i + 1 == os.size() ? ", then claim up to " + std::to_string(max) : "");
-          });
-        }
-        return forward<FinishAndClaim>(self, finish_atom::value, std::move(os), max, a.lease_ms, std::move(tcs));
+        return finish_batch(self, std::move(os), max, std::move(tcs));
       },
       [self](renew_atom, IdList ids) {
         auto& a = self->state.args;
@@ -87,21 +108,7 @@ queue_actor::behavior_type queue_fn(self_ptr self, QueueArgs args) {
         return forward<bool>(self, requeue_atom::value, id, self->state.args.incarnation,
                              std::move(reason), out);
       },
-      [self](housekeep_atom) {
-        self->delayed_send(self, std::chrono::milliseconds(self->state.args.housekeeping_ms),
-                           housekeep_atom::value);
-        auto p = persistence(self);
-        if (!p) return;
-        self->request(p, kRequestTimeout, reap_atom::value, self->state.args.incarnation)
-            .then(
-                [](int32_t n) {
-                  if (n > 0) spdlog::info("queue: {} tasks recovered from lapsed leases or expired", n);
-                },
-                [self](caf::error& e) {
-                  if (auto held = self->state.log.admit("housekeeping", steady_now_ms()))
-                    spdlog::warn("queue: housekeeping failed: {}{}", caf::to_string(e), held_back_note(*held));
-                });
-      },
+      [self](housekeep_atom) { housekeep(self); },
   };
 }
 

@@ -6,6 +6,49 @@
 #include "core/claude_output.hpp"
 
 namespace arc {
+namespace {
+
+// One run, on its runner thread: prepared (a refusal is systemic: every
+// task would fail alike, the agent's home is gone), run unless cancelled
+// first, and its output read. Never throws: executor output never takes
+// arcd down.
+ExecDone run_one(int64_t task_id, ProcessSpec& spec, RunInfo& run, const RunnerTable::Reader& read,
+                 const RunnerTable::Prepare& prepare, const std::atomic<bool>& cancel, const TraceCtx& trace) {
+  std::string refused;
+  try {
+    if (prepare) refused = prepare(spec, run);
+  } catch (const std::exception& e) {
+    refused = std::string("could not prepare the run: ") + e.what();
+  }
+  ProcessResult r;
+  if (refused.empty() && !cancel.load()) {
+    run.started_at = system_clock().now_ms();
+    r = run_process(spec, &cancel);
+  } else {
+    r.cancelled = refused.empty();  // stopped before it started
+  }
+  ExecDone done{task_id, r.cancelled, r.duration_ms, {}, trace, run};
+  try {
+    if (!refused.empty()) {
+      done.outcome.failure_class = FailureClass::executor_error;
+      done.outcome.systemic = true;
+      done.outcome.summary = sanitize_text(refused, 1000);
+      done.outcome.stop_reason = sanitize_text(refused + "; mend it, then `arc dispatch reset`", 1000);
+    } else {
+      done.outcome = read(r);
+    }
+  } catch (const std::exception& e) {
+    done.outcome.failure_class = FailureClass::bad_output;
+    done.outcome.summary = sanitize_text(std::string("executor output could not be read: ") + e.what(), 1000);
+  }
+  done.trace = trace::event(trace, "runner", "exec.done", task_id, [&] {
+    return to_string(done.outcome.outcome()) + std::string(" after ") + std::to_string(r.duration_ms) + " ms" +
+           (r.cancelled ? " (stopped)" : "") + (done.outcome.summary.empty() ? "" : ": " + done.outcome.summary);
+  });
+  return done;
+}
+
+}  // namespace
 
 void RunnerTable::start(int64_t task_id, int64_t epoch, ProcessSpec spec, RunInfo run, Reader read, const caf::actor& reply_to,
                         TraceCtx trace, Prepare prepare) {
@@ -29,38 +72,7 @@ void RunnerTable::start(int64_t task_id, int64_t epoch, ProcessSpec spec, RunInf
   }
   std::thread([this, task_id, spec = std::move(spec), run = std::move(run), read = std::move(read),
                prepare = std::move(prepare), cancel, trace]() mutable {
-    std::string refused;
-    try {
-      if (prepare) refused = prepare(spec, run);
-    } catch (const std::exception& e) {
-      refused = std::string("could not prepare the run: ") + e.what();
-    }
-    ProcessResult r;
-    if (refused.empty() && !cancel->load()) {
-      run.started_at = system_clock().now_ms();
-      r = run_process(spec, cancel.get());
-    } else {
-      r.cancelled = refused.empty();  // stopped before it started
-    }
-    ExecDone done{task_id, r.cancelled, r.duration_ms, {}, trace, run};
-    try {
-      if (!refused.empty()) {
-        // Every task would fail alike (the agent's home is gone): systemic.
-        done.outcome.failure_class = FailureClass::executor_error;
-        done.outcome.systemic = true;
-        done.outcome.summary = sanitize_text(refused, 1000);
-        done.outcome.stop_reason = sanitize_text(refused + "; mend it, then `arc dispatch reset`", 1000);
-      } else {
-        done.outcome = read(r);
-      }
-    } catch (const std::exception& e) {  // never let executor output take arcd down
-      done.outcome.failure_class = FailureClass::bad_output;
-      done.outcome.summary = sanitize_text(std::string("executor output could not be read: ") + e.what(), 1000);
-    }
-    done.trace = trace::event(trace, "runner", "exec.done", task_id, [&] {
-      return to_string(done.outcome.outcome()) + std::string(" after ") + std::to_string(r.duration_ms) + " ms" +
-             (r.cancelled ? " (stopped)" : "") + (done.outcome.summary.empty() ? "" : ": " + done.outcome.summary);
-    });
+    ExecDone done = run_one(task_id, spec, run, read, prepare, *cancel, trace);
     // Sent under the lock, so adopt() either sees the result or re-routes it
     // before it is sent: a result is never sent to a dead dispatcher only.
     // Notified under the lock too: wait_threads() may destroy the table as
