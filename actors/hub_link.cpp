@@ -24,12 +24,11 @@ struct LinkState {
   uint16_t port = 0;
   hub_actor hub;        // valid once hello was answered
   bool connecting = false;
-  millis backoff_ms = kFirstBackoffMs;
   int failures = 0;     // connection attempts failed in a row
   int64_t hellos = 0;   // connections made so far
   bool gate_open = false;  // the hub gate's last answer ...
   int64_t gate_asked_at = 0;  // ... and when (steady ms)
-  std::minstd_rand jitter{std::random_device{}()};
+  std::minstd_rand random{std::random_device{}()};
   static inline const char* name = "hub-link";
 };
 
@@ -44,18 +43,19 @@ caf::error cut_off() {
 }
 
 // The next attempt after a failure: the backoff doubles up to its cap, and
-// +-20 % jitter keeps a cluster's workers from reconnecting in lockstep.
+// +-20 % jitter keeps a cluster's workers from reconnecting in lockstep
+// (jittered_delay, as the supervisor's restarts).
 void retry_later(self_ptr self, const std::string& why) {
   auto& st = self->state;
   st.connecting = false;
   ++st.failures;
   // The first failure and then every tenth: a hub down for an hour is not
   // thousands of log lines.
+  double u = std::uniform_real_distribution<double>(0, 1)(st.random);
+  millis wait = jittered_delay(kFirstBackoffMs, st.args.cluster.reconnect_max_ms, st.failures, 20, u);
   if (st.failures == 1 || st.failures % 10 == 0)
     spdlog::warn("hub-link: cannot reach the hub at {}:{} ({}); attempt {}, next in {} ms", st.host, st.port, why,
-                 st.failures, st.backoff_ms);
-  millis wait = st.backoff_ms * (80 + static_cast<millis>(st.jitter() % 41)) / 100;
-  st.backoff_ms = std::min(st.backoff_ms * 2, st.args.cluster.reconnect_max_ms);
+                 st.failures, wait);
   self->delayed_send(self, std::chrono::milliseconds(wait), connect_atom::value);
 }
 
@@ -66,7 +66,6 @@ void lose_hub(self_ptr self, const std::string& why) {
   self->demonitor(st.hub.address());
   st.hub = nullptr;
   st.gate_open = false;
-  st.backoff_ms = kFirstBackoffMs;
   st.failures = 0;
   self->send(self, connect_atom::value);
 }
@@ -80,7 +79,6 @@ void say_hello(self_ptr self, hub_actor hub) {
             st.hub = hub;
             self->monitor(hub);
             ++st.hellos;
-            st.backoff_ms = kFirstBackoffMs;
             st.failures = 0;
             spdlog::info("hub-link: connected to the hub at {}:{} as {} (lease {} ms)", st.host, st.port,
                          st.args.hello.name, lease_ms);

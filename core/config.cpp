@@ -324,10 +324,14 @@ millis doubling_delay(millis first, millis cap, int nth) {
   return std::min(d, cap);
 }
 
-millis restart_delay(const SupervisorPolicy& p, int nth, double u) {
-  millis d = doubling_delay(p.backoff_min_ms, p.backoff_max_ms, nth);
-  double spread = static_cast<double>(p.jitter_percent) / 100.0 * (2 * u - 1);  // [-j, +j)
+millis jittered_delay(millis first, millis cap, int nth, int jitter_percent, double u) {
+  millis d = doubling_delay(first, cap, nth);
+  double spread = static_cast<double>(jitter_percent) / 100.0 * (2 * u - 1);  // [-j, +j)
   return std::max<millis>(0, static_cast<millis>(static_cast<double>(d) * (1 + spread)));
+}
+
+millis restart_delay(const SupervisorPolicy& p, int nth, double u) {
+  return jittered_delay(p.backoff_min_ms, p.backoff_max_ms, nth, p.jitter_percent, u);
 }
 
 Config load_config(const std::string& path) {

@@ -47,9 +47,13 @@ struct SupervisorPolicy {
 // more than `cap`: the one doubling backoff (restarts, failed claims).
 millis doubling_delay(millis first, millis cap, int nth);
 
+// doubling_delay spread by up to jitter_percent either way, so that many
+// retrying at once (workers reconnecting, actors restarting) do not stay in
+// lockstep; `u` is a uniform random number in [0, 1).
+millis jittered_delay(millis first, millis cap, int nth, int jitter_percent, double u);
+
 // The delay before the `nth` restart (1-based) within the period: doubling
-// from backoff_min_ms up to backoff_max_ms, spread by the jitter; `u` is a
-// uniform random number in [0, 1).
+// from backoff_min_ms up to backoff_max_ms, spread by the jitter.
 millis restart_delay(const SupervisorPolicy& p, int nth, double u);
 
 // Failure triage (docs/triage.md).

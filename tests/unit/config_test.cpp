@@ -159,6 +159,10 @@ TEST(SupervisorPolicy, RestartDelayDoublesIsCappedAndJittered) {
   EXPECT_EQ(restart_delay(p, 1, 0.0), 80);    // -20 %
   EXPECT_EQ(restart_delay(p, 1, 0.5), 100);
   EXPECT_EQ(restart_delay(p, 10, 0.999), 1199);  // just under +20 % of the cap
+  // A worker's reconnect backoff (actors/hub_link) is the same function:
+  // 100 ms doubled per failure up to reconnect_max_ms, +-20 %.
+  EXPECT_EQ(jittered_delay(100, 5'000, 1, 20, 0.5), 100);
+  EXPECT_EQ(jittered_delay(100, 5'000, 7, 20, 0.0), 4'000);  // 6,400 capped at 5,000, -20 %
 }
 
 }  // namespace
