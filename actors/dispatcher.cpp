@@ -72,9 +72,10 @@ void launch(self_ptr self, const Task& task, const TraceCtx& claimed, int64_t as
 void start_waiting(self_ptr self);
 void give_back_waiting(self_ptr self, const std::vector<int64_t>& ids, const std::string& why);
 
-// What a recorded finish means (not_recorded is record_failed's).
+// What a finish's answer means; not_recorded never reaches here (the
+// caller tries it again: record_failed).
 void finished(self_ptr self, int64_t id, const ExecOutcome& x, const FinishResult& done, const TraceCtx& tc) {
-  if (!done.recorded()) {
+  if (done.kind == FinishResult::Kind::lease_lost) {
     spdlog::warn("dispatcher: task {} finished but its lease was lost; result ignored", id);
     // If it was claimed back by us meanwhile, we hold it with nothing running.
     want_release(self);
@@ -152,7 +153,9 @@ void record(self_ptr self, ExecDone done) {
   auto tc = trace::send(done.trace, "dispatcher", "queue", "finish", id, [&] { return to_string(x.outcome()) + (": " + x.summary); });
   self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
       .then(
-          [self, id, x, tc](FinishResult& r) {
+          [self, id, x, tc, done](FinishResult& r) {
+            if (r.kind != FinishResult::Kind::recorded && r.kind != FinishResult::Kind::lease_lost)
+              return record_failed(self, done, caf::make_error(caf::sec::runtime_error, describe(r)));
             finished(self, id, x, r, tc);
             on_recorded(self, id);
             self->send(self, claim_atom::value);
@@ -169,8 +172,9 @@ void records_answered(self_ptr self, const std::vector<ExecDone>& batch, const T
     const ExecDone& done = batch[i];
     // A batch answered short (it never is) leaves the rest unrecorded: tried again.
     FinishResult one = i < r.results.size() ? r.results[i] : FinishResult::failed("no answer for it");
-    if (one.kind == FinishResult::Kind::not_recorded) {
-      record_failed(self, done, caf::make_error(caf::sec::runtime_error, one.error));
+    // Not recorded (or a kind off the enum, from a corrupt answer): tried again.
+    if (one.kind != FinishResult::Kind::recorded && one.kind != FinishResult::Kind::lease_lost) {
+      record_failed(self, done, caf::make_error(caf::sec::runtime_error, describe(one)));
       continue;
     }
     finished(self, done.task_id, done.outcome, one, traces[i]);

@@ -133,7 +133,7 @@ caf::result<millis> hello(self_ptr self, const NodeHello& h) {
   self->monitor(sender);
   millis now = system_clock().now_ms();
   // What the worker says about itself is shown, not trusted: bounded.
-  w.row = NodeRow{h.name, "worker", h.address.substr(0, 200), h.slots, "connected", now, now,
+  w.row = NodeRow{h.name, to_string(NodeRole::worker), h.address.substr(0, 200), h.slots, "connected", now, now,
                   "arcd " + h.version.substr(0, 64)};
   store_row(self, w.row);
   spdlog::info("hub: worker {} connected ({}, {} slot(s), {})", h.name, w.row.address, h.slots, w.row.detail);
@@ -166,7 +166,7 @@ caf::result<TaskList> claim(self_ptr self, const std::string& node, int32_t max,
 // The hub's own row, and the first of its heartbeats.
 void register_hub(self_ptr self, const HubArgs& args) {
   millis now = system_clock().now_ms();
-  store_row(self, NodeRow{args.name, "hub", args.address, args.slots, "connected", now, now,
+  store_row(self, NodeRow{args.name, to_string(NodeRole::hub), args.address, args.slots, "connected", now, now,
                           "arcd " + std::string(version())});
   self->delayed_send(self, std::chrono::milliseconds(kHeartbeatWriteMs), beat_atom::value);
 }

@@ -39,7 +39,7 @@ class TriageScenario : public ::testing::Test {
           TaskSpec s;
           s.subject = "work";
           int64_t id = store_->create(s, "test").id;
-          store_->close(id, TaskStatus::failed, failures[next].summary, "test");
+          ASSERT_TRUE(store_->close(id, TaskStatus::failed, failures[next].summary, "test").ok());
         });
       }
       clock_.set(t);
@@ -148,7 +148,7 @@ TEST_F(TriageScenario, AnInvestigationIsReopenedOnlyIfThePatternRecursAfterItClo
   replay(fail_n(t0 + 4 * kHour, 3), t0 + 7 * kHour);  // more while it is open: nothing new
   EXPECT_EQ(count("source LIKE 'triage:pattern:%'"), 1);
   int64_t inv = db_->scalar_int("SELECT id FROM tasks WHERE source LIKE 'triage:pattern:%'");
-  in_transaction(*db_, [&] { return store_->close(inv, TaskStatus::completed, "fixed the flaky test", "test"); });
+  ASSERT_TRUE(in_transaction(*db_, [&] { return store_->close(inv, TaskStatus::completed, "fixed the flaky test", "test"); }).ok());
   replay({}, t0 + 10 * kHour);  // closed, no recurrence: nothing new
   EXPECT_EQ(count("source LIKE 'triage:pattern:%'"), 1);
   replay(fail_n(t0 + 11 * kHour, 3), t0 + 15 * kHour);  // it recurs after the close

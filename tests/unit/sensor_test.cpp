@@ -154,7 +154,7 @@ TEST_F(SensorStoreTest, DedupWhileOpenIsRecordedAndANewTaskOnceTheOldFinished) {
   EXPECT_EQ(again.deduplicated, 2);
   EXPECT_EQ(load_sensor(*db_, "inbox").deduplicated, 2);
   int64_t m1 = db_->scalar_int("SELECT id FROM tasks WHERE source = 'sensor:inbox:m1'");
-  in_transaction(*db_, [&] { return store_.close(m1, TaskStatus::completed, "done", "test"); });
+  ASSERT_TRUE(in_transaction(*db_, [&] { return store_.close(m1, TaskStatus::completed, "done", "test"); }).ok());
   EXPECT_EQ(run(script(true, {"m1"})).created, 1);
 }
 
