@@ -154,8 +154,7 @@ void record(self_ptr self, ExecDone done) {
   self->request(q, kRequestTimeout, finish_atom::value, std::move(o), tc)
       .then(
           [self, id, x, tc, done](FinishResult& r) {
-            if (r.kind != FinishResult::Kind::recorded && r.kind != FinishResult::Kind::lease_lost)
-              return record_failed(self, done, caf::make_error(caf::sec::runtime_error, describe(r)));
+            if (r.to_retry()) return record_failed(self, done, caf::make_error(caf::sec::runtime_error, describe(r)));
             finished(self, id, x, r, tc);
             on_recorded(self, id);
             self->send(self, claim_atom::value);
@@ -172,8 +171,7 @@ void records_answered(self_ptr self, const std::vector<ExecDone>& batch, const T
     const ExecDone& done = batch[i];
     // A batch answered short (it never is) leaves the rest unrecorded: tried again.
     FinishResult one = i < r.results.size() ? r.results[i] : FinishResult::failed("no answer for it");
-    // Not recorded (or a kind off the enum, from a corrupt answer): tried again.
-    if (one.kind != FinishResult::Kind::recorded && one.kind != FinishResult::Kind::lease_lost) {
+    if (one.to_retry()) {
       record_failed(self, done, caf::make_error(caf::sec::runtime_error, describe(one)));
       continue;
     }

@@ -1,6 +1,7 @@
 #include "core/config.hpp"
 
 #include "core/config_read.hpp"
+#include "core/enum_text.hpp"
 #include "core/time_text.hpp"
 
 #include <toml++/toml.h>
@@ -22,9 +23,7 @@ const char* to_string(NodeRole r) {
 }
 
 std::optional<NodeRole> parse_node_role(std::string_view text) {
-  for (NodeRole r : {NodeRole::single, NodeRole::hub, NodeRole::worker})
-    if (text == to_string(r)) return r;
-  return std::nullopt;
+  return from_text(text, {NodeRole::single, NodeRole::hub, NodeRole::worker});
 }
 namespace {
 

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "core/enum_text.hpp"
 #include "core/reset_time.hpp"
 #include "core/task.hpp"
 #include "core/time_text.hpp"
@@ -34,9 +35,7 @@ const char* to_string(GateMode m) {
 }
 
 std::optional<GateMode> parse_gate_mode(std::string_view text) {
-  for (GateMode m : {GateMode::running, GateMode::paused, GateMode::stopped_rate_limited, GateMode::stopped_failures})
-    if (text == to_string(m)) return m;
-  return std::nullopt;
+  return from_text(text, kAllGateModes);
 }
 
 const char* to_string(GateCause c) {
@@ -51,9 +50,8 @@ const char* to_string(GateCause c) {
 }
 
 GateCause parse_gate_cause(std::string_view text) {
-  for (GateCause c : {GateCause::manual, GateCause::rate_limited, GateCause::failures, GateCause::systemic})
-    if (text == to_string(c)) return c;
-  return GateCause::none;
+  return from_text(text, {GateCause::manual, GateCause::rate_limited, GateCause::failures, GateCause::systemic})
+      .value_or(GateCause::none);
 }
 
 const char* to_string(GateOp op) {

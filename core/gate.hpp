@@ -18,6 +18,8 @@ namespace arc {
 
 // Where the gate stands, as stored in gate.state.
 enum class GateMode : uint8_t { running, paused, stopped_rate_limited, stopped_failures };
+inline constexpr GateMode kAllGateModes[] = {GateMode::running, GateMode::paused, GateMode::stopped_rate_limited,
+                                             GateMode::stopped_failures};
 const char* to_string(GateMode m);
 std::optional<GateMode> parse_gate_mode(std::string_view text);
 std::ostream& operator<<(std::ostream& os, GateMode m);

@@ -15,6 +15,7 @@ Transition after_run(const ExecOutcome& o, int attempts, int max_attempts, const
   t.summary = o.summary;
   t.failure_class = o.failure_class;
   const std::string& why = o.stop_reason.empty() ? o.summary : o.stop_reason;
+  const std::string cls = to_string(o.failure_class);
   if (o.rate_limited()) {
     t.to = TaskStatus::pending;
     t.attempt_delta = -1;  // not the task's failure: its attempt is not consumed
@@ -23,7 +24,7 @@ Transition after_run(const ExecOutcome& o, int attempts, int max_attempts, const
   } else if (o.systemic) {
     t.to = TaskStatus::pending;
     t.attempt_delta = -1;  // the executor could not work at all: the gate stops until a person acts
-    t.reason = std::string(to_string(o.failure_class)) + ", not the task's fault; back to the queue, attempt not spent: " + sanitize_text(why, 300);
+    t.reason = cls + ", not the task's fault; back to the queue, attempt not spent: " + sanitize_text(why, 300);
   } else if (o.completed()) {
     t.to = TaskStatus::completed;
     t.failure_class = FailureClass::none;
@@ -31,11 +32,11 @@ Transition after_run(const ExecOutcome& o, int attempts, int max_attempts, const
     t.to = TaskStatus::pending;
     millis delay = retry_delay(retry, attempts);
     t.retry_at = now + delay;
-    t.reason = std::string(to_string(o.failure_class)) + ", retry " + std::to_string(attempts + 1) + "/" + std::to_string(max_attempts) +
-               " in " + std::to_string(delay / 1000) + " s: " + sanitize_text(o.summary, 200);
+    t.reason = cls + ", retry " + std::to_string(attempts + 1) + "/" + std::to_string(max_attempts) + " in " +
+               std::to_string(delay / 1000) + " s: " + sanitize_text(o.summary, 200);
   } else {
     t.to = TaskStatus::failed;
-    t.reason = std::string(to_string(o.failure_class)) + ": " + sanitize_text(o.summary, 200);
+    t.reason = cls + ": " + sanitize_text(o.summary, 200);
   }
   return t;
 }

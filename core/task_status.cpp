@@ -2,6 +2,8 @@
 
 #include <ostream>
 
+#include "core/enum_text.hpp"
+
 namespace arc {
 
 const char* to_string(TaskStatus s) {
@@ -17,11 +19,7 @@ const char* to_string(TaskStatus s) {
   return "unknown";  // a value off the enum (a corrupt message): printed, never stored
 }
 
-std::optional<TaskStatus> parse_task_status(std::string_view text) {
-  for (TaskStatus s : kAllStatuses)
-    if (text == to_string(s)) return s;
-  return std::nullopt;
-}
+std::optional<TaskStatus> parse_task_status(std::string_view text) { return from_text(text, kAllStatuses); }
 
 std::string status_list() {
   std::string out;
@@ -64,9 +62,7 @@ const char* to_string(FailureClass c) {
 
 FailureClass parse_failure_class(std::string_view text) {
   if (text.empty()) return FailureClass::none;
-  for (FailureClass c : kAllClasses)
-    if (text == to_string(c)) return c;
-  return FailureClass::unknown;
+  return from_text(text, kAllClasses).value_or(FailureClass::unknown);
 }
 
 const char* to_string(RunOutcome o) {
@@ -80,9 +76,7 @@ const char* to_string(RunOutcome o) {
 }
 
 std::optional<RunOutcome> parse_run_outcome(std::string_view text) {
-  for (RunOutcome o : {RunOutcome::completed, RunOutcome::failed, RunOutcome::rate_limited, RunOutcome::systemic})
-    if (text == to_string(o)) return o;
-  return std::nullopt;
+  return from_text(text, {RunOutcome::completed, RunOutcome::failed, RunOutcome::rate_limited, RunOutcome::systemic});
 }
 
 std::ostream& operator<<(std::ostream& os, TaskStatus s) { return os << to_string(s); }

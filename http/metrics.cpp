@@ -247,7 +247,7 @@ std::string Metrics::render(Db& db, millis now) {
 
   GateState g = load_gate(db);
   head(out, "arc_gate_state", "gauge", "The dispatch gate's state (1 for the current one).");
-  for (GateMode m : {GateMode::running, GateMode::paused, GateMode::stopped_rate_limited, GateMode::stopped_failures})
+  for (GateMode m : kAllGateModes)
     sample(out, "arc_gate_state", std::string("state=\"") + to_string(m) + "\"", g.state == m ? 1 : 0);
   head(out, "arc_gate_resume_timestamp_seconds", "gauge",
        "When a stopped gate resumes by itself, since the Unix epoch, in seconds (0: not set).");

@@ -50,6 +50,8 @@ struct FinishResult {
   static FinishResult refused() { return {Kind::lease_lost, TaskStatus::pending, {}}; }
   static FinishResult failed(std::string why) { return {Kind::not_recorded, TaskStatus::pending, std::move(why)}; }
   bool recorded() const { return kind == Kind::recorded; }
+  // Not recorded, or a kind off the enum (a corrupt answer): send it again.
+  bool to_retry() const { return kind != Kind::recorded && kind != Kind::lease_lost; }
 };
 // "completed", "lease lost", "not recorded: <why>": for logs and traces.
 inline std::string describe(const FinishResult& r) {

@@ -1,5 +1,6 @@
 #include "storage/gate_store.hpp"
 
+#include "core/enum_text.hpp"
 #include "core/task_lifecycle.hpp"
 #include "core/time_text.hpp"
 
@@ -122,9 +123,7 @@ std::vector<GateEvent> gate_events(Db& db, int limit) {
 
 GateResult operator_gate(Db& db, const GateConfig& cfg, const std::string& kind, const std::string& reason,
                          const std::string& via) {
-  std::optional<GateOp> op;
-  for (GateOp o : {GateOp::pause, GateOp::resume, GateOp::reset})
-    if (kind == to_string(o)) op = o;
+  std::optional<GateOp> op = from_text(kind, {GateOp::pause, GateOp::resume, GateOp::reset});
   if (!op) throw std::invalid_argument("unknown gate command \"" + kind + "\" (pause, resume or reset)");
   TaskStore store(db, system_clock());
   return in_transaction(db, [&] {

@@ -48,7 +48,7 @@ TEST(TaskStatusText, AnExecOutcomeSaysHowItsRunEnded) {
 }
 
 TEST(TaskStatusText, GateModesCausesAndRolesRoundTrip) {
-  for (GateMode m : {GateMode::running, GateMode::paused, GateMode::stopped_rate_limited, GateMode::stopped_failures})
+  for (GateMode m : kAllGateModes)
     EXPECT_EQ(parse_gate_mode(to_string(m)), m);
   EXPECT_EQ(parse_gate_mode("stopped"), std::nullopt);
   for (GateCause c : {GateCause::manual, GateCause::rate_limited, GateCause::failures, GateCause::systemic})
