@@ -213,9 +213,9 @@ caf::typed_response_promise<TaskList> claim(self_ptr self, std::string owner, in
 caf::typed_response_promise<FinishResult> finish(self_ptr self, TaskOutcome o, TraceCtx tc) {
   trace::recv(tc, "persistence", "finish");
   int64_t id = o.id;
-  auto gate = self->state.args.gate;
+  const GateConfig* gate = &self->state.args.gate;  // the op runs in this actor's flush, or is failed with it
   return enqueue<FinishResult>(
-      self, [o = std::move(o), gate](TaskStore& s) { return record_outcome(s, gate, o); },
+      self, [o = std::move(o), gate](TaskStore& s) { return record_outcome(s, *gate, o); },
       traced<FinishResult>(tc, "finish", [tc, id](const FinishResult& done) {
         trace::event(tc, "persistence", "task.finished", id, [&] { return describe(done); });
       }));
@@ -225,7 +225,7 @@ caf::typed_response_promise<FinishResult> finish(self_ptr self, TaskOutcome o, T
 caf::typed_response_promise<FinishAndClaim> finish_batch(self_ptr self, OutcomeList os, int32_t max, millis lease,
                                                          TraceList tcs) {
   for (auto& tc : tcs) trace::recv(tc, "persistence", "finish");
-  auto gate = self->state.args.gate;
+  const GateConfig* gate = &self->state.args.gate;  // not copied per batch (its maps and argv)
   std::string owner = os.empty() ? std::string() : os.front().owner;
   std::function<void(const FinishAndClaim&)> traced_reply;
   if (trace::on()) {
@@ -243,7 +243,7 @@ caf::typed_response_promise<FinishAndClaim> finish_batch(self_ptr self, OutcomeL
   return enqueue<FinishAndClaim>(
       self,
       [os = std::move(os), gate, owner, max, lease](TaskStore& s) {
-        return finish_and_claim(s, gate, os, owner, max, lease);
+        return finish_and_claim(s, *gate, os, owner, max, lease);
       },
       std::move(traced_reply));
 }
@@ -316,7 +316,8 @@ persistence_actor::behavior_type persistence_fn(self_ptr self, PersistenceArgs a
       },
       [self](reap_atom, std::string incarnation) { return housekeep(self, incarnation); },
       [self](gate_atom, GateCommand cmd) {
-        return enqueue<GateResult>(self, [cmd, cfg = self->state.args.gate](S& s) { return apply_gate(s.db(), s, cfg, cmd); });
+        const GateConfig* cfg = &self->state.args.gate;
+        return enqueue<GateResult>(self, [cmd, cfg](S& s) { return apply_gate(s.db(), s, *cfg, cmd); });
       },
       [self](triage_atom, TraceCtx tc) { return triage(self, tc); },
       [self](sensor_atom, std::string name) {
